@@ -1,0 +1,39 @@
+import { Chalk } from "chalk";
+
+/**
+ * Whether to colour a stream. chalk looks at FORCE_COLOR and the terminal but ignores NO_COLOR
+ * (https://no-color.org), so we decide here: an explicit --color/--no-color wins, then NO_COLOR
+ * (any non-empty value), then FORCE_COLOR, then whether the stream is a terminal.
+ */
+export function colorLevel(flag: boolean | undefined, env: Readonly<Record<string, string | undefined>>, isTTY: boolean): boolean {
+  if (flag !== undefined) return flag;
+  if (env["NO_COLOR"]) return false;
+  if (env["FORCE_COLOR"] !== undefined) return env["FORCE_COLOR"] !== "0";
+  if (env["TERM"] === "dumb") return false;
+  return isTTY;
+}
+
+/** The styles formatters use; all identity functions when colour is off. */
+export interface Style {
+  error(s: string): string;
+  warning(s: string): string;
+  info(s: string): string;
+  dim(s: string): string;
+  bold(s: string): string;
+  good(s: string): string;
+  code(s: string): string;
+}
+
+/** A Style for a stream with colour on or off. */
+export function makeStyle(on: boolean): Style {
+  const c = new Chalk({ level: on ? 1 : 0 });
+  return {
+    error: (s) => c.red(s),
+    warning: (s) => c.yellow(s),
+    info: (s) => c.blue(s),
+    dim: (s) => c.dim(s),
+    bold: (s) => c.bold(s),
+    good: (s) => c.green(s),
+    code: (s) => c.cyan(s),
+  };
+}

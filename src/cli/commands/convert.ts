@@ -1,0 +1,86 @@
+import type { Command } from "commander";
+import { hasErrors } from "../../diagnostics/diagnostic.js";
+import { renderMessage } from "../../diagnostics/messages.js";
+import { convertNetDetailed } from "../../convert/convert.js";
+import { emit, isEmitFormat, type EmitFormat } from "../../emit/index.js";
+import { readNet } from "../../schema/read.js";
+import { makeStyle } from "../color.js";
+import { CliError, type CliIo } from "../io-types.js";
+import { formatDiagnostics } from "../report.js";
+import { parsePhase } from "./options.js";
+
+/** Options of `caffe2torch convert`. */
+export interface ConvertCliOptions {
+  phase?: string;
+  format?: string;
+  output?: string;
+  exact?: boolean;
+  quiet?: boolean;
+}
+
+/**
+ * For every BatchNorm active in the phase, the equivalent PyTorch configuration (JSON, a Python
+ * module, or Markdown). Reads leniently (fork fields are warnings); a file that does not parse
+ * exits 2 and writes nothing.
+ */
+export function runConvert(file: string, options: ConvertCliOptions, io: CliIo): number {
+  const format = options.format ?? "json";
+  if (!isEmitFormat(format)) throw new CliError(`--format must be json, python or markdown (got "${format}")`);
+  const phase = parsePhase(options.phase ?? "test");
+  const text = io.readFile(file);
+  const name = file === "-" ? "<stdin>" : file;
+  const read = readNet(text, { allowUnknown: true, upgrade: true });
+  const style = makeStyle(io.color.stderr);
+  if (hasErrors(read.diagnostics)) {
+    io.stderr(formatDiagnostics(name, read.lines, read.diagnostics.filter((d) => d.severity === "error"), style));
+    return 2;
+  }
+  const { result, diagnostics } = convertNetDetailed(read, { phase, source: file, exact: options.exact ?? false, messageOf: renderMessage });
+  if (hasErrors(diagnostics)) {
+    // Errors found by the analysis (e.g. a fraction outside [0, 1]) make the conversion wrong.
+    io.stderr(formatDiagnostics(name, read.lines, diagnostics.filter((d) => d.severity === "error"), style));
+    return 2;
+  }
+  if (!options.quiet) io.stderr(summariseWarnings(name, diagnostics.filter((d) => d.severity === "warning").length, style.warning));
+  const out = emit(format as EmitFormat, result, { exact: options.exact ?? false });
+  if (options.output) io.writeFileAtomic(options.output, out);
+  else io.stdout(out);
+  return 0;
+}
+
+/** One line instead of a wall of fork-field warnings (they are all in the JSON's `diagnostics`). */
+function summariseWarnings(name: string, count: number, paint: (s: string) => string): string {
+  if (count === 0) return "";
+  return `${name}: ${paint(`${count} warning${count === 1 ? "" : "s"}`)} while reading (fields from Caffe forks, or layers whose inputs are unknown); see "diagnostics" in the JSON output or run caffe2torch lint\n`;
+}
+
+/** Adds `convert` to the program. */
+export function registerConvertCommand(program: Command, io: () => CliIo, setExit: (code: number) => void): void {
+  program
+    .command("convert")
+    .description("say which PyTorch BatchNorm configuration is equivalent to each Caffe BatchNorm (+Scale/Bias) block")
+    .argument("<net.prototxt>", 'the Caffe net definition ("-" reads standard input)')
+    .option("--phase <phase>", "the phase the net is run in: test or train", "test")
+    .option("--format <format>", "json (default), python (a PyTorch module) or markdown", "json")
+    .option("-o, --output <file>", "write to FILE (atomically) instead of standard output")
+    .option("--exact", "python: modules that reproduce Caffe's running statistics exactly (keep Caffe's scale factor)")
+    .option("-q, --quiet", "do not print the warning summary on standard error")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ caffe2torch convert ResNet-50-deploy.prototxt                        # JSON, TEST phase
+  $ caffe2torch convert train_val.prototxt --phase train --format markdown
+  $ caffe2torch convert deploy.prototxt --format python -o bn_modules.py   # build() -> nn.ModuleDict
+  $ caffe2torch convert train_val.prototxt --phase train --format python --exact -o bn.py
+
+The JSON has one block per BatchNorm in file order: "caffe" (what the prototxt says, with
+Caffe's defaults applied), "torch" (module, num_features, eps, momentum, affine,
+track_running_stats, requires_grad, mode), "exact" and "notes". Modes: train, frozen
+(use_global_stats true while training: keep the module in eval()), eval, batch-stats
+(use_global_stats false at test time: track_running_stats=False).
+
+Exit codes: 0 converted, 2 usage error or a file that does not parse (nothing is written).`,
+    )
+    .action((file: string, opts: ConvertCliOptions) => setExit(runConvert(file, opts, io())));
+}

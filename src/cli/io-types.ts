@@ -1,0 +1,35 @@
+/**
+ * What a command may do to the outside world. Commands receive this object instead of touching
+ * process, fs or console themselves, so tests can run them in memory.
+ */
+export interface CliIo {
+  /** Reads a text file ("-" reads standard input). Throws a CliError when unreadable. */
+  readFile(path: string): string;
+  /** Reads a binary file ("-" reads standard input). Throws a CliError when unreadable. */
+  readBytes(path: string): Uint8Array;
+  /** Writes a whole file atomically (temp file + rename); never leaves a partial file. */
+  writeFileAtomic(path: string, content: string | Uint8Array | Iterable<string | Uint8Array>): void;
+  /** Whether a path exists (for config lookup and globbing). */
+  exists(path: string): boolean;
+  /** Results (text, or bytes for binary output). */
+  stdout(s: string | Uint8Array): void;
+  /** Diagnostics and progress. */
+  stderr(s: string): void;
+  cwd: string;
+  /** Whether colour is on for stdout / stderr (NO_COLOR, --color/--no-color, TTY). */
+  color: { stdout: boolean; stderr: boolean };
+  /** Whether stdout / stderr are terminals (progress bars only on a terminal). */
+  isTTY: { stdout: boolean; stderr: boolean };
+  /** Environment variables (read-only view). */
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/** An error meant for the user: printed as one line, exit code 2 unless stated. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
+    super(message);
+  }
+}

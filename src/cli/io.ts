@@ -1,0 +1,90 @@
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { CliError, type CliIo } from "./io-types.js";
+import { colorLevel } from "./color.js";
+
+/** Why a file could not be read, in words (no stack traces for bad input). */
+function describeFsError(path: string, e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why =
+    code === "ENOENT" ? "no such file" :
+    code === "EISDIR" ? "is a directory" :
+    code === "EACCES" ? "permission denied" :
+    (e as Error).message;
+  return `${path}: cannot read: ${why}`;
+}
+
+function readRaw(path: string): Buffer {
+  try {
+    return path === "-" ? readFileSync(0) : readFileSync(path);
+  } catch (e) {
+    throw new CliError(describeFsError(path === "-" ? "<stdin>" : path, e));
+  }
+}
+
+/**
+ * Writes `content` to `path` via a temporary file in the same directory and a rename, so that
+ * readers see the old file or the whole new one, never a partial one; on failure the
+ * temporary file is removed and the target is untouched.
+ */
+export function writeFileAtomic(path: string, content: string | Uint8Array | Iterable<string | Uint8Array>): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  let fd: number | undefined;
+  try {
+    fd = openSync(tmp, "w");
+    const chunks = typeof content === "string" || content instanceof Uint8Array ? [content] : content;
+    for (const chunk of chunks) {
+      const buf = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
+      let off = 0;
+      while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    }
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, path);
+  } catch (e) {
+    if (fd !== undefined) closeSync(fd);
+    rmSync(tmp, { force: true });
+    if (e instanceof CliError) throw e;
+    throw new CliError(`${path}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** Writes synchronously to a file descriptor; a closed pipe (EPIPE) ends output quietly. */
+function writeAll(fd: number, s: string | Uint8Array): void {
+  const buf = typeof s === "string" ? Buffer.from(s, "utf8") : s;
+  let off = 0;
+  while (off < buf.length) {
+    try {
+      off += writeSync(fd, buf, off, buf.length - off);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "EAGAIN") continue; // a non-blocking pipe that is full: try again
+      if (code === "EPIPE") return;
+      throw e;
+    }
+  }
+}
+
+/** The real process-backed CliIo. `colorFlag` is --color (true) / --no-color (false) / unset. */
+export function processIo(colorFlag?: boolean): CliIo {
+  const env = process.env;
+  return {
+    readFile: (path) => readRaw(path).toString("utf8"),
+    readBytes: (path) => {
+      const b = readRaw(path);
+      return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    },
+    writeFileAtomic,
+    exists: (path) => existsSync(path),
+    stdout: (s) => writeAll(1, s),
+    stderr: (s) => writeAll(2, s),
+    cwd: process.cwd(),
+    color: {
+      stdout: colorLevel(colorFlag, env, process.stdout.isTTY === true),
+      stderr: colorLevel(colorFlag, env, process.stderr.isTTY === true),
+    },
+    isTTY: { stdout: process.stdout.isTTY === true, stderr: process.stderr.isTTY === true },
+    env,
+  };
+}

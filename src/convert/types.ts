@@ -1,0 +1,119 @@
+/**
+ * The output contract of `caffe2torch convert --format json`. Other tools read this shape:
+ * add fields freely, never rename or remove one.
+ */
+
+/** The Caffe side of a block, as written (and defaulted) in the prototxt. */
+export interface CaffeBlockConfig {
+  type: "BatchNorm" | "BN";
+  /** The value in force in this phase (Caffe's default: true in TEST, false in TRAIN). */
+  use_global_stats: boolean;
+  /** Whether `use_global_stats` was written in the prototxt (false: Caffe's phase default applies). */
+  use_global_stats_explicit: boolean;
+  /** As written (decimal), default 0.999. */
+  moving_average_fraction: number;
+  /** As written (decimal), default 1e-5. */
+  eps: number;
+  /** lr_mult of each `param {}` of the BatchNorm layer (null for a `param {}` without lr_mult). */
+  stats_lr_mult: (number | null)[];
+  /** lr_mult of each `param {}` of the paired Scale (null entries default to 1); null when no Scale. */
+  scale_lr_mult: (number | null)[] | null;
+  /** The paired Scale's bias_term; null when no Scale. */
+  bias_term: boolean | null;
+  /** lr_mult of each `param {}` of the paired Bias layer (null entries default to 1); absent or null when no Bias layer. */
+  bias_lr_mult?: (number | null)[] | null;
+  /**
+   * For fork layers (which hold gamma/beta themselves): which fork's semantics apply and the
+   * settings read from its fork-only fields. For them `stats_lr_mult` lists the statistics
+   * blobs' lr_mult, `scale_lr_mult` those of the layer's own gamma and beta, and a fork that
+   * keeps no running statistics reports `moving_average_fraction: 0` (each batch's own).
+   */
+  fork?: ForkInfo;
+}
+
+/** The fork semantics recognised for a BatchNorm-type layer. */
+export interface ForkInfo {
+  /** `nvcaffe`: NVIDIA Caffe 0.17 BatchNorm with scale_bias; `segnet`: caffe-segnet/ENet BN; `pspnet`: PSPNet BN; `unrecognised`: none of them. */
+  family: "nvcaffe" | "segnet" | "pspnet" | "unrecognised";
+  /** The fork-only settings in force (e.g. `bn_mode`, `frozen`, `momentum`, `scale_bias`). */
+  settings: Record<string, string | number | boolean>;
+}
+
+/** How the PyTorch module must be driven to behave as Caffe does in the chosen phase. */
+export type TorchMode = "train" | "frozen" | "eval" | "batch-stats";
+
+/** The PyTorch configuration equivalent to a block. */
+export interface TorchBlockConfig {
+  /** null when the input rank is unknown (see notes). */
+  module: "BatchNorm1d" | "BatchNorm2d" | "BatchNorm3d" | null;
+  /** Channels (dim 1 of the input); null when unknown. */
+  num_features: number | null;
+  eps: number;
+  /** 1 − moving_average_fraction on the decimal written; null means cumulative average (fraction 1). */
+  momentum: number | null;
+  affine: boolean;
+  track_running_stats: boolean;
+  /** null when not affine. */
+  weight_requires_grad: boolean | null;
+  /** null when not affine. */
+  bias_requires_grad: boolean | null;
+  mode: TorchMode;
+}
+
+/** A note explaining a decision or a divergence; `code` is stable, `message` is English. */
+export interface BlockNote {
+  code: string;
+  message: string;
+}
+
+/** One BatchNorm-type layer active in the phase, with what pairs with it. */
+export interface ConvertBlock {
+  /** Name of the BatchNorm layer. */
+  batchnorm: string;
+  /** Name of the paired Scale layer, or null. */
+  scale: string | null;
+  /** Name of the paired Bias layer, or null. */
+  bias: string | null;
+  /** Blob read by the BatchNorm. */
+  input: string;
+  /** Blob written by the last layer of the block. */
+  output: string;
+  /** Inferred input shape, or null when unknown. */
+  input_shape: number[] | null;
+  /** What is known of the input shape when not all of it is (null per unknown dim; null when even the rank is unknown). */
+  input_dims?: (number | null)[] | null;
+  caffe: CaffeBlockConfig;
+  torch: TorchBlockConfig;
+  /** Whether `momentum` reproduces Caffe's running statistics from the first step. */
+  exact: boolean;
+  notes: BlockNote[];
+  /** 1-based line and column of the BatchNorm layer in the source. */
+  line: number;
+  column: number;
+}
+
+/** A BatchNorm that could not be fused with a following Scale, and why. */
+export interface UnpairedEntry {
+  batchnorm: string;
+  reason: string;
+  code: string;
+}
+
+/** A diagnostic rendered for JSON consumers. */
+export interface JsonDiagnostic {
+  code: string;
+  severity: "error" | "warning" | "info";
+  message: string;
+  line: number | null;
+  column: number | null;
+}
+
+/** The whole `convert` result. */
+export interface ConvertResult {
+  source: string;
+  net: string | null;
+  phase: "TEST" | "TRAIN";
+  blocks: ConvertBlock[];
+  unpaired: UnpairedEntry[];
+  diagnostics: JsonDiagnostic[];
+}

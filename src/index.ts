@@ -1,0 +1,27 @@
+/**
+ * caffe2torch's programmatic API. The CLI is a thin layer over these functions; nothing here
+ * touches the process, the file system or the console.
+ *
+ * @example
+ * ```ts
+ * import { readNet, encodeNet } from "caffe2torch";
+ * const { net, diagnostics } = readNet(text, { allowUnknown: true, upgrade: true });
+ * ```
+ */
+export type { Diagnostic, Severity } from "./diagnostics/diagnostic.js";
+export type { Range, Position } from "./diagnostics/range.js";
+export { LineIndex } from "./diagnostics/range.js";
+export { renderMessage } from "./diagnostics/messages.js";
+export { codeFrame } from "./diagnostics/code-frame.js";
+
+export type { Document, FieldNode, Value, ScalarValue, MessageValue, Comment } from "./textproto/tree.js";
+export { parseTextProto, type ParseResult } from "./textproto/tree-builder.js";
+
+export { loadCaffeSchema, type Schema, type MessageInfo, type FieldInfo, type EnumInfo } from "./schema/load.js";
+export { bindText, type BoundMessage, type BindOptions, type BindResult } from "./schema/bind.js";
+export { readNet, type ReadOptions, type ReadResult } from "./schema/read.js";
+export { SourceMap, type MessageLocation } from "./schema/locations.js";
+export { encodeMessage } from "./schema/encode.js";
+export { decodeMessage } from "./schema/decode.js";
+export { printMessage } from "./schema/print.js";
+export { encodeNet, decodeNet } from "./schema/net-binary.js";

@@ -1,0 +1,66 @@
+import { buildBlobGraph, type BlobGraph } from "../caffe/blobs.js";
+import { buildNet, type NetLayer, type NetModel } from "../caffe/net.js";
+import { pairBatchNorms, type BnPairing } from "../caffe/pairing.js";
+import { inferShapes, type Shape } from "../caffe/shapes.js";
+import type { LayerParameter, NetParameter, Phase } from "../schema/caffe-types.js";
+import type { ReadResult } from "../schema/read.js";
+import type { LintPhase } from "./rule.js";
+
+/** Everything phase rules read about the net in one phase, computed once per file and phase. */
+export interface PhaseAnalysis {
+  phase: LintPhase;
+  model: NetModel;
+  graph: BlobGraph;
+  /** Shape of each blob version (index = version id). */
+  shapes: Shape[];
+  pairings: BnPairing[];
+  /**
+   * Whether the net can be trained as written in this phase: some active layer computes a loss
+   * (a type ending in `Loss`, or a `loss_weight`). Caffe's solver needs one; a deploy net has none,
+   * so TRAIN-only advice (frozen statistics, batch of one) is not about such a file.
+   */
+  trainable: boolean;
+}
+
+/** Caffe's name of a lint phase. */
+export function caffePhase(phase: LintPhase): Phase {
+  return phase === "train" ? "TRAIN" : "TEST";
+}
+
+/** Builds the net model, blob graph, shapes and BatchNorm pairings of one phase. */
+export function analyzePhase(read: ReadResult, phase: LintPhase): PhaseAnalysis {
+  const net = read.net as NetParameter;
+  const model = buildNet(net, { phase: caffePhase(phase) }, read.sourceMap);
+  const graph = buildBlobGraph(model, read.sourceMap);
+  const shapes = inferShapes(model, graph, read.sourceMap);
+  const pairings = pairBatchNorms(model, graph, shapes, read.sourceMap);
+  return { phase, model, graph, shapes, pairings, trainable: model.layers.some(computesLoss) };
+}
+
+/** Whether a layer contributes a loss, as Caffe's Net decides which tops are losses. */
+function computesLoss(layer: NetLayer): boolean {
+  const weights = (layer.param as { loss_weight?: number[] }).loss_weight ?? [];
+  return layer.type.endsWith("Loss") || weights.some((w) => w !== 0);
+}
+
+/** Every `layer` of the file in file order, whatever its phase (file-scope rules read these). */
+export function fileLayers(read: ReadResult): NetLayer[] {
+  const layers = ((read.net as NetParameter).layer ?? []) as LayerParameter[];
+  return layers.map((param, index) => ({
+    index,
+    name: param.name ?? "",
+    type: param.type ?? "",
+    bottoms: [...(param.bottom ?? [])],
+    tops: [...(param.top ?? [])],
+    param,
+    synthetic: false,
+  }));
+}
+
+/** The file layer whose text contains `offset`, if any (layers never nest). */
+export function layerAt(read: ReadResult, layers: readonly NetLayer[], offset: number): NetLayer | undefined {
+  return layers.find((layer) => {
+    const range = read.sourceMap.get(layer.param)?.range;
+    return range !== undefined && range.offset <= offset && offset < range.offset + range.length;
+  });
+}

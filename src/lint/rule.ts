@@ -1,0 +1,88 @@
+import type { Severity } from "../diagnostics/diagnostic.js";
+import type { Range } from "../diagnostics/range.js";
+import type { ReadResult } from "../schema/read.js";
+import type { PhaseAnalysis } from "./analysis.js";
+import type { TextEdit } from "./edits.js";
+import type { FixBuilder } from "./fix-builder.js";
+
+/** A rule's configured level: a severity, or `off`. */
+export type RuleLevel = "off" | Severity;
+
+/** The phases `lint` instantiates a net in, as Caffe's `caffe.Phase` (lower case at the edges). */
+export type LintPhase = "train" | "test";
+
+/** Values substituted into a message template (`{{name}}`). */
+export type MessageData = Record<string, string | number | boolean | null>;
+
+/**
+ * Where rule documentation lives. The SARIF `helpUri` must be an absolute URI, so this points at
+ * the docs folder of the published repository; `docsPath` is the same page inside a checkout.
+ */
+export const DOCS_BASE_URL = "https://github.com/caffe2torch/caffe2torch/blob/main/docs/rules/";
+
+/** What a rule is, independent of any file (ESLint's `meta`). */
+export interface RuleMeta {
+  /** kebab-case; also the file name, the docs page, the test name and the SARIF ruleId. */
+  id: string;
+  defaultSeverity: Severity;
+  /** One sentence, used as SARIF shortDescription and in `--help`. */
+  description: string;
+  /** Absolute URL of the docs page. */
+  docsUrl: string;
+  /** Repository-relative path of the docs page (`docs/rules/ID.md`). */
+  docsPath: string;
+  /** Whether some findings carry a safe text fix. */
+  fixable: boolean;
+  /** Message templates by message id; `{{key}}` is replaced from the report's data. */
+  messages: Readonly<Record<string, string>>;
+}
+
+/** One finding as a rule reports it: codes and data, never rendered text. */
+export interface Report {
+  /** Where; absent for a finding about the whole file (reported at 1:1). */
+  range?: Range | undefined;
+  messageId: string;
+  data?: MessageData;
+  /** Edits on the original text that remove the finding. */
+  fix?: TextEdit[];
+  /** Set when the finding is about one phase by nature (e.g. statistics at TEST). */
+  phase?: LintPhase;
+  /**
+   * A milder severity for this finding than the rule's (e.g. the `info` cases of an `error` rule).
+   * The configured level still caps it: the finding gets the milder of the two.
+   */
+  severity?: Severity;
+}
+
+/** What every rule sees. */
+export interface FileContext {
+  readonly text: string;
+  readonly read: ReadResult;
+  /** Builds fix edits; parses the text into a syntax tree on first use. */
+  readonly fixes: FixBuilder;
+  /** Ids of every registered rule (for rules that read rule names, such as directives). */
+  readonly ruleIds: ReadonlySet<string>;
+  report(report: Report): void;
+}
+
+/** What a phase rule sees: the net as Caffe instantiates it in one phase. */
+export interface PhaseContext extends FileContext {
+  readonly phase: LintPhase;
+  readonly analysis: PhaseAnalysis;
+}
+
+/**
+ * A rule. The scope says when it runs:
+ * - `reader`: reads only the reader's diagnostics; runs even when the file does not parse.
+ * - `file`: runs once per file that parses, over every layer whatever its phase.
+ * - `phase`: runs once per linted phase on the net model of that phase; findings met in every
+ *   linted phase are phase-independent, the others say which phase they belong to.
+ */
+export type Rule =
+  | { meta: RuleMeta; scope: "reader" | "file"; check(context: FileContext): void }
+  | { meta: RuleMeta; scope: "phase"; check(context: PhaseContext): void };
+
+/** Fills the derived meta fields (docs URL and path) from the id. */
+export function ruleMeta(meta: Omit<RuleMeta, "docsUrl" | "docsPath">): RuleMeta {
+  return { ...meta, docsUrl: `${DOCS_BASE_URL}${meta.id}.md`, docsPath: `docs/rules/${meta.id}.md` };
+}

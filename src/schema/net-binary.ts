@@ -1,0 +1,24 @@
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { hasErrors } from "../diagnostics/diagnostic.js";
+import type { BoundMessage } from "./bind.js";
+import { decodeMessage } from "./decode.js";
+import { encodeMessage } from "./encode.js";
+import { loadCaffeSchema } from "./load.js";
+import { readNet, type ReadOptions } from "./read.js";
+
+/**
+ * prototxt text → caffe.NetParameter bytes (protoc-identical). Returns the bytes, or null with
+ * the diagnostics that prevented encoding.
+ */
+export function encodeNet(text: string, options: ReadOptions = {}): { bytes: Uint8Array | null; diagnostics: Diagnostic[] } {
+  const read = readNet(text, { ...options, locations: false });
+  if (hasErrors(read.diagnostics)) return { bytes: null, diagnostics: read.diagnostics };
+  if (options.upgrade && read.format !== "current") delete read.net["layers"];
+  return { bytes: encodeMessage(loadCaffeSchema().message("caffe.NetParameter"), read.net), diagnostics: read.diagnostics };
+}
+
+/** caffe.NetParameter bytes (e.g. a .caffemodel) → bound message; packed blob data stays as typed-array views. */
+export function decodeNet(bytes: Uint8Array): { net: BoundMessage; diagnostics: Diagnostic[] } {
+  const { message, diagnostics } = decodeMessage(loadCaffeSchema().message("caffe.NetParameter"), bytes);
+  return { net: message as BoundMessage, diagnostics: diagnostics ?? [] };
+}

@@ -1,0 +1,419 @@
+import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
+import type { Comment } from "./tree.js";
+
+/** Token kinds. Numeric constants keep the hot loop free of string comparisons. */
+export const enum Tok {
+  EOF = 0,
+  Identifier = 1,
+  Number = 2,
+  String = 3,
+  /** Any single punctuation character; `Scanner.symbol` holds its char code. */
+  Symbol = 4,
+}
+
+const CH_TAB = 9, CH_LF = 10, CH_VT = 11, CH_FF = 12, CH_CR = 13, CH_SPACE = 32;
+const CH_HASH = 35, CH_DQUOTE = 34, CH_SQUOTE = 39, CH_DOT = 46, CH_BACKSLASH = 92;
+const CH_0 = 48, CH_7 = 55, CH_9 = 57, CH_UNDERSCORE = 95;
+const CH_PLUS = 43, CH_MINUS = 45;
+const CH_BOM = 0xfeff;
+
+function isLetter(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === CH_UNDERSCORE;
+}
+function isDigit(c: number): boolean {
+  return c >= CH_0 && c <= CH_9;
+}
+function isHexDigit(c: number): boolean {
+  return isDigit(c) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+}
+function hexValue(c: number): number {
+  return c <= CH_9 ? c - CH_0 : (c | 32) - 87;
+}
+
+const utf8Strict = new TextDecoder("utf-8", { fatal: true });
+const utf8Lenient = new TextDecoder("utf-8");
+
+/**
+ * The protobuf text-format tokenizer, following the token rules of protoc's io::Tokenizer in
+ * text-format mode (`#` comments, `f` allowed after floats, octal/hex integers, C escapes).
+ * It never throws: malformed tokens produce a diagnostic and the best token it can make.
+ * One Scanner walks one text; `next()` overwrites the current-token fields to avoid allocating.
+ */
+export class Scanner {
+  /** Current token. */
+  kind: Tok = Tok.EOF;
+  start = 0;
+  end = 0;
+  /** For Symbol tokens: the char code. */
+  symbol = 0;
+  /** For String tokens: the decoded value (one literal). */
+  stringValue = "";
+  /** For String tokens: bytes when not valid UTF-8. */
+  stringBytes: Uint8Array | undefined;
+  /** Whether the current token started on a new line relative to the previous one. */
+  newlineBefore = false;
+  /** For Number tokens: whether it is a float (has `.`, exponent or `f` suffix). */
+  isFloat = false;
+  /**
+   * For Number and String tokens: whether the scanner reported an error in it (e.g. `08`,
+   * `1e`, `"\q"`). The value of such a token is meaningless; consumers should not bind it.
+   */
+  malformed = false;
+
+  private pos: number;
+  private readonly len: number;
+
+  constructor(
+    readonly text: string,
+    readonly diagnostics: Diagnostic[],
+    readonly comments: Comment[],
+  ) {
+    this.len = text.length;
+    // A UTF-8 byte-order mark decodes to U+FEFF at the start; it is not part of the syntax.
+    this.pos = text.charCodeAt(0) === CH_BOM ? 1 : 0;
+  }
+
+  /** Advances to the next token, skipping whitespace and comments. */
+  next(): Tok {
+    const text = this.text;
+    const len = this.len;
+    let pos = this.pos;
+    let newline = false;
+    for (;;) {
+      if (pos >= len) {
+        this.newlineBefore = newline;
+        this.start = this.end = this.pos = len;
+        return (this.kind = Tok.EOF);
+      }
+      const c = text.charCodeAt(pos);
+      if (c === CH_SPACE || c === CH_TAB || c === CH_CR || c === CH_VT || c === CH_FF) {
+        pos++;
+      } else if (c === CH_LF) {
+        newline = true;
+        pos++;
+      } else if (c === CH_HASH) {
+        let e = text.indexOf("\n", pos);
+        if (e === -1) e = len;
+        const end = e > pos && text.charCodeAt(e - 1) === CH_CR ? e - 1 : e;
+        this.comments.push({ start: pos, end });
+        pos = e;
+      } else break;
+    }
+    this.newlineBefore = newline;
+    this.start = pos;
+    const c = text.charCodeAt(pos);
+    if (isLetter(c)) {
+      pos++;
+      while (pos < len) {
+        const d = text.charCodeAt(pos);
+        if (isLetter(d) || isDigit(d)) pos++;
+        else break;
+      }
+      this.end = this.pos = pos;
+      return (this.kind = Tok.Identifier);
+    }
+    if (isDigit(c) || (c === CH_DOT && isDigit(text.charCodeAt(pos + 1)))) {
+      this.pos = pos;
+      this.malformed = false;
+      this.scanNumber();
+      return (this.kind = Tok.Number);
+    }
+    if (c === CH_DQUOTE || c === CH_SQUOTE) {
+      this.pos = pos;
+      this.malformed = false;
+      this.scanString(c);
+      return (this.kind = Tok.String);
+    }
+    this.symbol = c;
+    this.end = this.pos = pos + 1;
+    return (this.kind = Tok.Symbol);
+  }
+
+  /** The raw text of the current token. */
+  tokenText(): string {
+    return this.text.slice(this.start, this.end);
+  }
+
+  /**
+   * The text of the current token, shared with earlier tokens of the same spelling. Field
+   * names and enum values repeat throughout a net; sharing them saves an allocation per token.
+   */
+  internedText(): string {
+    return this.intern(this.start, this.end);
+  }
+
+  private readonly internTable = new Map<number, string[]>();
+
+  private intern(start: number, end: number): string {
+    const text = this.text;
+    const n = end - start;
+    if (n > 64 || n === 0) return text.slice(start, end);
+    // A cheap key (length and three characters); candidates are confirmed with startsWith.
+    const key = ((n * 131 + text.charCodeAt(start)) * 131 + text.charCodeAt(end - 1)) * 131 + text.charCodeAt(start + (n >> 1));
+    const bucket = this.internTable.get(key);
+    if (bucket !== undefined) {
+      for (let i = 0; i < bucket.length; i++) {
+        const hit = bucket[i]!;
+        if (hit.length === n && text.startsWith(hit, start)) return hit;
+      }
+      const s = text.slice(start, end);
+      if (bucket.length < 8) bucket.push(s);
+      return s;
+    }
+    const s = text.slice(start, end);
+    this.internTable.set(key, [s]);
+    return s;
+  }
+
+  private error(code: string, start: number, end: number, data: Diagnostic["data"] = {}): void {
+    this.malformed = true;
+    this.diagnostics.push(diagnostic(code, "error", { offset: start, length: Math.max(end - start, 1) }, data));
+  }
+
+  /** Numbers as protoc's tokenizer reads them (ConsumeNumber with allow_f_after_float). */
+  private scanNumber(): void {
+    const text = this.text;
+    const len = this.len;
+    let pos = this.pos;
+    const start = pos;
+    let isFloat = false;
+    const c0 = text.charCodeAt(pos);
+    const c1 = text.charCodeAt(pos + 1);
+    if (c0 === CH_0 && (c1 === 120 || c1 === 88)) {
+      pos += 2;
+      if (!isHexDigit(text.charCodeAt(pos))) this.error("invalid-number", start, pos, { reason: "hex-digits" });
+      while (pos < len && isHexDigit(text.charCodeAt(pos))) pos++;
+    } else if (c0 === CH_0 && isDigit(c1)) {
+      pos++;
+      while (pos < len && isDigit(text.charCodeAt(pos))) {
+        if (text.charCodeAt(pos) > CH_7) this.error("invalid-number", start, pos + 1, { reason: "octal" });
+        pos++;
+      }
+    } else {
+      while (pos < len && isDigit(text.charCodeAt(pos))) pos++;
+      if (text.charCodeAt(pos) === CH_DOT) {
+        isFloat = true;
+        pos++;
+        while (pos < len && isDigit(text.charCodeAt(pos))) pos++;
+      }
+      const e = text.charCodeAt(pos);
+      if (e === 101 || e === 69) {
+        isFloat = true;
+        pos++;
+        const s = text.charCodeAt(pos);
+        if (s === CH_PLUS || s === CH_MINUS) pos++;
+        if (!isDigit(text.charCodeAt(pos))) this.error("invalid-number", start, pos, { reason: "exponent" });
+        while (pos < len && isDigit(text.charCodeAt(pos))) pos++;
+      }
+      const f = text.charCodeAt(pos);
+      if (f === 102 || f === 70) {
+        isFloat = true;
+        pos++;
+      }
+    }
+    // protoc: "Need space between number and identifier." (e.g. `12abc`, `1.2.3`).
+    const after = text.charCodeAt(pos);
+    if (pos < len && (isLetter(after) || isDigit(after) || after === CH_DOT)) {
+      let e = pos;
+      while (e < len && (isLetter(text.charCodeAt(e)) || isDigit(text.charCodeAt(e)) || text.charCodeAt(e) === CH_DOT)) e++;
+      this.error("invalid-number", start, e, { reason: "trailing" });
+      pos = e;
+    }
+    this.isFloat = isFloat;
+    this.end = this.pos = pos;
+  }
+
+  /** A quoted literal with C escapes, as protoc's ParseStringAppend decodes it. */
+  private scanString(quote: number): void {
+    const text = this.text;
+    const len = this.len;
+    let pos = this.pos + 1;
+    const start = this.pos;
+    // Fast path: no escapes and no non-ASCII -> slice directly.
+    let simple = true;
+    let scan = pos;
+    while (scan < len) {
+      const c = text.charCodeAt(scan);
+      if (c === quote || c === CH_LF || c === CH_BACKSLASH) break;
+      if (c > 127) simple = false;
+      scan++;
+    }
+    if (scan < len && text.charCodeAt(scan) === quote) {
+      this.stringValue = text.slice(pos, scan);
+      this.stringBytes = undefined;
+      this.end = this.pos = scan + 1;
+      if (simple || isWellFormed(this.stringValue)) return;
+    }
+    const bytes: number[] = [];
+    let closed = false;
+    while (pos < len) {
+      const c = text.charCodeAt(pos);
+      if (c === quote) {
+        closed = true;
+        pos++;
+        break;
+      }
+      if (c === CH_LF) break;
+      if (c !== CH_BACKSLASH) {
+        if (c < 128) {
+          bytes.push(c);
+          pos++;
+        } else {
+          const cp = text.codePointAt(pos)!;
+          pushUtf8(cp, bytes);
+          pos += cp > 0xffff ? 2 : 1;
+        }
+        continue;
+      }
+      pos = this.scanEscape(pos, bytes);
+    }
+    if (!closed) this.error("unterminated-string", start, pos);
+    const u8 = Uint8Array.from(bytes);
+    try {
+      this.stringValue = utf8Strict.decode(u8);
+      this.stringBytes = undefined;
+    } catch {
+      this.stringValue = utf8Lenient.decode(u8);
+      this.stringBytes = u8;
+    }
+    this.end = this.pos = pos;
+  }
+
+  /**
+   * Decodes one escape starting at the backslash; returns the position after it. Follows
+   * protoc: the tokenizer's checks (ConsumeString) decide what is an error, and
+   * ParseStringAppend decides the bytes: `\NNN` keeps the low 8 bits, `\x` (lower case only)
+   * takes one or two hex digits, `\uXXXX` may pair with a following `\uXXXX` trail surrogate,
+   * lone surrogates are written as their 3-byte form, and a `\U` code point past U+10FFFF
+   * (allowed up to U+1FFFFF) is kept as the text `\U%08x`.
+   */
+  private scanEscape(pos: number, bytes: number[]): number {
+    const text = this.text;
+    const e = text.charCodeAt(pos + 1);
+    const simple = SIMPLE_ESCAPES.get(e);
+    if (simple !== undefined) {
+      bytes.push(simple);
+      return pos + 2;
+    }
+    if (e >= CH_0 && e <= CH_7) {
+      let v = 0;
+      let p = pos + 1;
+      for (let i = 0; i < 3 && p < this.len; i++, p++) {
+        const d = text.charCodeAt(p);
+        if (d < CH_0 || d > CH_7) break;
+        v = v * 8 + (d - CH_0);
+      }
+      bytes.push(v & 0xff);
+      return p;
+    }
+    if (e === 120) {
+      let v = 0;
+      let p = pos + 2;
+      let n = 0;
+      for (; n < 2 && isHexDigit(text.charCodeAt(p)); n++, p++) v = v * 16 + hexValue(text.charCodeAt(p));
+      if (n === 0) this.error("invalid-escape", pos, p, { escape: "x" });
+      else bytes.push(v);
+      return p;
+    }
+    if (e === 117) {
+      const p = pos + 2;
+      if (!hexDigitsAt(text, p, 4)) {
+        const bad = p + countHexDigits(text, p, 4);
+        this.error("invalid-escape", pos, bad, { escape: "u" });
+        return bad;
+      }
+      let cp = hexNumberAt(text, p, 4);
+      let after = p + 4;
+      // A head surrogate followed by `\u` and a trail surrogate is one code point (UTF-16 pair).
+      if (cp >= 0xd800 && cp < 0xdc00 && text.charCodeAt(after) === CH_BACKSLASH && text.charCodeAt(after + 1) === 117 && hexDigitsAt(text, after + 2, 4)) {
+        const trail = hexNumberAt(text, after + 2, 4);
+        if (trail >= 0xdc00 && trail < 0xe000) {
+          cp = 0x10000 + (((cp - 0xd800) << 10) | (trail - 0xdc00));
+          after += 6;
+        }
+      }
+      pushUtf8(cp, bytes);
+      return after;
+    }
+    if (e === 85) {
+      // protoc's tokenizer wants `00`, then `0` or `1`, then five hex digits.
+      const p = pos + 2;
+      const ok = text.charCodeAt(p) === CH_0 && text.charCodeAt(p + 1) === CH_0 &&
+        (text.charCodeAt(p + 2) === CH_0 || text.charCodeAt(p + 2) === CH_0 + 1) && hexDigitsAt(text, p + 3, 5);
+      if (!ok) {
+        const bad = p + countHexDigits(text, p, 8);
+        this.error("invalid-escape", pos, bad, { escape: "U" });
+        return bad;
+      }
+      const cp = hexNumberAt(text, p, 8);
+      if (cp > 0x10ffff) {
+        const literal = "\\U" + cp.toString(16).padStart(8, "0");
+        for (let i = 0; i < literal.length; i++) bytes.push(literal.charCodeAt(i));
+      } else {
+        pushUtf8(cp, bytes);
+      }
+      return p + 8;
+    }
+    this.error("invalid-escape", pos, pos + 2, { escape: pos + 1 < this.len ? String.fromCharCode(e) : "" });
+    if (pos + 1 < this.len && e !== CH_LF) {
+      bytes.push(e & 0xff);
+      return pos + 2;
+    }
+    return pos + 1;
+  }
+}
+
+/**
+ * Start of the first token at or after `pos` (skipping whitespace and `#` comments), as protoc's
+ * tokenizer would reach it; `text.length` at the end. For error paths only: it rescans the text.
+ */
+export function tokenStartAfter(text: string, pos: number): number {
+  const len = text.length;
+  while (pos < len) {
+    const c = text.charCodeAt(pos);
+    if (c === 32 || (c >= 9 && c <= 13)) pos++;
+    else if (c === 35) {
+      const e = text.indexOf("\n", pos);
+      pos = e === -1 ? len : e;
+    } else break;
+  }
+  return pos;
+}
+
+/** The single-character escapes protoc's text format accepts. */
+const SIMPLE_ESCAPES = new Map<number, number>([
+  [97, 7], [98, 8], [102, 12], [110, 10], [114, 13], [116, 9], [118, 11],
+  [CH_BACKSLASH, CH_BACKSLASH], [63, 63], [CH_SQUOTE, CH_SQUOTE], [CH_DQUOTE, CH_DQUOTE],
+]);
+
+function hexDigitsAt(text: string, p: number, n: number): boolean {
+  return countHexDigits(text, p, n) === n;
+}
+
+function countHexDigits(text: string, p: number, max: number): number {
+  let n = 0;
+  while (n < max && isHexDigit(text.charCodeAt(p + n))) n++;
+  return n;
+}
+
+function hexNumberAt(text: string, p: number, n: number): number {
+  let v = 0;
+  for (let i = 0; i < n; i++) v = v * 16 + hexValue(text.charCodeAt(p + i));
+  return v;
+}
+
+/**
+ * Appends a code point as UTF-8 the way protoc's AppendUTF8 does: surrogate code points get
+ * their 3-byte form (invalid UTF-8, as protoc writes it) instead of U+FFFD.
+ */
+function pushUtf8(cp: number, bytes: number[]): void {
+  if (cp < 0x80) bytes.push(cp);
+  else if (cp < 0x800) bytes.push(0xc0 | (cp >> 6), 0x80 | (cp & 63));
+  else if (cp < 0x10000) bytes.push(0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63));
+  else bytes.push(0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 63), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63));
+}
+
+function isWellFormed(s: string): boolean {
+  // Lone surrogates cannot be encoded as UTF-8; everything else can.
+  return !/[\uD800-\uDFFF]/.test(s.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ""));
+}
