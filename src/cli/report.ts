@@ -1,6 +1,6 @@
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { codeFrame } from "../diagnostics/code-frame.js";
-import { renderMessage } from "../diagnostics/messages.js";
+import { messageOf } from "../render/messages.js";
 import type { LineIndex } from "../diagnostics/range.js";
 import type { Style } from "./color.js";
 
@@ -13,11 +13,11 @@ export function formatDiagnostics(file: string, lines: LineIndex, diagnostics: r
   for (const d of diagnostics) {
     const sev = d.severity === "error" ? style.error("error") : d.severity === "warning" ? style.warning("warning") : style.info("info");
     if (!d.range) {
-      out.push(`${file}: ${sev}: ${renderMessage(d)} ${style.dim(`[${d.code}]`)}`);
+      out.push(`${file}: ${sev}: ${messageOf(d)} ${style.dim(`[${d.code}]`)}`);
       continue;
     }
     const { line, column } = lines.position(d.range.offset);
-    out.push(`${style.bold(`${file}:${line}:${column}`)}: ${sev}: ${renderMessage(d)} ${style.dim(`[${d.code}]`)}`);
+    out.push(`${style.bold(`${file}:${line}:${column}`)}: ${sev}: ${messageOf(d)} ${style.dim(`[${d.code}]`)}`);
     out.push(codeFrame(lines, d.range, { gutter: style.dim, marker: d.severity === "error" ? style.error : style.warning }));
   }
   return out.length ? out.join("\n") + "\n" : "";

@@ -87,9 +87,41 @@ export interface ConvertBlock {
   /** Whether `momentum` reproduces Caffe's running statistics from the first step. */
   exact: boolean;
   notes: BlockNote[];
+  /**
+   * With `--weights`: a summary of the trained statistics loaded for this block; null when the
+   * caffemodel's values could not be used (see the diagnostics). Absent without `--weights`.
+   */
+  weights?: BlockWeights | null;
   /** 1-based line and column of the BatchNorm layer in the source. */
   line: number;
   column: number;
+}
+
+/**
+ * The trained statistics of one block, from the caffemodel (`convert --weights`). Mean and
+ * variance are the effective ones PyTorch receives: Caffe's sums times fround(1/s), float32.
+ */
+export interface BlockWeights {
+  /** Caffe's stored scale factor s (the BatchNorm's third blob). */
+  scale_factor: number;
+  /** Smallest and largest running_mean; null when there are no channels or a value is not finite. */
+  mean_min: number | null;
+  mean_max: number | null;
+  /** Smallest and largest running_var; null when there are no channels or a value is not finite. */
+  var_min: number | null;
+  var_max: number | null;
+  /** The training updates s implies, written as num_batches_tracked; null when s no longer tells. */
+  num_batches_tracked: number | null;
+}
+
+/** Where the weights came from (`convert --weights`). */
+export interface WeightsInfo {
+  /** The caffemodel's path as given. */
+  source: string;
+  /** The caffemodel's layer field: `layer`, legacy `V1` or `V0` `layers`, or `empty`. */
+  format: "layer" | "V1" | "V0" | "empty";
+  /** Caffemodel layers matching no layer of the net in this phase (Caffe ignores them), in file order. */
+  unused_layers: string[];
 }
 
 /** A BatchNorm that could not be fused with a following Scale, and why. */
@@ -116,4 +148,6 @@ export interface ConvertResult {
   blocks: ConvertBlock[];
   unpaired: UnpairedEntry[];
   diagnostics: JsonDiagnostic[];
+  /** With `--weights`: the caffemodel the statistics came from. Absent without `--weights`. */
+  weights?: WeightsInfo;
 }

@@ -44,7 +44,8 @@ const MESSAGES: Record<string, (d: Data) => string> = {
   "list-for-singular-field": (d) => `Field ${q(d["field"])} is not repeated: a [ … ] list is not allowed here.`,
   "float-out-of-range": (d) => `Value ${d["value"]} does not fit in a float; it is stored as infinity (as protoc does).`,
   "upgraded-format": (d) => `Read ${d["layers"]} layers in the legacy ${d["from"]} format and upgraded them in memory.`,
-  "mixed-layer-formats": () => "This file mixes `layer` and legacy `layers`; Caffe refuses such a net.",
+  "mixed-layer-formats": () =>
+    "This file mixes `layer` and legacy `layers`: Caffe's upgrade keeps one kind and silently drops the other. Nothing was upgraded.",
 };
 
 /** The English message for a diagnostic. Unknown codes render their data, never nothing. */

@@ -24,6 +24,11 @@ export function moduleDocstring(result: ConvertResult, exact: boolean): string {
     "    LAYER_NAMES[key]               # the Caffe BatchNorm layer behind modules[key]",
     "    SKIPPED                        # Caffe layers with no module, and why",
     "",
+    "Weights: caffe2torch convert --weights NET.caffemodel -o NAME.py also writes",
+    "NAME.safetensors; build() loads it when it exists (build(path) loads another file,",
+    "build(weights=False) none). Each module gets Caffe's statistics as running_mean and",
+    "running_var (sums times 1/scale factor), gamma and beta as weight and bias.",
+    "",
     "Keys are Python identifiers made from the layer names (other characters replaced,",
     "duplicates numbered); LAYER_NAMES has the exact names.",
     "",
@@ -51,6 +56,8 @@ export function moduleDocstring(result: ConvertResult, exact: boolean): string {
       "updates the running statistics with momentum 1/s, so the first step overwrites",
       "the initial values and the estimate equals Caffe's sum/s at every step. f is",
       "each module's moving_average_fraction; its momentum attribute is not used.",
+      "Loaded weights restore caffe_scale_factor to Caffe's stored s, so training",
+      "continues exactly as it would in Caffe.",
     );
   } else {
     lines.push(

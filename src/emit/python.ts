@@ -9,6 +9,7 @@ import {
   pyString,
 } from "./python-literals.js";
 import { planModules, type PlannedModule } from "./python-plan.js";
+import { BUILD_LOAD_LINES, BUILD_WEIGHTS_DOC, WEIGHTS_FILE_SOURCE, WEIGHTS_FUNCTIONS_SOURCE } from "./python-weights.js";
 
 /** Options of {@link emitPython}. */
 export interface PythonEmitOptions {
@@ -68,13 +69,15 @@ function buildFunction(plans: readonly PlannedModule[], exact: boolean): string 
     if (plan.skipReason === null) body.push(...buildStatements(plan, exact));
     else body.push(`    # block ${plan.index + 1} skipped (see SKIPPED): ${plan.skipReason}`);
   }
-  body.push('    set_training(modules, PHASE == "TRAIN")', "    return modules");
+  body.push(...BUILD_LOAD_LINES, '    set_training(modules, PHASE == "TRAIN")', "    return modules");
   return [
-    "def build():",
+    "def build(weights=None):",
     '    """Return a torch.nn.ModuleDict with one configured module per key of LAYER_NAMES.',
     "",
     "    requires_grad of weight and bias is set as the Caffe Scale/Bias lr_mult say; the",
     "    modules are left as set_training(modules, PHASE == \"TRAIN\") puts them.",
+    "",
+    ...BUILD_WEIGHTS_DOC,
     '    """',
     ...body,
   ].join("\n");
@@ -99,8 +102,10 @@ const SET_TRAINING = `def set_training(modules, training):
  *
  * Defines `SOURCE`, `NET`, `PHASE`, `LAYER_NAMES` (key → Caffe layer name), `MODES`
  * (key → block mode), `TRAINING_FLAGS` (key → flags for `set_training`), `SKIPPED`
- * (Caffe layer name → reason, for blocks with unknown rank or channels), `build()` and
- * `set_training(modules, training)`. The text is pure ASCII; every name from the prototxt is an
+ * (Caffe layer name → reason, for blocks with unknown rank or channels), `WEIGHTS_FILE`,
+ * `build(weights=None)` (which loads a `convert --weights` .safetensors file: the one beside the
+ * module by default, see python-weights.ts), `set_training(modules, training)`, `load_weights`
+ * and `read_safetensors`. The text is pure ASCII; every name from the prototxt is an
  * escaped string literal or a sanitised key (see python-names.ts). Pure: same input, same text.
  */
 export function emitPython(result: ConvertResult, options: PythonEmitOptions = {}): string {
@@ -110,7 +115,7 @@ export function emitPython(result: ConvertResult, options: PythonEmitOptions = {
   const usedTypes = new Set(built.map((p) => p.block.torch.module ?? ""));
   const classes = exact ? exactClassesSource(usedTypes) : "";
 
-  const imports = ["import torch", "from torch import nn"];
+  const imports = ["import errno", "import os", "", "import torch", "from torch import nn"];
   if (classes !== "") imports.push("from torch.nn import functional as F");
 
   const sections = [
@@ -119,7 +124,7 @@ export function emitPython(result: ConvertResult, options: PythonEmitOptions = {
     [
       "__all__ = [",
       '    "SOURCE", "NET", "PHASE", "LAYER_NAMES", "MODES", "TRAINING_FLAGS", "SKIPPED",',
-      '    "build", "set_training",',
+      '    "WEIGHTS_FILE", "build", "set_training", "load_weights", "read_safetensors",',
       "]",
     ].join("\n"),
     [
@@ -140,8 +145,9 @@ export function emitPython(result: ConvertResult, options: PythonEmitOptions = {
       )}`,
     "# Caffe BatchNorm layer name -> why build() has no module for it.\n" +
       `SKIPPED = ${pyDict(skippedEntries(plans))}`,
+    WEIGHTS_FILE_SOURCE,
   ];
   if (classes !== "") sections.push(classes);
-  sections.push(buildFunction(plans, exact), SET_TRAINING);
+  sections.push(buildFunction(plans, exact), SET_TRAINING, WEIGHTS_FUNCTIONS_SOURCE);
   return `${sections.join("\n\n\n")}\n`;
 }

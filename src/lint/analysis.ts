@@ -20,6 +20,12 @@ export interface PhaseAnalysis {
    * so TRAIN-only advice (frozen statistics, batch of one) is not about such a file.
    */
   trainable: boolean;
+  /**
+   * Whether anything feeds the net in this phase: some active layer makes tops from no bottoms
+   * (a data or Input layer, or top-level inputs). A train-only file (its data layer included in
+   * TRAIN only) is not meant to run in TEST, where every layer would report an unknown bottom.
+   */
+  runnable: boolean;
 }
 
 /** Caffe's name of a lint phase. */
@@ -34,12 +40,13 @@ export function analyzePhase(read: ReadResult, phase: LintPhase): PhaseAnalysis 
   const graph = buildBlobGraph(model, read.sourceMap);
   const shapes = inferShapes(model, graph, read.sourceMap);
   const pairings = pairBatchNorms(model, graph, shapes, read.sourceMap);
-  return { phase, model, graph, shapes, pairings, trainable: model.layers.some(computesLoss) };
+  const runnable = model.layers.some((layer) => layer.bottoms.length === 0 && layer.tops.length > 0);
+  return { phase, model, graph, shapes, pairings, trainable: model.layers.some(computesLoss), runnable };
 }
 
 /** Whether a layer contributes a loss, as Caffe's Net decides which tops are losses. */
 function computesLoss(layer: NetLayer): boolean {
-  const weights = (layer.param as { loss_weight?: number[] }).loss_weight ?? [];
+  const weights = layer.param.loss_weight ?? [];
   return layer.type.endsWith("Loss") || weights.some((w) => w !== 0);
 }
 

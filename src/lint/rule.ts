@@ -18,7 +18,8 @@ export type MessageData = Record<string, string | number | boolean | null>;
  * Where rule documentation lives. The SARIF `helpUri` must be an absolute URI, so this points at
  * the docs folder of the published repository; `docsPath` is the same page inside a checkout.
  */
-export const DOCS_BASE_URL = "https://github.com/caffe2torch/caffe2torch/blob/main/docs/rules/";
+export const PROJECT_URL = "https://github.com/caffe2torch/caffe2torch";
+export const DOCS_BASE_URL = `${PROJECT_URL}/blob/main/docs/rules/`;
 
 /** What a rule is, independent of any file (ESLint's `meta`). */
 export interface RuleMeta {

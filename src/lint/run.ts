@@ -7,7 +7,7 @@ import { applyEdits, selectFixes } from "./edits.js";
 import { FixBuilder } from "./fix-builder.js";
 import { isSyntaxError } from "./reader-codes.js";
 import type { Finding } from "./results.js";
-import type { FileContext, LintPhase, Report, Rule, RuleLevel } from "./rule.js";
+import type { LintPhase, Report, Rule, RuleLevel } from "./rule.js";
 import { RULES } from "./rules/index.js";
 
 /** Which phases to instantiate the net in. */
@@ -64,12 +64,18 @@ export function lintText(text: string, options: LintOptions = {}): LintTextResul
     rule.check({ text, read, fixes, ruleIds, report: (report) => pending.push({ rule, order, report, phases: null }) });
   });
 
-  const phases: LintPhase[] = options.phase === "train" ? ["train"] : options.phase === "test" ? ["test"] : ["train", "test"];
+  const requested: LintPhase[] = options.phase === "train" ? ["train"] : options.phase === "test" ? ["test"] : ["train", "test"];
   const phaseRules = enabled.map((rule, order) => ({ rule, order })).filter(({ rule }) => rule.scope === "phase");
+  let phaseCount = requested.length;
   if (parsed && phaseRules.length > 0) {
+    // Phases the net cannot run in (nothing feeds it) are skipped, unless it runs in none of them.
+    const all = requested.map((phase) => analyzePhase(read, phase));
+    const runnable = all.filter((a) => a.runnable);
+    const analyses = runnable.length > 0 ? runnable : all;
+    phaseCount = analyses.length;
     const byKey = new Map<string, Pending>();
-    for (const phase of phases) {
-      const analysis = analyzePhase(read, phase);
+    for (const analysis of analyses) {
+      const phase = analysis.phase;
       for (const { rule, order } of phaseRules) {
         const context = { text, read, fixes, ruleIds, phase, analysis, report: (report: Report) => merge(byKey, rule, order, report, phase) };
         if (rule.scope === "phase") rule.check(context);
@@ -81,7 +87,7 @@ export function lintText(text: string, options: LintOptions = {}): LintTextResul
   const directives = parseDirectives(text, read.comments, read.lines);
   const findings: Finding[] = [];
   for (const p of pending) {
-    const finding = toFinding(p, level(p.rule) as Severity, read, phases.length);
+    const finding = toFinding(p, level(p.rule) as Severity, read, phaseCount);
     if (p.rule.meta.id !== "syntax" && isSuppressed(directives, finding.ruleId, finding.line)) continue;
     findings.push(finding);
   }
@@ -155,4 +161,3 @@ export function fixText(text: string, options: LintOptions = {}): FixResult {
   return { output: current, result, fixed };
 }
 
-export type { FileContext };

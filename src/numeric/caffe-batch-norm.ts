@@ -8,10 +8,8 @@
  * sums with BLAS gemv, the sums are added in OpenBLAS's kernel order (openblas-order.ts), so batch
  * statistics come out as Caffe's too.
  */
-import { gemvColumnSums, gemvRowSum, isVectorRow } from "./openblas-order.js";
+import { gemvColumnSums, gemvRowSum, gemvRowSumOfSquares, isVectorRow } from "./openblas-order.js";
 import { channelLayout, type Tensor } from "./tensor.js";
-
-const fround = Math.fround;
 
 /** Caffe's phases; BatchNorm's use_global_stats defaults from them. */
 export type CaffePhase = "TRAIN" | "TEST";
@@ -43,8 +41,8 @@ export interface CaffeBatchNormSettings {
  */
 export function caffeBatchNormSettings(param: CaffeBatchNormParam, phase: CaffePhase): CaffeBatchNormSettings {
   return {
-    movingAverageFraction: fround(param.movingAverageFraction ?? CAFFE_BATCH_NORM_DEFAULTS.movingAverageFraction),
-    eps: fround(param.eps ?? CAFFE_BATCH_NORM_DEFAULTS.eps),
+    movingAverageFraction: Math.fround(param.movingAverageFraction ?? CAFFE_BATCH_NORM_DEFAULTS.movingAverageFraction),
+    eps: Math.fround(param.eps ?? CAFFE_BATCH_NORM_DEFAULTS.eps),
     useGlobalStats: param.useGlobalStats ?? phase === "TEST",
   };
 }
@@ -95,7 +93,7 @@ export interface CaffeEffectiveStats {
  */
 export function caffeEffectiveStats(blobs: CaffeBatchNormBlobs): CaffeEffectiveStats {
   const s = blobs.scaleFactor[0] as number;
-  const factor = s === 0 ? 0 : fround(1 / s);
+  const factor = s === 0 ? 0 : Math.fround(1 / s);
   const channels = blobs.meanSum.length;
   const mean = new Float32Array(channels);
   const variance = new Float32Array(channels);
@@ -123,8 +121,8 @@ export interface CaffeBatchNormForward {
 /**
  * Per-channel sums of a row-major N×C×S buffer the way Caffe's two gemv calls form them: each (n, c)
  * row is summed and scaled by `alpha` (sgemv_t), then the N row results of a channel are added
- * (sgemv_n). `rowValue` fills one row of `scratch` with the values to sum (Caffe materialises them
- * too: caffe_sqr / caffe_mul write a temporary blob before the gemv).
+ * (sgemv_n). `fillRow` writes one row of values to sum into `scratch` (Caffe materialises them
+ * too: caffe_mul writes a temporary blob before the gemv).
  */
 export function caffeChannelSums(
   num: number,
@@ -147,26 +145,21 @@ export function caffeChannelSums(
 
 /**
  * The per-channel batch mean and biased variance, as Forward_cpu computes them: gemv with
- * `alpha = fround(1/m)` over the input for the mean; over `fround(fround(x − mean)²)` (caffe_sqr of
- * the centred top) for the variance.
+ * `alpha = fround(1/m)` over the input for the mean; then Caffe writes the centred values
+ * `fround(x − mean)` to its top and sums their squares (caffe_sqr) the same way for the variance.
+ * The centred values are left in `centred`.
  */
-function batchStats(x: Float32Array, num: number, channels: number, spatial: number) {
+function batchStats(x: Float32Array, num: number, channels: number, spatial: number, centred: Float32Array) {
   const m = num * spatial;
-  const invM = fround(1 / m);
+  const invM = Math.fround(1 / m);
   const rows = num * channels;
   const rowSums = new Float32Array(rows);
   for (let r = 0; r < rows; r++) rowSums[r] = gemvRowSum(x, r * spatial, spatial, invM, 0, isVectorRow(r, rows));
   const mean = new Float32Array(channels);
   gemvColumnSums(rowSums, num, channels, mean);
-  const scratch = new Float32Array(spatial);
   for (let r = 0; r < rows; r++) {
     const mu = mean[r % channels] as number;
-    const base = r * spatial;
-    for (let i = 0; i < spatial; i++) {
-      const d = fround((x[base + i] as number) - mu);
-      scratch[i] = d * d;
-    }
-    rowSums[r] = gemvRowSum(scratch, 0, spatial, invM, 0, isVectorRow(r, rows));
+    rowSums[r] = gemvRowSumOfSquares(x, r * spatial, spatial, mu, invM, isVectorRow(r, rows), centred);
   }
   const variance = new Float32Array(channels);
   gemvColumnSums(rowSums, num, channels, variance);
@@ -185,11 +178,11 @@ function updateBlobs(
   m: number,
   maf: number,
 ): void {
-  blobs.scaleFactor[0] = fround((blobs.scaleFactor[0] as number) * maf) + 1;
-  const k = m > 1 ? fround(m / (m - 1)) : 1;
+  blobs.scaleFactor[0] = Math.fround((blobs.scaleFactor[0] as number) * maf) + 1;
+  const k = m > 1 ? Math.fround(m / (m - 1)) : 1;
   for (let c = 0; c < mean.length; c++) {
-    blobs.meanSum[c] = (mean[c] as number) + fround(maf * (blobs.meanSum[c] as number));
-    blobs.varSum[c] = fround(k * (variance[c] as number)) + fround(maf * (blobs.varSum[c] as number));
+    blobs.meanSum[c] = (mean[c] as number) + Math.fround(maf * (blobs.meanSum[c] as number));
+    blobs.varSum[c] = Math.fround(k * (variance[c] as number)) + Math.fround(maf * (blobs.varSum[c] as number));
   }
 }
 
@@ -214,26 +207,31 @@ export function caffeBatchNormForward(
 ): CaffeBatchNormForward {
   const { num, channels, spatial } = channelLayout(bottom.shape);
   const x = bottom.data;
+  const y = out ?? new Float32Array(x.length);
   let mean: Float32Array;
   let variance: Float32Array;
   if (settings.useGlobalStats) {
     ({ mean, variance } = caffeEffectiveStats(blobs));
   } else {
-    const stats = batchStats(x, num, channels, spatial);
+    // Leaves fround(x − mean) in y, as Caffe's top holds it before the division.
+    const stats = batchStats(x, num, channels, spatial, y);
     ({ mean, variance } = stats);
     updateBlobs(blobs, mean, variance, stats.m, settings.movingAverageFraction);
   }
-  const y = out ?? new Float32Array(x.length);
   const stdDev = new Float32Array(channels);
   for (let c = 0; c < channels; c++) {
-    const sd = fround(Math.sqrt(fround((variance[c] as number) + settings.eps)));
+    const sd = Math.fround(Math.sqrt(Math.fround((variance[c] as number) + settings.eps)));
     stdDev[c] = sd;
     const mu = mean[c] as number;
     const reciprocal = 1 / sd;
     for (let n = 0; n < num; n++) {
       const base = (n * channels + c) * spatial;
       const end = base + spatial;
-      for (let i = base; i < end; i++) y[i] = fround((x[i] as number) - mu) * reciprocal;
+      if (settings.useGlobalStats) {
+        for (let i = base; i < end; i++) y[i] = Math.fround((x[i] as number) - mu) * reciprocal;
+      } else {
+        for (let i = base; i < end; i++) y[i] = (y[i] as number) * reciprocal;
+      }
     }
   }
   return {
@@ -261,7 +259,7 @@ export function caffeBatchNormBackward(topDiff: Tensor, forward: CaffeBatchNormF
   const dy = topDiff.data;
   const y = forward.top.data;
   const dx = out ?? new Float32Array(dy.length);
-  const negInvM = fround(-1 / m);
+  const negInvM = Math.fround(-1 / m);
   const batch = !forward.useGlobalStats;
   // Σ(dy·y) and Σdy per channel, through the same gemv pair as the forward statistics.
   const sumDyY = batch
@@ -284,8 +282,8 @@ export function caffeBatchNormBackward(topDiff: Tensor, forward: CaffeBatchNormF
     for (let n = 0; n < num; n++) {
       const base = (n * channels + c) * spatial;
       for (let i = base; i < base + spatial; i++) {
-        const t = fround(fround((y[i] as number) * dyY) + dySum);
-        const u = fround((dy[i] as number) + fround(t * negInvM));
+        const t = Math.fround(Math.fround((y[i] as number) * dyY) + dySum);
+        const u = Math.fround((dy[i] as number) + Math.fround(t * negInvM));
         dx[i] = u * reciprocal;
       }
     }

@@ -8,8 +8,6 @@
 import { gemvColumnSums, gemvRowSum, isVectorRow } from "./openblas-order.js";
 import { channelLayout, type Tensor } from "./tensor.js";
 
-const fround = Math.fround;
-
 /** Which gradients a Scale/Bias backward should produce (Caffe's propagate_down / param_propagate_down). */
 export interface ScaleBackwardNeeds {
   /** The bottom (input) gradient. */
@@ -49,7 +47,7 @@ export function caffeScaleForward(
         for (let i = base; i < end; i++) y[i] = (x[i] as number) * g;
       } else {
         const b = beta[c] as number;
-        for (let i = base; i < end; i++) y[i] = fround((x[i] as number) * g) + b;
+        for (let i = base; i < end; i++) y[i] = Math.fround((x[i] as number) * g) + b;
       }
     }
   }

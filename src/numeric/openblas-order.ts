@@ -15,13 +15,13 @@
  * power-of-two-free scale such as 1/m) is applied where the kernels apply it.
  */
 
-const fround = Math.fround;
 const NBMAX = 4096;
 
 /**
- * The Haswell sgemv_t 4x4 micro-kernel for one row: 8 lanes; a 4-wide step if n & 4, an 8-wide step
- * if n & 8, then 16 per iteration (two 8-wide adds into the same lanes); then lanes j and j+4 are
- * added and two horizontal adds give `(v0+v1) + (v2+v3)`. `n` is a multiple of 4.
+ * The Haswell sgemv_t 4x4 micro-kernel for one row: 8 lanes; a 4-wide step if n & 4 (lanes 0–3),
+ * then 8-wide steps (the kernel's optional 8-wide step and its 16-wide loop add into the same lanes
+ * in the same order); then lanes j and j+4 are added and two horizontal adds give
+ * `(v0+v1) + (v2+v3)`. `n` is a multiple of 4.
  */
 function avxRowKernel(a: Float32Array, offset: number, n: number): number {
   let l0 = 0, l1 = 0, l2 = 0, l3 = 0, l4 = 0, l5 = 0, l6 = 0, l7 = 0;
@@ -31,31 +31,54 @@ function avxRowKernel(a: Float32Array, offset: number, n: number): number {
     l0 = a[i] as number; l1 = a[i + 1] as number; l2 = a[i + 2] as number; l3 = a[i + 3] as number;
     i += 4;
   }
-  if ((end - i) & 8) {
-    l0 = fround(l0 + (a[i] as number)); l1 = fround(l1 + (a[i + 1] as number));
-    l2 = fround(l2 + (a[i + 2] as number)); l3 = fround(l3 + (a[i + 3] as number));
-    l4 = fround(l4 + (a[i + 4] as number)); l5 = fround(l5 + (a[i + 5] as number));
-    l6 = fround(l6 + (a[i + 6] as number)); l7 = fround(l7 + (a[i + 7] as number));
-    i += 8;
+  for (; i < end; i += 8) {
+    l0 = Math.fround(l0 + (a[i] as number)); l1 = Math.fround(l1 + (a[i + 1] as number));
+    l2 = Math.fround(l2 + (a[i + 2] as number)); l3 = Math.fround(l3 + (a[i + 3] as number));
+    l4 = Math.fround(l4 + (a[i + 4] as number)); l5 = Math.fround(l5 + (a[i + 5] as number));
+    l6 = Math.fround(l6 + (a[i + 6] as number)); l7 = Math.fround(l7 + (a[i + 7] as number));
+  }
+  const v0 = Math.fround(l0 + l4), v1 = Math.fround(l1 + l5), v2 = Math.fround(l2 + l6), v3 = Math.fround(l3 + l7);
+  return Math.fround(Math.fround(v0 + v1) + Math.fround(v2 + v3));
+}
+
+/**
+ * {@link avxRowKernel} over the squared deviations from `centre`, without materialising the squares;
+ * the centred values `fround(a − centre)` are written to `centred` (Caffe's top holds them too).
+ */
+function avxRowKernelSquares(a: Float32Array, offset: number, n: number, centre: number, centred: Float32Array): number {
+  let l0 = 0, l1 = 0, l2 = 0, l3 = 0, l4 = 0, l5 = 0, l6 = 0, l7 = 0;
+  let i = offset;
+  const end = offset + n;
+  let d: number;
+  if (n & 4) {
+    d = Math.fround((a[i] as number) - centre); centred[i] = d; l0 = Math.fround(d * d);
+    d = Math.fround((a[i + 1] as number) - centre); centred[i + 1] = d; l1 = Math.fround(d * d);
+    d = Math.fround((a[i + 2] as number) - centre); centred[i + 2] = d; l2 = Math.fround(d * d);
+    d = Math.fround((a[i + 3] as number) - centre); centred[i + 3] = d; l3 = Math.fround(d * d);
+    i += 4;
   }
   for (; i < end; i += 8) {
-    l0 = fround(l0 + (a[i] as number)); l1 = fround(l1 + (a[i + 1] as number));
-    l2 = fround(l2 + (a[i + 2] as number)); l3 = fround(l3 + (a[i + 3] as number));
-    l4 = fround(l4 + (a[i + 4] as number)); l5 = fround(l5 + (a[i + 5] as number));
-    l6 = fround(l6 + (a[i + 6] as number)); l7 = fround(l7 + (a[i + 7] as number));
+    d = Math.fround((a[i] as number) - centre); centred[i] = d; l0 = Math.fround(l0 + Math.fround(d * d));
+    d = Math.fround((a[i + 1] as number) - centre); centred[i + 1] = d; l1 = Math.fround(l1 + Math.fround(d * d));
+    d = Math.fround((a[i + 2] as number) - centre); centred[i + 2] = d; l2 = Math.fround(l2 + Math.fround(d * d));
+    d = Math.fround((a[i + 3] as number) - centre); centred[i + 3] = d; l3 = Math.fround(l3 + Math.fround(d * d));
+    d = Math.fround((a[i + 4] as number) - centre); centred[i + 4] = d; l4 = Math.fround(l4 + Math.fround(d * d));
+    d = Math.fround((a[i + 5] as number) - centre); centred[i + 5] = d; l5 = Math.fround(l5 + Math.fround(d * d));
+    d = Math.fround((a[i + 6] as number) - centre); centred[i + 6] = d; l6 = Math.fround(l6 + Math.fround(d * d));
+    d = Math.fround((a[i + 7] as number) - centre); centred[i + 7] = d; l7 = Math.fround(l7 + Math.fround(d * d));
   }
-  const v0 = fround(l0 + l4), v1 = fround(l1 + l5), v2 = fround(l2 + l6), v3 = fround(l3 + l7);
-  return fround(fround(v0 + v1) + fround(v2 + v3));
+  const v0 = Math.fround(l0 + l4), v1 = Math.fround(l1 + l5), v2 = Math.fround(l2 + l6), v3 = Math.fround(l3 + l7);
+  return Math.fround(Math.fround(v0 + v1) + Math.fround(v2 + v3));
 }
 
 /** The SSE sgemv_t 4x2 kernel for one row: 4 lanes, then two horizontal adds. */
 function sseRowKernel(a: Float32Array, offset: number, n: number): number {
   let l0 = 0, l1 = 0, l2 = 0, l3 = 0;
   for (let i = offset, end = offset + n; i < end; i += 4) {
-    l0 = fround(l0 + (a[i] as number)); l1 = fround(l1 + (a[i + 1] as number));
-    l2 = fround(l2 + (a[i + 2] as number)); l3 = fround(l3 + (a[i + 3] as number));
+    l0 = Math.fround(l0 + (a[i] as number)); l1 = Math.fround(l1 + (a[i + 1] as number));
+    l2 = Math.fround(l2 + (a[i + 2] as number)); l3 = Math.fround(l3 + (a[i + 3] as number));
   }
-  return fround(fround(l0 + l1) + fround(l2 + l3));
+  return Math.fround(Math.fround(l0 + l1) + Math.fround(l2 + l3));
 }
 
 /**
@@ -76,6 +99,47 @@ export function gemvRowSum(
   y0: number,
   vectorRow: boolean,
 ): number {
+  return rowSum(a, offset, len, alpha, y0, vectorRow);
+}
+
+/**
+ * {@link gemvRowSum} over `fround(fround(a − centre)²)` — what Caffe sums for the variance after
+ * caffe_sqr of its centred top — with `alpha` and y starting at 0. The centred values are written to
+ * `centred` at the same offsets (the caller normalises them in place afterwards).
+ */
+export function gemvRowSumOfSquares(
+  a: Float32Array,
+  offset: number,
+  len: number,
+  centre: number,
+  alpha: number,
+  vectorRow: boolean,
+  centred: Float32Array,
+): number {
+  if (vectorRow && len >= 4 && len < NBMAX && (len & 3) === 0) {
+    // The common case (one block, no tail) straight through the fused kernel.
+    return Math.fround(Math.fround(avxRowKernelSquares(a, offset, len, centre, centred) * alpha));
+  }
+  for (let i = offset; i < offset + len; i++) {
+    const d = Math.fround((a[i] as number) - centre);
+    centred[i] = d;
+  }
+  const squares = new Float32Array(len);
+  for (let i = 0; i < len; i++) {
+    const d = centred[offset + i] as number;
+    squares[i] = d * d;
+  }
+  return gemvRowSum(squares, 0, len, alpha, 0, vectorRow);
+}
+
+function rowSum(
+  a: Float32Array,
+  offset: number,
+  len: number,
+  alpha: number,
+  y0: number,
+  vectorRow: boolean,
+): number {
   let y = y0;
   const m3 = len & 3;
   let m1 = len & -4;
@@ -89,15 +153,15 @@ export function gemvRowSum(
       nb = m2;
     }
     const block = vectorRow ? avxRowKernel(a, position, nb) : sseRowKernel(a, position, nb);
-    y = fround(y + fround(block * alpha));
+    y = Math.fround(y + Math.fround(block * alpha));
     position += nb;
   }
   if (m3 === 0) return y;
-  const x = fround(alpha);
-  let tail = fround((a[position] as number) * x);
-  if (m3 >= 2) tail = fround(tail + fround((a[position + 1] as number) * x));
-  if (m3 === 3) tail = fround(tail + fround((a[position + 2] as number) * x));
-  return fround(y + tail);
+  const x = Math.fround(alpha);
+  let tail = Math.fround((a[position] as number) * x);
+  if (m3 >= 2) tail = Math.fround(tail + Math.fround((a[position + 1] as number) * x));
+  if (m3 === 3) tail = Math.fround(tail + Math.fround((a[position + 2] as number) * x));
+  return Math.fround(y + tail);
 }
 
 /**
@@ -141,14 +205,14 @@ export function gemvColumnSums(a: Float32Array, rows: number, cols: number, y: F
     if (cols === m3) {
       for (; n < (rows & -4); n += 4) {
         if (m3 === 1) {
-          temp = fround(temp + fround(fround(fround(at(n) + at(n + 1)) + at(n + 2)) + at(n + 3)));
+          temp = Math.fround(temp + Math.fround(Math.fround(Math.fround(at(n) + at(n + 1)) + at(n + 2)) + at(n + 3)));
         } else {
-          temp = fround(temp + fround(at(n) + at(n + 1)));
-          temp = fround(temp + fround(at(n + 2) + at(n + 3)));
+          temp = Math.fround(temp + Math.fround(at(n) + at(n + 1)));
+          temp = Math.fround(temp + Math.fround(at(n + 2) + at(n + 3)));
         }
       }
     }
-    for (; n < rows; n++) temp = fround(temp + at(n));
+    for (; n < rows; n++) temp = Math.fround(temp + at(n));
     y[c] = (y[c] as number) + temp;
   }
 }
@@ -170,13 +234,13 @@ function columnBlock(a: Float32Array, rows: number, cols: number, start: number,
         let even = 0;
         let odd = 0;
         for (let k = 0; k < size; k += 2) {
-          even = fround(even + at(n + k, c));
-          odd = fround(odd + at(n + k + 1, c));
+          even = Math.fround(even + at(n + k, c));
+          odd = Math.fround(odd + at(n + k + 1, c));
         }
-        acc = fround(even + odd);
+        acc = Math.fround(even + odd);
       } else {
         acc = 0;
-        for (let k = 0; k < size; k++) acc = fround(acc + at(n + k, c));
+        for (let k = 0; k < size; k++) acc = Math.fround(acc + at(n + k, c));
       }
       y[c] = (y[c] as number) + acc;
     }
@@ -185,7 +249,7 @@ function columnBlock(a: Float32Array, rows: number, cols: number, start: number,
   for (let g = 0; g < rows >> 3; g++) group(8);
   if (rows & 4) group(4);
   if (rows & 2) {
-    for (let c = start; c < start + nb; c++) y[c] = fround((y[c] as number) + at(n, c)) + at(n + 1, c);
+    for (let c = start; c < start + nb; c++) y[c] = Math.fround((y[c] as number) + at(n, c)) + at(n + 1, c);
     n += 2;
   }
   if (rows & 1) {

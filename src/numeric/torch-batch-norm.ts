@@ -9,8 +9,6 @@ import { fmaf } from "./float32.js";
 import { channelLayout, type Tensor } from "./tensor.js";
 import { torchBackwardSums, torchCollectStats, torchTransform } from "./torch-kernels.js";
 
-const fround = Math.fround;
-
 /** The PyTorch class for an input rank: BatchNorm1d for rank 2 and 3, 2d for 4, 3d for 5; null otherwise. */
 export function torchModuleForRank(rank: number): "BatchNorm1d" | "BatchNorm2d" | "BatchNorm3d" | null {
   if (rank === 2 || rank === 3) return "BatchNorm1d";
@@ -154,7 +152,7 @@ export function forwardWithFactor(
     for (let c = 0; c < channels; c++) {
       // `_var_sum_a[f] / n` divides a float by an integer in float; InvStd<double> then takes
       // 1/sqrt(var + eps) in double, stored as float; 0 when var and eps are 0.
-      const biased = fround((stats.varSum[c] as number) / m);
+      const biased = Math.fround((stats.varSum[c] as number) / m);
       invstd[c] = biased === 0 && module.eps === 0 ? 0 : 1 / Math.sqrt(biased + module.eps);
     }
     const track = module.training && module.runningMean !== null && module.runningVar !== null;
@@ -162,9 +160,9 @@ export function forwardWithFactor(
   } else {
     mean = Float32Array.from(module.runningMean as Float32Array);
     const rv = module.runningVar as Float32Array;
-    const eps32 = fround(module.eps);
+    const eps32 = Math.fround(module.eps);
     // batch_norm_cpu_collect_linear_and_constant_terms (eval): opmath float throughout.
-    for (let c = 0; c < channels; c++) invstd[c] = 1 / fround(Math.sqrt(fround((rv[c] as number) + eps32)));
+    for (let c = 0; c < channels; c++) invstd[c] = 1 / Math.fround(Math.sqrt(Math.fround((rv[c] as number) + eps32)));
   }
   const y = new Float32Array(x.length);
   torchTransform(x, y, num, channels, spatial, mean, invstd, module.weight, module.bias);
@@ -188,12 +186,12 @@ function updateRunningStats(
 ): void {
   const rm = module.runningMean as Float32Array;
   const rv = module.runningVar as Float32Array;
-  const momentum = fround(factor);
-  const keep = fround(1 - momentum);
+  const momentum = Math.fround(factor);
+  const keep = Math.fround(1 - momentum);
   for (let c = 0; c < mean.length; c++) {
-    rm[c] = fround(momentum * (mean[c] as number)) + fround(keep * (rm[c] as number));
-    const unbiased = fround((varSum[c] as number) / (m - 1)); // float / int, then widened to double
-    rv[c] = momentum * unbiased + fround(keep * (rv[c] as number));
+    rm[c] = Math.fround(momentum * (mean[c] as number)) + Math.fround(keep * (rm[c] as number));
+    const unbiased = Math.fround((varSum[c] as number) / (m - 1)); // float / int, then widened to double
+    rv[c] = momentum * unbiased + Math.fround(keep * (rv[c] as number));
   }
 }
 
@@ -235,26 +233,26 @@ export function torchBatchNormBackward(
     const mu = saved.mean[c] as number;
     const invstd = saved.batchStats
       ? (saved.invstd[c] as number)
-      : fround(1 / Math.sqrt(((module.runningVar as Float32Array)[c] as number) + module.eps));
+      : Math.fround(1 / Math.sqrt(((module.runningVar as Float32Array)[c] as number) + module.eps));
     const { sum, dotp } = torchBackwardSums(x, dy, num, channels, spatial, c, mu);
     if (gradWeight !== null) gradWeight[c] = dotp * invstd; // double (or float) · float, stored as float
     if (gradBias !== null) gradBias[c] = sum;
     if (dx === null) continue;
     if (saved.batchStats) {
-      const k = fround(fround(fround(fround(dotp) * invstd) * invstd) / m);
-      const gradMean = fround(sum / m);
+      const k = Math.fround(Math.fround(Math.fround(Math.fround(dotp) * invstd) * invstd) / m);
+      const gradMean = Math.fround(sum / m);
       for (let n = 0; n < num; n++) {
         const base = (n * channels + c) * spatial;
         for (let i = base; i < base + spatial; i++) {
           // (dy − grad_mean − (x − mean)·k)·invstd·w, the product fused into the subtraction.
-          const centred = fmaf(-fround((x[i] as number) - mu), k, fround((dy[i] as number) - gradMean));
-          dx[i] = fround(centred * invstd) * w;
+          const centred = fmaf(-Math.fround((x[i] as number) - mu), k, Math.fround((dy[i] as number) - gradMean));
+          dx[i] = Math.fround(centred * invstd) * w;
         }
       }
     } else {
       for (let n = 0; n < num; n++) {
         const base = (n * channels + c) * spatial;
-        for (let i = base; i < base + spatial; i++) dx[i] = fround((dy[i] as number) * invstd) * w;
+        for (let i = base; i < base + spatial; i++) dx[i] = Math.fround((dy[i] as number) * invstd) * w;
       }
     }
   }

@@ -19,8 +19,6 @@ import {
   type TorchBatchNormResult,
 } from "./torch-batch-norm.js";
 
-const fround = Math.fround;
-
 /** A PyTorch BatchNorm module plus Caffe's scale factor. */
 export interface CaffeEmulatingBatchNorm {
   /** The PyTorch module; its running buffers hold Caffe's effective statistics. */
@@ -46,7 +44,7 @@ export function createCaffeEmulatingBatchNorm(options: CaffeEmulatingOptions): C
     // momentum is replaced by 1/s in every update; 0 documents that PyTorch's schedule is not used.
     module: createTorchBatchNorm({ ...options, momentum: 0 }),
     movingAverageFraction: caffeBatchNormSettings(param, "TRAIN").movingAverageFraction,
-    scaleFactor: fround(options.scaleFactor ?? 0),
+    scaleFactor: Math.fround(options.scaleFactor ?? 0),
   };
 }
 
@@ -57,7 +55,7 @@ export function createCaffeEmulatingBatchNorm(options: CaffeEmulatingOptions): C
 export function caffeEmulatingForward(emulation: CaffeEmulatingBatchNorm, input: Tensor): TorchBatchNormResult {
   const module = emulation.module;
   return forwardWithFactor(module, input, () => {
-    emulation.scaleFactor = fround(fround(emulation.scaleFactor * emulation.movingAverageFraction) + 1);
+    emulation.scaleFactor = Math.fround(Math.fround(emulation.scaleFactor * emulation.movingAverageFraction) + 1);
     if (module.numBatchesTracked !== null) module.numBatchesTracked += 1;
     return 1 / emulation.scaleFactor;
   });

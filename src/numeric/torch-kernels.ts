@@ -16,16 +16,15 @@
  */
 import { fmaf } from "./float32.js";
 
-const fround = Math.fround;
 const LANES = 8;
 
 /** ATen's `vec_reduce_all` on AVX2 for a full 8-lane vector: the shuffle tree. */
 function reduceLanes(l: Float64Array): number {
-  const w0 = fround((l[0] as number) + (l[4] as number));
-  const w1 = fround((l[1] as number) + (l[5] as number));
-  const w2 = fround((l[2] as number) + (l[6] as number));
-  const w3 = fround((l[3] as number) + (l[7] as number));
-  return fround(fround(w0 + w2) + fround(w1 + w3));
+  const w0 = Math.fround((l[0] as number) + (l[4] as number));
+  const w1 = Math.fround((l[1] as number) + (l[5] as number));
+  const w2 = Math.fround((l[2] as number) + (l[6] as number));
+  const w3 = Math.fround((l[3] as number) + (l[7] as number));
+  return Math.fround(Math.fround(w0 + w2) + Math.fround(w1 + w3));
 }
 
 const lanes = new Float64Array(LANES);
@@ -38,16 +37,16 @@ const lanes = new Float64Array(LANES);
 export function vecSum(a: Float32Array, offset: number, size: number): number {
   if (size < LANES) {
     let s = size > 0 ? (a[offset] as number) : 0;
-    for (let i = 1; i < size; i++) s = fround(s + (a[offset + i] as number));
+    for (let i = 1; i < size; i++) s = Math.fround(s + (a[offset + i] as number));
     return s;
   }
   for (let q = 0; q < LANES; q++) lanes[q] = a[offset + q] as number;
   let d = LANES;
   const full = size - (size % LANES);
   for (; d < full; d += LANES) {
-    for (let q = 0; q < LANES; q++) lanes[q] = fround((lanes[q] as number) + (a[offset + d + q] as number));
+    for (let q = 0; q < LANES; q++) lanes[q] = Math.fround((lanes[q] as number) + (a[offset + d + q] as number));
   }
-  for (let q = 0; q < size - d; q++) lanes[q] = fround((lanes[q] as number) + (a[offset + d + q] as number));
+  for (let q = 0; q < size - d; q++) lanes[q] = Math.fround((lanes[q] as number) + (a[offset + d + q] as number));
   return reduceLanes(lanes);
 }
 
@@ -57,10 +56,10 @@ export function vecSum(a: Float32Array, offset: number, size: number): number {
  * are added left to right.
  */
 export function vecCentredDot(x: Float32Array, dy: Float32Array, offset: number, size: number, mean: number): number {
-  const product = (i: number) => fround(fround((x[i] as number) - mean) * (dy[i] as number));
+  const product = (i: number) => Math.fround(Math.fround((x[i] as number) - mean) * (dy[i] as number));
   if (size < LANES) {
     let s = size > 0 ? product(offset) : 0;
-    for (let i = 1; i < size; i++) s = fround(s + product(offset + i));
+    for (let i = 1; i < size; i++) s = Math.fround(s + product(offset + i));
     return s;
   }
   for (let q = 0; q < LANES; q++) lanes[q] = product(offset + q);
@@ -68,7 +67,7 @@ export function vecCentredDot(x: Float32Array, dy: Float32Array, offset: number,
   const full = size - (size % LANES);
   const fused = (q: number) => {
     const i = offset + d + q;
-    lanes[q] = fmaf(fround((x[i] as number) - mean), dy[i] as number, lanes[q] as number);
+    lanes[q] = fmaf(Math.fround((x[i] as number) - mean), dy[i] as number, lanes[q] as number);
   };
   for (; d < full; d += LANES) for (let q = 0; q < LANES; q++) fused(q);
   for (let q = 0; q < size - d; q++) fused(q);
@@ -95,15 +94,15 @@ export function torchCollectStats(x: Float32Array, num: number, channels: number
     let sum = 0;
     for (let n = 0; n < num; n++) {
       const base = (n * channels + c) * spatial;
-      for (let i = base; i < base + spatial; i++) sum = channelsLast ? fround(sum + (x[i] as number)) : sum + (x[i] as number);
+      for (let i = base; i < base + spatial; i++) sum = channelsLast ? Math.fround(sum + (x[i] as number)) : sum + (x[i] as number);
     }
-    const mu = fround(sum / m);
+    const mu = Math.fround(sum / m);
     let sq = 0;
     for (let n = 0; n < num; n++) {
       const base = (n * channels + c) * spatial;
       for (let i = base; i < base + spatial; i++) {
-        const d = fround((x[i] as number) - mu);
-        sq = channelsLast ? fmaf(d, d, sq) : sq + fround(d * d);
+        const d = Math.fround((x[i] as number) - mu);
+        sq = channelsLast ? fmaf(d, d, sq) : sq + Math.fround(d * d);
       }
     }
     mean[c] = mu;
@@ -130,7 +129,7 @@ export function torchTransform(
   for (let c = 0; c < channels; c++) {
     const w = weight === null ? 1 : (weight[c] as number);
     const b = bias === null ? 0 : (bias[c] as number);
-    const alpha = fround((invstd[c] as number) * w);
+    const alpha = Math.fround((invstd[c] as number) * w);
     const beta = fmaf(-(mean[c] as number), alpha, b);
     for (let n = 0; n < num; n++) {
       const base = (n * channels + c) * spatial;
@@ -158,8 +157,8 @@ export function torchBackwardSums(
   for (let n = 0; n < num; n++) {
     const base = (n * channels + c) * spatial;
     if (spatial === 1) {
-      sum = fround(sum + (dy[base] as number));
-      dotp = fmaf(fround((x[base] as number) - mean), dy[base] as number, dotp);
+      sum = Math.fround(sum + (dy[base] as number));
+      dotp = fmaf(Math.fround((x[base] as number) - mean), dy[base] as number, dotp);
     } else {
       sum += vecSum(dy, base, spatial);
       dotp += vecCentredDot(x, dy, base, spatial, mean);

@@ -5,26 +5,14 @@
  * fields as one tag per element, and every present singular field written even when it equals
  * its default (proto2 presence).
  *
- * Two passes: `measure` computes every message's size once (kept in an array in visiting
- * order), then `write` fills ONE preallocated buffer. A Float32Array payload is copied with a
+ * Two passes: `measure` computes every message's and string's length once (kept in arrays in
+ * visiting order, with the values it met), then `write` fills ONE preallocated buffer. A Float32Array payload is copied with a
  * single `set` over its bytes, so a 100 MB caffemodel costs one memcpy for its blobs.
  */
 import type { BoundMessage } from "./bind.js";
-import type { FieldInfo, MessageInfo } from "./load.js";
-import {
-  LITTLE_ENDIAN,
-  WireType,
-  fixedWidthOf,
-  splitInt64,
-  splitZigzag64,
-  tagSize,
-  toFloat32,
-  utf8Length,
-  varint32Size,
-  varint64Size,
-  wireTypeOf,
-  type Int64Parts,
-} from "./wire.js";
+import { Op, messageCodec, step, type FieldCodec, type KeyNode, type MessageCodec } from "./encode-codec.js";
+import type { MessageInfo } from "./load.js";
+import { LITTLE_ENDIAN, splitInt64, splitZigzag64, toFloat32, utf8Length, varint32Size, varint64Size, type Int64Parts } from "./wire.js";
 
 /**
  * Serializes `obj` as message `info`. The object must be in the bound form (see bind.ts); a value
@@ -32,99 +20,130 @@ import {
  * and throws.
  */
 export function encodeMessage(info: MessageInfo, obj: BoundMessage): Uint8Array {
-  const sizes: number[] = [];
-  const total = measureMessage(info, obj, sizes);
-  const writer = new Writer(total, sizes);
-  writer.message(info, obj);
+  const plan: Plan = { lengths: new Int32Array(1024), lengthCount: 0, nodes: [], bases: [], values: [] };
+  const total = measureMessage(messageCodec(info), obj, plan);
+  const writer = new Writer(total, plan);
+  writer.message();
   if (writer.pos !== total) throw new Error(`encode: wrote ${writer.pos} bytes, measured ${total}`);
   return writer.buf;
+}
+
+/**
+ * What the measuring pass leaves for the writing pass, each list in the order the writer meets
+ * things: the byte length of every nested message and string; for every message its trie node
+ * (its fields in number order) and where its values start; the values of the schema fields of
+ * every message, in the object's key order.
+ */
+interface Plan {
+  /** Grown by doubling; a typed array keeps a million lengths out of the garbage collector's way. */
+  lengths: Int32Array;
+  lengthCount: number;
+  nodes: KeyNode[];
+  bases: number[];
+  values: unknown[];
+}
+
+/** Appends a length (or a placeholder for one) and returns its slot. */
+function pushLength(plan: Plan, n: number): number {
+  if (plan.lengthCount === plan.lengths.length) {
+    const grown = new Int32Array(plan.lengths.length * 2);
+    grown.set(plan.lengths);
+    plan.lengths = grown;
+  }
+  plan.lengths[plan.lengthCount] = n;
+  return plan.lengthCount++;
 }
 
 const parts: Int64Parts = { lo: 0, hi: 0 };
 const encoder = new TextEncoder();
 
-/** Size of the body of a message; pushes the size of every nested message in visiting order. */
-function measureMessage(info: MessageInfo, obj: BoundMessage, sizes: number[]): number {
+/** Size of the body of a message; records its plan and those of nested messages. */
+function measureMessage(codec: MessageCodec, obj: BoundMessage, plan: Plan): number {
+  const values = plan.values;
+  const base = values.length;
+  let node = codec.root;
+  // Keys in the object's own order: V8 reads obj[key] inside for-in from its enum cache.
+  for (const key in obj) {
+    node = step(codec, node, key);
+    if (node.codec) values.push(obj[key]);
+  }
+  plan.nodes.push(node);
+  plan.bases.push(base);
+  const sorted = node.sorted;
+  const order = node.order;
   let n = 0;
-  for (const field of info.ordered) {
-    const value = obj[field.name];
+  for (let i = 0; i < sorted.length; i++) {
+    const f = sorted[i]!;
+    const value = values[base + order[i]!];
     if (value === undefined || value === null) continue;
-    if (!field.repeated) {
-      n += tagSize(field.id) + measureValue(field, value, sizes);
+    if (!f.repeated) {
+      n += f.tagLength + measureValue(f, value, plan);
       continue;
     }
     const list = value as ArrayLike<unknown>;
     if (list.length === 0) continue;
-    if (field.packed) {
-      const payload = packedPayloadSize(field, list);
-      n += tagSize(field.id) + varint32Size(payload) + payload;
+    if (f.packed) {
+      const payload = packedPayloadSize(f, list);
+      n += f.tagLength + varint32Size(payload) + payload;
       continue;
     }
-    const tag = tagSize(field.id);
-    for (let i = 0; i < list.length; i++) n += tag + measureValue(field, list[i], sizes);
+    for (let j = 0; j < list.length; j++) n += f.tagLength + measureValue(f, list[j], plan);
   }
   return n;
 }
 
 /** Size of one value without its tag (length prefix included for length-delimited kinds). */
-function measureValue(field: FieldInfo, value: unknown, sizes: number[]): number {
-  switch (field.kind) {
-    case "message": {
-      const slot = sizes.length;
-      sizes.push(0);
-      const size = measureMessage(field.message!, value as BoundMessage, sizes);
-      sizes[slot] = size;
+function measureValue(f: FieldCodec, value: unknown, plan: Plan): number {
+  switch (f.op) {
+    case Op.Message: {
+      const slot = pushLength(plan, 0);
+      const size = measureMessage(f.message!, value as BoundMessage, plan);
+      plan.lengths[slot] = size;
       return varint32Size(size) + size;
     }
-    case "string":
-    case "bytes": {
+    case Op.String:
+    case Op.Bytes: {
       const len = typeof value === "string" ? utf8Length(value) : (value as Uint8Array).length;
+      pushLength(plan, len);
       return varint32Size(len) + len;
     }
     default:
-      return scalarSize(field, value);
+      return scalarSize(f, value);
   }
 }
 
 /** Size of a packed run's payload. */
-function packedPayloadSize(field: FieldInfo, list: ArrayLike<unknown>): number {
-  const width = fixedWidthOf(field.kind);
-  if (width) return width * list.length;
+function packedPayloadSize(f: FieldCodec, list: ArrayLike<unknown>): number {
+  if (f.width) return f.width * list.length;
   let n = 0;
-  for (let i = 0; i < list.length; i++) n += scalarSize(field, list[i]);
+  for (let i = 0; i < list.length; i++) n += scalarSize(f, list[i]);
   return n;
 }
 
 /** Size of a numeric, bool or enum value on the wire. */
-function scalarSize(field: FieldInfo, value: unknown): number {
-  switch (field.kind) {
-    case "float":
-    case "fixed32":
-    case "sfixed32":
-      return 4;
-    case "double":
-    case "fixed64":
-    case "sfixed64":
-      return 8;
-    case "bool":
+function scalarSize(f: FieldCodec, value: unknown): number {
+  switch (f.op) {
+    case Op.Bool:
       return 1;
-    case "uint32":
-      return varint32Size(Number(value));
-    case "sint32":
-      return varint32Size(zigzag32(Number(value)));
-    case "sint64":
-      splitZigzag64(value as number | bigint, parts);
-      return varint64Size(parts.lo, parts.hi);
-    case "enum":
-    case "int32": {
+    case Op.Int32:
+    case Op.Enum: {
       // Negative int32 and enum values are sign-extended to 64 bits: ten bytes, as protoc writes them.
-      const n = field.kind === "enum" ? enumNumber(field, value) : Number(value);
+      const n = f.op === Op.Enum ? enumNumber(f, value) : Number(value);
       return n < 0 ? 10 : varint32Size(n);
     }
-    default:
-      // int64, uint64
+    case Op.Uint32:
+      return varint32Size(Number(value));
+    case Op.Sint32:
+      return varint32Size(zigzag32(Number(value)));
+    case Op.Int64:
+    case Op.Uint64:
       splitInt64(value as number | bigint, parts);
       return varint64Size(parts.lo, parts.hi);
+    case Op.Sint64:
+      splitZigzag64(value as number | bigint, parts);
+      return varint64Size(parts.lo, parts.hi);
+    default:
+      return f.width;
   }
 }
 
@@ -132,155 +151,153 @@ function zigzag32(n: number): number {
   return ((n << 1) ^ (n >> 31)) >>> 0;
 }
 
-function enumNumber(field: FieldInfo, value: unknown): number {
+function enumNumber(f: FieldCodec, value: unknown): number {
   if (typeof value === "number") return value;
-  const n = field.enumInfo!.values.get(value as string);
-  if (n === undefined) throw new Error(`encode: ${field.enumInfo!.fullName} has no value ${String(value)}`);
+  const info = f.field.enumInfo!;
+  const n = info.values.get(value as string);
+  if (n === undefined) throw new Error(`encode: ${info.fullName} has no value ${String(value)}`);
   return n;
 }
 
-/** Fills one preallocated buffer; `sizes` comes from the measuring pass, consumed in the same order. */
+/** Fills one preallocated buffer, following the plan of the measuring pass in the same order. */
 class Writer {
   readonly buf: Uint8Array;
   private readonly view: DataView;
   pos = 0;
-  private next = 0;
+  private nextNode = 0;
+  private nextLength = 0;
 
   constructor(
     total: number,
-    private readonly sizes: number[],
+    private readonly plan: Plan,
   ) {
     this.buf = new Uint8Array(total);
     this.view = new DataView(this.buf.buffer);
   }
 
-  message(info: MessageInfo, obj: BoundMessage): void {
-    for (const field of info.ordered) {
-      const value = obj[field.name];
+  message(): void {
+    const node = this.plan.nodes[this.nextNode]!;
+    const base = this.plan.bases[this.nextNode++]!;
+    const values = this.plan.values;
+    const sorted = node.sorted;
+    const order = node.order;
+    for (let i = 0; i < sorted.length; i++) {
+      const f = sorted[i]!;
+      const value = values[base + order[i]!];
       if (value === undefined || value === null) continue;
-      if (!field.repeated) {
-        this.tag(field.id, wireTypeOf(field.kind));
-        this.value(field, value);
+      if (!f.repeated) {
+        this.varint32(f.tag);
+        this.value(f, value);
         continue;
       }
       const list = value as ArrayLike<unknown>;
       if (list.length === 0) continue;
-      if (field.packed) {
-        this.packed(field, list);
+      if (f.packed) {
+        this.packed(f, list);
         continue;
       }
-      const wt = wireTypeOf(field.kind);
-      for (let i = 0; i < list.length; i++) {
-        this.tag(field.id, wt);
-        this.value(field, list[i]);
+      for (let j = 0; j < list.length; j++) {
+        this.varint32(f.tag);
+        this.value(f, list[j]);
       }
     }
   }
 
-  private packed(field: FieldInfo, list: ArrayLike<unknown>): void {
-    this.tag(field.id, WireType.LengthDelimited);
-    this.varint32(packedPayloadSize(field, list));
-    if (LITTLE_ENDIAN && (list instanceof Float32Array || list instanceof Float64Array)) {
-      const sameKind = field.kind === "float" ? list instanceof Float32Array : field.kind === "double" && list instanceof Float64Array;
-      if (sameKind) {
-        // The wire format is little-endian IEEE 754, the typed array's own layout: one memcpy.
-        this.buf.set(new Uint8Array(list.buffer, list.byteOffset, list.byteLength), this.pos);
-        this.pos += list.byteLength;
-        return;
-      }
+  private packed(f: FieldCodec, list: ArrayLike<unknown>): void {
+    this.varint32(f.tag);
+    this.varint32(packedPayloadSize(f, list));
+    const typed = f.op === Op.Float ? list instanceof Float32Array : f.op === Op.Double && list instanceof Float64Array;
+    if (LITTLE_ENDIAN && typed) {
+      // The wire format is little-endian IEEE 754, the typed array's own layout: one memcpy.
+      const bytes = list as Float32Array | Float64Array;
+      this.buf.set(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), this.pos);
+      this.pos += bytes.byteLength;
+      return;
     }
-    for (let i = 0; i < list.length; i++) this.scalar(field, list[i]);
+    for (let i = 0; i < list.length; i++) this.scalar(f, list[i]);
   }
 
-  private value(field: FieldInfo, value: unknown): void {
-    switch (field.kind) {
-      case "message": {
-        this.varint32(this.sizes[this.next++]!);
-        this.message(field.message!, value as BoundMessage);
+  private value(f: FieldCodec, value: unknown): void {
+    switch (f.op) {
+      case Op.Message:
+        this.varint32(this.plan.lengths[this.nextLength++]!);
+        this.message();
+        return;
+      case Op.String:
+      case Op.Bytes: {
+        const len = this.plan.lengths[this.nextLength++]!;
+        this.varint32(len);
+        if (typeof value === "string") this.string(value, len);
+        else this.buf.set(value as Uint8Array, this.pos);
+        this.pos += len;
         return;
       }
-      case "string":
-      case "bytes":
-        if (typeof value === "string") this.string(value);
-        else {
-          const bytes = value as Uint8Array;
-          this.varint32(bytes.length);
-          this.buf.set(bytes, this.pos);
-          this.pos += bytes.length;
-        }
-        return;
       default:
-        this.scalar(field, value);
+        this.scalar(f, value);
     }
   }
 
-  private string(s: string): void {
-    const len = utf8Length(s);
-    this.varint32(len);
+  private string(s: string, len: number): void {
     if (len === s.length && len < 64) {
       // ASCII: a short loop beats encodeInto's call overhead for the names that dominate nets.
       const buf = this.buf;
-      let p = this.pos;
-      for (let i = 0; i < len; i++) buf[p++] = s.charCodeAt(i);
+      const p = this.pos;
+      for (let i = 0; i < len; i++) buf[p + i] = s.charCodeAt(i);
     } else {
       encoder.encodeInto(s, this.buf.subarray(this.pos, this.pos + len));
     }
-    this.pos += len;
   }
 
-  private scalar(field: FieldInfo, value: unknown): void {
-    switch (field.kind) {
-      case "float":
+  private scalar(f: FieldCodec, value: unknown): void {
+    switch (f.op) {
+      case Op.Float:
         this.view.setFloat32(this.pos, toFloat32(value as number), true);
         this.pos += 4;
         return;
-      case "double":
+      case Op.Double:
         this.view.setFloat64(this.pos, value as number, true);
         this.pos += 8;
         return;
-      case "fixed32":
+      case Op.Fixed32:
         this.view.setUint32(this.pos, Number(value) >>> 0, true);
         this.pos += 4;
         return;
-      case "sfixed32":
+      case Op.Sfixed32:
         this.view.setInt32(this.pos, Number(value) | 0, true);
         this.pos += 4;
         return;
-      case "fixed64":
-      case "sfixed64":
+      case Op.Fixed64:
+      case Op.Sfixed64:
         splitInt64(value as number | bigint, parts);
         this.view.setUint32(this.pos, parts.lo, true);
         this.view.setUint32(this.pos + 4, parts.hi, true);
         this.pos += 8;
         return;
-      case "bool":
+      case Op.Bool:
         this.buf[this.pos++] = value ? 1 : 0;
         return;
-      case "uint32":
+      case Op.Uint32:
         this.varint32(Number(value));
         return;
-      case "sint32":
+      case Op.Sint32:
         this.varint32(zigzag32(Number(value)));
         return;
-      case "sint64":
+      case Op.Sint64:
         splitZigzag64(value as number | bigint, parts);
         this.varint64(parts.lo, parts.hi);
         return;
-      case "enum":
-      case "int32": {
-        const n = field.kind === "enum" ? enumNumber(field, value) : Number(value);
+      case Op.Int32:
+      case Op.Enum: {
+        const n = f.op === Op.Enum ? enumNumber(f, value) : Number(value);
         if (n >= 0) this.varint32(n);
         else this.varint64(n >>> 0, 0xffffffff);
         return;
       }
       default:
+        // int64, uint64
         splitInt64(value as number | bigint, parts);
         this.varint64(parts.lo, parts.hi);
     }
-  }
-
-  private tag(id: number, wireType: number): void {
-    this.varint32(((id << 3) | wireType) >>> 0);
   }
 
   private varint32(v: number): void {

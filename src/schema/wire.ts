@@ -128,10 +128,14 @@ export function joinInt64(lo: number, hi: number, signed: boolean): number | big
   return (BigInt(hi) << 32n) | BigInt(lo);
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /**
  * UTF-8 length of a JS string as TextEncoder writes it (a lone surrogate becomes U+FFFD, 3 bytes).
  */
 export function utf8Length(s: string): number {
+  // Names in nets are ASCII; the regex engine scans for anything else faster than a JS loop.
+  if (!NON_ASCII.test(s)) return s.length;
   let n = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);

@@ -244,7 +244,12 @@ class Parser {
         return;
       }
       this.error("unexpected-token", { expected: "] or ,", found: this.found() });
-      // A missing `,` between items on one line (`[1 2]`): report it once and read on.
+      // `;` for `,` (`[1; 2]`), or a missing `,` between items on one line (`[1 2]`): report it
+      // once and read on.
+      if (this.isSymbol(SEMI)) {
+        s.next();
+        continue;
+      }
       if (!s.newlineBefore && (this.startsScalar() || this.isSymbol(LBRACE) || this.isSymbol(LANGLE))) continue;
       return sink.closeList(s.start);
     }

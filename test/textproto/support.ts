@@ -50,7 +50,6 @@ export interface ProtocVerdict {
 export function protocEncode(text: string): ProtocVerdict {
   const r = spawnSync("protoc", [`--proto_path=${protoDir}`, "--encode=caffe.NetParameter", `${protoDir}caffe.proto`], {
     input: text,
-    encoding: "buffer",
   });
   if (r.error) throw r.error;
   const stderr = r.stderr.toString("utf8");

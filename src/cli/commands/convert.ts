@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
-import { renderMessage } from "../../diagnostics/messages.js";
+import { messageOf } from "../../render/messages.js";
 import { convertNetDetailed } from "../../convert/convert.js";
 import { emit, isEmitFormat, type EmitFormat } from "../../emit/index.js";
 import { readNet } from "../../schema/read.js";
@@ -35,7 +35,7 @@ export function runConvert(file: string, options: ConvertCliOptions, io: CliIo):
     io.stderr(formatDiagnostics(name, read.lines, read.diagnostics.filter((d) => d.severity === "error"), style));
     return 2;
   }
-  const { result, diagnostics } = convertNetDetailed(read, { phase, source: file, exact: options.exact ?? false, messageOf: renderMessage });
+  const { result, diagnostics } = convertNetDetailed(read, { phase, source: file, exact: options.exact ?? false, messageOf });
   if (hasErrors(diagnostics)) {
     // Errors found by the analysis (e.g. a fraction outside [0, 1]) make the conversion wrong.
     io.stderr(formatDiagnostics(name, read.lines, diagnostics.filter((d) => d.severity === "error"), style));

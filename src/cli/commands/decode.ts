@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { renderMessage } from "../../diagnostics/messages.js";
+import { messageOf } from "../../render/messages.js";
 import { decodeMessage } from "../../schema/decode.js";
 import { loadCaffeSchema } from "../../schema/load.js";
 import { printMessage } from "../../schema/print.js";
@@ -31,7 +31,7 @@ export function runDecode(file: string, options: DecodeOptions, io: CliIo): numb
   const errors = (diagnostics ?? []).filter((d) => d.severity === "error");
   for (const d of diagnostics ?? []) {
     const at = d.data["offset"] !== undefined ? ` offset ${String(d.data["offset"])}:` : "";
-    io.stderr(`${name}:${at} ${d.severity}: ${renderMessage(d)} [${d.code}]\n`);
+    io.stderr(`${name}:${at} ${d.severity}: ${messageOf(d)} [${d.code}]\n`);
   }
   if (errors.length) return 2;
   const chunks = printMessage(info, message, { full: options.full ?? false });

@@ -15,6 +15,7 @@ import { floatOutOfRange } from "./float-out-of-range.js";
 import { includeAndExclude } from "./include-and-exclude.js";
 import { invalidDisableDirective } from "./invalid-disable-directive.js";
 import { legacyFormat } from "./legacy-format.js";
+import { legacyUpgrade } from "./legacy-upgrade.js";
 import { mixedLayerFormats } from "./mixed-layer-formats.js";
 import { scaleWithoutBias } from "./scale-without-bias.js";
 import { syntax } from "./syntax.js";
@@ -32,6 +33,7 @@ const RULE_LIST: readonly Rule[] = [
   invalidDisableDirective,
   mixedLayerFormats,
   legacyFormat,
+  legacyUpgrade,
   bnStatsLrMult,
   bnBatchStatsAtTest,
   bnFrozenInTrain,

@@ -2,23 +2,24 @@ import { ruleMeta, type Rule } from "../rule.js";
 
 /**
  * `mixed-layer-formats`: a file with both `layer` (current) and `layers` (V1) entries. Caffe's
- * UpgradeV1Net refuses it ("Refusing to upgrade inconsistent NetParameter input; the definition
- * includes both 'layer' and 'layers' fields"), so the net cannot be loaded at all.
+ * UpgradeV1Net keeps only the `layers` and drops every `layer` entry ("will be ignored for the
+ * upgrade"), so half of the net silently disappears; the reader reports the mix and upgrades nothing.
  */
 export const mixedLayerFormats: Rule = {
   meta: ruleMeta({
     id: "mixed-layer-formats",
     defaultSeverity: "error",
-    description: "`layer` and legacy `layers` in one file: Caffe refuses to load it.",
+    description: "`layer` and legacy `layers` in one file: Caffe's upgrade drops the `layer` entries.",
     fixable: false,
     messages: {
-      mixed: "This file has both 'layer' and legacy 'layers' entries; Caffe refuses to load such a net. Use one format (encode --upgrade converts 'layers').",
+      mixed:
+        "This file has {{layer}} 'layer' and {{layers}} legacy 'layers' entries; Caffe's upgrade silently drops the 'layer' ones. Write every layer in one format.",
     },
   }),
   scope: "file",
   check(context) {
-    const { read } = context;
-    if (read.format !== "mixed") return;
-    context.report({ range: read.sourceMap.rangeOf(read.net, "layers"), messageId: "mixed" });
+    for (const d of context.read.diagnostics) {
+      if (d.code === "mixed-layer-formats") context.report({ range: d.range, messageId: "mixed", data: d.data });
+    }
   },
 };

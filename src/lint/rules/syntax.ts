@@ -37,8 +37,13 @@ export const syntax: Rule = {
   }),
   scope: "reader",
   check(context) {
+    let last = -1;
     for (const d of context.read.diagnostics) {
       if (!isSyntaxError(d)) continue;
+      // The parser resumes after an error; a second error at the same token is its echo.
+      const at = d.range?.offset ?? 0;
+      if (at === last) continue;
+      last = at;
       const known = Object.hasOwn(messages, d.code);
       context.report({
         range: d.range,

@@ -1,0 +1,161 @@
+/**
+ * `caffe2torch explain`: a converted net in plain words for people who have never used Caffe.
+ * An opening paragraph, then the blocks (alike ones grouped: ResNet-50's 53 identical blocks are
+ * described once), then the common confusions answered once for this net, unpaired blocks, and a
+ * one-or-two-line summary of diagnostics. Pure: (result, options) → text.
+ */
+import type { ConvertBlock, ConvertResult } from "../convert/types.js";
+import { bvlcLines } from "./bvlc-lines.js";
+import { confusions } from "./confusions.js";
+import { diagnosticsSummary } from "./diagnostics-summary.js";
+import { forkLines } from "./fork-lines.js";
+import { formulas } from "./formulas.js";
+import { constructorCall, headerLine, modeTag } from "./header.js";
+import { overview } from "./overview.js";
+import { isUnknownLayer, selectBlocks, type UnknownLayer } from "./select.js";
+import { plainStyle, type Line, type TextStyle } from "./style.js";
+import { distinct, nameList, num, wrap } from "./words.js";
+
+export type { UnknownLayer } from "./select.js";
+export type { TextStyle } from "./style.js";
+
+/** Options of {@link explainNet}. */
+export interface ExplainOptions {
+  /** Colours (the CLI passes its Style); default none. */
+  style?: TextStyle;
+  /** Only the block whose BatchNorm, Scale or Bias layer has this name. */
+  layer?: string;
+  /** Formulas, and every block on its own with its settings (no grouping). */
+  verbose?: boolean;
+  /** Wrap width in columns (default 100). */
+  width?: number;
+}
+
+/** The text, or why `--layer` matched nothing. */
+export type ExplainOutcome = { ok: true; text: string } | { ok: false; error: UnknownLayer; message: string };
+
+const LABEL_WIDTH = 10;
+
+/** The explanation lines of a block, naming no layer (so alike blocks compare equal). */
+function blockLines(block: ConvertBlock, result: ConvertResult, style: TextStyle): Line[] {
+  if (block.caffe.fork) return forkLines(block, style);
+  const reason = result.unpaired.find((u) => u.batchnorm === block.batchnorm)?.reason ?? null;
+  return bvlcLines(block, result.phase, reason, style);
+}
+
+function renderLine(line: Line, style: TextStyle, width: number): string {
+  const label = style.dim(`${line.label}:`.padEnd(LABEL_WIDTH));
+  const text = line.tone === "warning" ? style.warning(line.text) : line.text;
+  return wrap(text, width, `  ${label}`, " ".repeat(2 + LABEL_WIDTH));
+}
+
+/** The settings as written in the prototxt (verbose only). */
+function settingsLine(block: ConvertBlock): Line {
+  const k = block.caffe;
+  const lr = (v: readonly (number | null)[] | null | undefined): string => (!v || v.length === 0 ? "none" : `[${v.map((x) => (x === null ? "unset" : num(x))).join(", ")}]`);
+  const parts = [
+    `use_global_stats ${String(k.use_global_stats)} (${k.use_global_stats_explicit ? "written" : "phase default"})`,
+    `moving_average_fraction ${num(k.moving_average_fraction)}`,
+    `eps ${num(k.eps)}`,
+    `${k.fork ? "statistics" : "BatchNorm"} param lr_mult ${lr(k.stats_lr_mult)}`,
+  ];
+  if (k.scale_lr_mult !== null) parts.push(`${k.fork ? "gamma/beta" : "Scale"} param lr_mult ${lr(k.scale_lr_mult)}`);
+  if (k.bias_lr_mult) parts.push(`Bias param lr_mult ${lr(k.bias_lr_mult)}`);
+  if (k.fork) parts.push(`fork ${k.fork.family} (${Object.entries(k.fork.settings).map(([a, b]) => `${a} ${String(b)}`).join(", ")})`);
+  return { label: "Settings", text: `${parts.join("; ")}.` };
+}
+
+function whereLine(block: ConvertBlock): Line {
+  const dims = block.input_shape ?? block.input_dims ?? null;
+  const shape = dims === null ? "shape unknown" : dims.map((d) => (d === null ? "?" : String(d))).join("×");
+  return { label: "Where", text: `line ${block.line}; reads blob ${block.input} (${shape}), writes ${block.output}.` };
+}
+
+/** A group of blocks explained alike. */
+interface Group {
+  blocks: ConvertBlock[];
+  lines: Line[];
+}
+
+function groupBlocks(blocks: readonly ConvertBlock[], result: ConvertResult, style: TextStyle, verbose: boolean): Group[] {
+  const groups = new Map<string, Group>();
+  blocks.forEach((block, i) => {
+    const lines = blockLines(block, result, style);
+    const key = verbose ? String(i) : JSON.stringify([block.torch.module, constructorCall(block, "C"), modeTag(block), lines]);
+    const group = groups.get(key);
+    if (group) group.blocks.push(block);
+    else groups.set(key, { blocks: [block], lines });
+  });
+  return [...groups.values()];
+}
+
+function renderGroup(group: Group, style: TextStyle, width: number, verbose: boolean): string {
+  const [first] = group.blocks as [ConvertBlock];
+  const out: string[] = [];
+  if (group.blocks.length === 1) out.push(wrap(headerLine(first, style), width, "", "    "));
+  else {
+    const names = group.blocks.map((b) => b.batchnorm);
+    out.push(wrap(`${style.bold(`${group.blocks.length} blocks like this:`)} ${nameList(names)}`, width, "", "    "));
+    out.push(wrap(`e.g. ${headerLine(first, style)}`, width, "  ", "       "));
+    const features = distinct(group.blocks.map((b) => b.torch.num_features)).filter((n): n is number => n !== null);
+    if (features.length > 1) {
+      const sorted = [...features].sort((a, b) => a - b);
+      const list = sorted.length <= 8 ? `${sorted.slice(0, -1).join(", ")} or ${sorted[sorted.length - 1]!}` : `from ${sorted[0]!} to ${sorted[sorted.length - 1]!}`;
+      out.push(wrap(`num_features is each block's channel count: ${list}.`, width, "       "));
+    }
+  }
+  const lines = verbose ? [whereLine(first), settingsLine(first), ...group.lines] : group.lines;
+  for (const line of lines) out.push(renderLine(line, style, width));
+  return out.join("\n");
+}
+
+function unpairedSection(result: ConvertResult, blocks: readonly ConvertBlock[], style: TextStyle, width: number): string[] {
+  const names = new Set(blocks.map((b) => b.batchnorm));
+  const entries = result.unpaired.filter((u) => names.has(u.batchnorm));
+  if (entries.length === 0) return [];
+  const reasons = distinct(entries.map((u) => u.reason));
+  return [
+    style.bold("Not fused with a Scale, so affine=False:"),
+    ...reasons.map((r) => wrap(`${nameList(entries.filter((u) => u.reason === r).map((u) => u.batchnorm))}: ${r}.`, width, "  ", "    ")),
+  ];
+}
+
+/**
+ * Explains `result` in plain words. With `layer`, only the matching block; a name that matches
+ * no BatchNorm, Scale or Bias layer gives `ok: false` with the known names and a did-you-mean.
+ */
+export function explainNet(result: ConvertResult, options: ExplainOptions = {}): ExplainOutcome {
+  const style = options.style ?? plainStyle;
+  const width = options.width ?? 100;
+  const verbose = options.verbose ?? false;
+  let blocks: ConvertBlock[] = result.blocks;
+  if (options.layer !== undefined) {
+    const chosen = selectBlocks(result.blocks, options.layer, result.phase);
+    if (isUnknownLayer(chosen)) return { ok: false, error: chosen, message: unknownLayerMessage(chosen, width) };
+    blocks = chosen;
+  }
+  const sections: string[] = [];
+  const groups = groupBlocks(blocks, result, style, verbose);
+  const [title, ...paragraphs] = overview(result, blocks, style, options.layer !== undefined, verbose ? blocks.length : groups.length);
+  sections.push([title!, ...paragraphs.map((p) => wrap(p, width))].join("\n\n"));
+  if (blocks.length > 0) {
+    if (verbose) sections.push([style.bold("Formulas"), ...formulas(blocks, style)].join("\n"));
+    sections.push(groups.map((g) => renderGroup(g, style, width, verbose)).join("\n\n"));
+    const items = confusions(blocks, style);
+    if (items.length > 0) {
+      sections.push([style.bold("Common confusions, answered for this net"), ...items.map((s) => wrap(`• ${s}`, width, "  ", "    "))].join("\n"));
+    }
+  }
+  const unpaired = unpairedSection(result, blocks, style, width);
+  if (unpaired.length > 0) sections.push(unpaired.join("\n"));
+  const diagnostics = diagnosticsSummary(result.diagnostics, style);
+  if (diagnostics.length > 0) sections.push(diagnostics.map((l) => wrap(l, width, "", "  ")).join("\n"));
+  return { ok: true, text: `${sections.join("\n\n")}\n` };
+}
+
+/** The message for a `--layer` name that matches nothing (for standard error). */
+export function unknownLayerMessage(e: UnknownLayer, width = 100): string {
+  const hint = e.suggestion ? ` Did you mean "${e.suggestion}"?` : "";
+  const known = e.batchnorms.length === 0 ? `There are no BatchNorm layers in the ${e.phase} phase.` : `BatchNorm layers in the ${e.phase} phase: ${e.batchnorms.join(", ")}.`;
+  return `${wrap(`No BatchNorm, Scale or Bias layer is named "${e.name}".${hint}`, width)}\n${wrap(known, width, "", "  ")}\n`;
+}

@@ -1,0 +1,83 @@
+import type { Severity } from "../../diagnostics/diagnostic.js";
+import { messageText } from "../messages.js";
+import { PROJECT_URL } from "../rule.js";
+import type { Formatter } from "./types.js";
+
+const LEVEL: Record<Severity, "error" | "warning" | "note"> = { error: "error", warning: "warning", info: "note" };
+
+/**
+ * SARIF 2.1.0 as GitHub code scanning reads it: one run whose driver lists every rule (id,
+ * shortDescription, helpUri, defaultConfiguration.level), and one result per finding with ruleId,
+ * ruleIndex, level, message.text and a physicalLocation (artifact URI relative to %SRCROOT%,
+ * region startLine/startColumn/endLine/endColumn in UTF-16 code units, as our columns are).
+ */
+export const formatSarif: Formatter = (results, context) => {
+  const rules = [...context.rules.values()];
+  const index = new Map(rules.map((rule, i) => [rule.id, i]));
+  const log = {
+    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
+    version: "2.1.0",
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: "caffe2torch",
+            version: context.version,
+            informationUri: PROJECT_URL,
+            rules: rules.map((rule) => ({
+              id: rule.id,
+              shortDescription: { text: rule.description },
+              helpUri: rule.docsUrl,
+              help: { text: `${rule.description} See ${rule.docsUrl}` },
+              defaultConfiguration: { level: LEVEL[rule.defaultSeverity] },
+              properties: { tags: ["caffe", "prototxt"] },
+            })),
+          },
+        },
+        columnKind: "utf16CodeUnits",
+        results: results.files.flatMap((file) =>
+          file.findings.map((f) => {
+            const result: Record<string, unknown> = {
+              ruleId: f.ruleId,
+              level: LEVEL[f.severity],
+              message: { text: messageText(f, context.rules) + (f.phase ? ` [${f.phase}]` : "") },
+              locations: [
+                {
+                  physicalLocation: {
+                    artifactLocation: artifactLocation(file.file),
+                    region: {
+                      startLine: f.line,
+                      startColumn: f.column,
+                      endLine: f.endLine,
+                      endColumn: f.endLine === f.line ? Math.max(f.endColumn, f.column) : f.endColumn,
+                    },
+                  },
+                },
+              ],
+            };
+            const ruleIndex = index.get(f.ruleId);
+            if (ruleIndex !== undefined) result["ruleIndex"] = ruleIndex;
+            if (f.phase) result["properties"] = { phase: f.phase };
+            return result;
+          }),
+        ),
+      },
+    ],
+  };
+  return `${JSON.stringify(log, null, 2)}\n`;
+};
+
+/**
+ * A relative path becomes a URI reference relative to %SRCROOT% (the checkout, for GitHub); an
+ * absolute one a `file://` URI. Segments are percent-encoded; Windows separators become `/`.
+ */
+export function artifactLocation(path: string): { uri: string; uriBaseId?: string } {
+  const slashed = path.replace(/\\/g, "/");
+  const absolute = slashed.startsWith("/") || /^[A-Za-z]:\//.test(slashed);
+  const encoded = slashed
+    .split("/")
+    .map((segment, i) => (i === 0 && /^[A-Za-z]:$/.test(segment) ? segment : encodeURIComponent(segment)))
+    .join("/");
+  if (absolute) return { uri: `file://${slashed.startsWith("/") ? "" : "/"}${encoded}` };
+  return { uri: encoded.replace(/^(\.\/)+/, ""), uriBaseId: "%SRCROOT%" };
+}
