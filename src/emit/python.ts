@@ -148,6 +148,6 @@ export function emitPython(result: ConvertResult, options: PythonEmitOptions = {
     WEIGHTS_FILE_SOURCE,
   ];
   if (classes !== "") sections.push(classes);
-  sections.push(buildFunction(plans, exact), SET_TRAINING, WEIGHTS_FUNCTIONS_SOURCE);
+  sections.push(WEIGHTS_FUNCTIONS_SOURCE, buildFunction(plans, exact), SET_TRAINING);
   return `${sections.join("\n\n\n")}\n`;
 }

@@ -5,7 +5,7 @@
  */
 import type { ConvertBlock } from "../convert/types.js";
 import type { Line, TextStyle } from "./style.js";
-import { num } from "./words.js";
+import { nameList, num } from "./words.js";
 
 /** cuDNN's CUDNN_BN_MIN_EPSILON; PyTorch only takes the cuDNN path when eps ≥ this. */
 export const CUDNN_MIN_EPS = 1e-5;
@@ -13,7 +13,7 @@ export const CUDNN_MIN_EPS = 1e-5;
 const has = (block: ConvertBlock, code: string): boolean => block.notes.some((n) => n.code === code);
 
 /** What Caffe does: where the statistics come from, and what Scale/Bias add. */
-function caffeLine(block: ConvertBlock, unpairedReason: string | null): Line {
+function caffeLine(block: ConvertBlock): Line {
   const stats = {
     eval: "its stored mean and variance",
     frozen: "its stored mean and variance",
@@ -21,7 +21,9 @@ function caffeLine(block: ConvertBlock, unpairedReason: string | null): Line {
     "batch-stats": "the mean and variance of the current batch",
   }[block.torch.mode];
   let affine: string;
-  if (block.scale === null) affine = `nothing scales or shifts afterwards (no Scale is fused with it: ${unpairedReason ?? "the next layer is not a Scale"}), so there is no gamma or beta`;
+  // The reason stays out of the line (it is listed at the end), so blocks unpaired for
+  // different reasons still explain alike and group together.
+  if (block.scale === null) affine = "no Scale layer is fused with it (why is listed at the end), so there is no gamma or beta";
   else if (block.caffe.bias_term) affine = "the Scale layer after it multiplies by gamma and adds beta";
   else if (block.bias !== null) affine = "the Scale layer after it multiplies by gamma and a Bias layer adds beta";
   else affine = "the Scale layer after it multiplies by gamma; nothing adds a beta (no bias_term, no Bias layer)";
@@ -70,7 +72,7 @@ function modeLine(block: ConvertBlock, phase: "TEST" | "TRAIN", style: TextStyle
     case "batch-stats":
       return {
         label: "Mode",
-        text: `${ugs} is written, so even in the TEST phase Caffe normalises every batch with that batch's own statistics. PyTorch: ${c("track_running_stats=False")}, so ${c("eval()")} uses batch statistics too.`,
+        text: `${ugs} is written, so even in the TEST phase Caffe normalises every batch with that batch's own statistics. Results then depend on what else is in the batch. PyTorch: ${c("track_running_stats=False")}, so ${c("eval()")} uses batch statistics too.`,
         tone: "warning",
       };
   }
@@ -128,12 +130,26 @@ export function epsLine(eps: number): Line | null {
   };
 }
 
-/** The shape lines: when 1d/2d/3d or num_features could not be inferred. */
-export function shapeLines(block: ConvertBlock, style: TextStyle): Line[] {
+/** Whether the converter could not infer the input's rank (module null). */
+export function rankUnknown(block: ConvertBlock): boolean {
+  return block.notes.some((n) => n.code === "rank-unknown");
+}
+
+/**
+ * The line for blocks whose input rank is unknown: `names` lists them when only some of a group
+ * are (null: all of them are).
+ */
+export function rankUnknownLine(names: readonly string[] | null, style: TextStyle): Line {
   const c = style.code;
-  if (block.notes.some((n) => n.code === "rank-unknown")) {
-    return [{ label: "Shape", text: `the input's shape could not be inferred (an unknown or fork layer upstream): use ${c("BatchNorm2d")} for N×C×H×W images (1d for N×C, 3d for N×C×D×H×W) with num_features = C.` }];
-  }
+  const subject = names === null ? "the input's shape" : `the input shape of ${nameList(names)}`;
+  return {
+    label: "Shape",
+    text: `${subject} could not be inferred (an unknown or fork layer upstream): choose by the input's rank, ${c("BatchNorm2d")} for N×C×H×W images (1d for N×C or N×C×L, 3d for N×C×D×H×W), with num_features = C.`,
+  };
+}
+
+/** The shape lines other than an unknown rank: an unsupported rank, unknown channels. */
+export function shapeLines(block: ConvertBlock): Line[] {
   const unsupported = block.notes.find((n) => n.code === "rank-unsupported");
   if (unsupported) return [{ label: "Shape", text: unsupported.message, tone: "warning" }];
   if (block.notes.some((n) => n.code === "channels-unknown")) return [{ label: "Shape", text: "the number of channels (axis 1 of the input) could not be inferred: num_features is the input's C." }];
@@ -141,9 +157,9 @@ export function shapeLines(block: ConvertBlock, style: TextStyle): Line[] {
 }
 
 /** Every line for a BVLC block, in reading order: Caffe, PyTorch, mode, then specifics. */
-export function bvlcLines(block: ConvertBlock, phase: "TEST" | "TRAIN", unpairedReason: string | null, style: TextStyle): Line[] {
-  const lines = [caffeLine(block, unpairedReason), ...torchLines(block, style), modeLine(block, phase, style)];
+export function bvlcLines(block: ConvertBlock, phase: "TEST" | "TRAIN", style: TextStyle): Line[] {
+  const lines = [caffeLine(block), ...torchLines(block, style), modeLine(block, phase, style)];
   const frozen = frozenAffineLine(block, style);
   if (frozen) lines.push(frozen);
-  return [...lines, ...extraLines(block, style), ...shapeLines(block, style)];
+  return [...lines, ...extraLines(block, style), ...shapeLines(block)];
 }

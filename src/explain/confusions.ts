@@ -48,26 +48,31 @@ function momentumItem(blocks: readonly ConvertBlock[], style: TextStyle): string
   const c = style.code;
   const relevant = blocks.filter((b) => {
     const f = b.caffe.moving_average_fraction;
-    return b.torch.momentum !== null && f > 0 && f < 1 && b.caffe.fork?.family !== "segnet" && !hasNoEquivalent(b);
+    // Without running statistics (track_running_stats=False) momentum does nothing.
+    return b.torch.momentum !== null && b.torch.track_running_stats && f > 0 && f < 1 && b.caffe.fork?.family !== "segnet" && !hasNoEquivalent(b);
   });
   if (relevant.length === 0) return null;
   const pairs = tally(relevant, (b) => `${num(b.caffe.moving_average_fraction)}|${pyNum(b.torch.momentum!)}`).map(([k, n]) => [...k.split("|"), n] as [string, string, number]);
   const [f, m] = pairs[0]!;
-  let s = `${c("momentum")} is not ${c("moving_average_fraction")}: one is 1 minus the other. Caffe's moving_average_fraction (${f}) is how much of the old estimate each step keeps; PyTorch's momentum is how much of the new batch it takes in: ${c(`momentum = 1 − ${f} = ${m}`)}.`;
+  // PSPNet's bn_param names the kept share `momentum`, which makes the slip even likelier.
+  const pspOnly = relevant.every((b) => b.caffe.fork?.family === "pspnet");
+  const theirs = pspOnly ? `PSPNet's bn_param ${c("momentum")}` : `Caffe's ${c("moving_average_fraction")}`;
+  let s = pspOnly
+    ? `PyTorch's ${c("momentum")} is not PSPNet's ${c("momentum")}, despite the name: one is 1 minus the other.`
+    : `${c("momentum")} is not ${c("moving_average_fraction")}: one is 1 minus the other.`;
+  s += ` ${theirs} (${f}) is how much of the old estimate each step keeps; PyTorch's momentum is how much of the new batch it takes in: ${c(`momentum = 1 − ${f} = ${m}`)}.`;
   if (pairs.length > 1) s += ` Here: ${joinAnd(pairs.map(([pf, pm, n]) => `${pf} → ${pm} (${count(n, "block")})`))}.`;
-  s += ` Passing ${f} as momentum, the usual slip, ${style.warning("makes the running statistics follow almost only the last batch")}.`;
-  const psp = relevant.filter((b) => b.caffe.fork?.family === "pspnet");
-  if (psp.length > 0) s += ` PSPNet's bn_param even calls the kept share ${c("momentum")} (${num(psp[0]!.caffe.moving_average_fraction)} here): PyTorch wants ${c(`momentum=${pyNum(psp[0]!.torch.momentum!)}`)}.`;
+  s += ` ${pspOnly ? "Copying" : "Passing"} ${f} ${pspOnly ? "into" : "as"} momentum, the usual slip, ${style.warning("makes the running statistics follow almost only the last batch")}.`;
   return s;
 }
 
 /** Caffe's bias-corrected running statistics against PyTorch's start from mean 0 / variance 1. */
 function biasCorrectionItem(blocks: readonly ConvertBlock[], style: TextStyle): string | null {
-  const fractions = distinct(blocks.filter((b) => has(b, "momentum-not-exact")).map((b) => b.caffe.moving_average_fraction));
+  const fractions = distinct(blocks.filter((b) => has(b, "momentum-not-exact") && b.torch.track_running_stats).map((b) => b.caffe.moving_average_fraction));
   if (fractions.length === 0) return null;
   const f = num(fractions[0]!);
   const steps = fractions.map((x) => `k = ${stepsUntilBelow(x, FORGOTTEN)}${fractions.length > 1 ? ` for ${num(x)}` : ""}`);
-  return `The running statistics also start differently. Caffe keeps sums and divides them by a scale factor s (s ← ${f}·s + 1 each step), so its estimate is a true average from the first step. PyTorch starts from mean 0 and variance 1 and after k steps holds (1 − ${f}^k)·Caffe's value + ${f}^k·start: the start weighs less than 0.1% only after ${joinAnd(steps)} steps. That matters only when training from scratch in PyTorch: a converted model loads Caffe's statistics (blobs 0 and 1 divided by blob 2), and inference is then identical.`;
+  return `The running statistics also start differently. Caffe keeps sums and divides them by a scale factor s (${style.code(`s ← ${f}·s + 1`)} each step), so its estimate is a true average from the first step. PyTorch starts from mean 0 and variance 1 and after k steps holds (1 − ${f}^k)·Caffe's value + ${f}^k·start: the start weighs less than 0.1% only after ${joinAnd(steps)} steps. That matters only when training from scratch in PyTorch: a converted model loads Caffe's statistics (blobs 0 and 1 divided by blob 2), and inference is then identical.`;
 }
 
 /** use_global_stats against eval()/train() and track_running_stats, for the modes present. */
@@ -77,7 +82,8 @@ function modeItem(blocks: readonly ConvertBlock[], style: TextStyle): string | n
   if (bvlc.length === 0) return null;
   let s = `PyTorch has no ${c("use_global_stats")}; the module's mode decides. ${c("eval()")} normalises with ${c("running_mean")} and ${c("running_var")} (Caffe's use_global_stats: true); ${c("train()")} normalises with each batch's statistics and updates the running ones (false). Unset, Caffe follows the phase: true in TEST, false in TRAIN.`;
   const written = tally(bvlc, (b) => (b.caffe.use_global_stats_explicit ? `written as ${String(b.caffe.use_global_stats)}` : "not written"));
-  s += ` Here it is ${joinAnd(written.map(([w, n]) => (written.length === 1 ? (bvlc.length === 1 ? w : `${w} on all ${n}`) : `${w} on ${n}`)))}.`;
+  if (written.length === 1 && written[0]![0] === "not written") s += " Here it is not written, so the phase decides.";
+  else s += ` Here it is ${joinAnd(written.map(([w, n]) => (written.length === 1 ? (bvlc.length === 1 ? w : `${w} on all ${n}`) : `${w} on ${n}`)))}.`;
   if (bvlc.some((b) => b.torch.mode === "batch-stats" || (b.torch.mode === "train" && b.caffe.use_global_stats_explicit))) {
     s += ` ${c("track_running_stats=False")} is something else: the module then keeps no running statistics, so even ${c("eval()")} uses batch statistics; that is what use_global_stats: false means at test time.`;
   }

@@ -23,7 +23,7 @@ export function diagnosticsSummary(diagnostics: readonly JsonDiagnostic[], style
   const first = diagnostics.find((d) => d.severity === "error") ?? diagnostics[0]!;
   const where = first.line === null ? "" : `line ${first.line}:${first.column ?? 1}: `;
   return [
-    `${style.bold("Found while reading:")} ${joinAnd(bySeverity)}; ${style.code("caffe2torch convert")} lists each.`,
+    `${style.bold("Diagnostics:")} ${joinAnd(bySeverity)}; ${style.code("caffe2torch convert")} lists each.`,
     `${style.dim(`First ${first.severity === "info" ? "note" : first.severity}:`)} ${where}${first.message}`,
   ];
 }

@@ -5,7 +5,7 @@
  * one-or-two-line summary of diagnostics. Pure: (result, options) → text.
  */
 import type { ConvertBlock, ConvertResult } from "../convert/types.js";
-import { bvlcLines } from "./bvlc-lines.js";
+import { bvlcLines, rankUnknown, rankUnknownLine } from "./bvlc-lines.js";
 import { confusions } from "./confusions.js";
 import { diagnosticsSummary } from "./diagnostics-summary.js";
 import { forkLines } from "./fork-lines.js";
@@ -38,9 +38,7 @@ const LABEL_WIDTH = 10;
 
 /** The explanation lines of a block, naming no layer (so alike blocks compare equal). */
 function blockLines(block: ConvertBlock, result: ConvertResult, style: TextStyle): Line[] {
-  if (block.caffe.fork) return forkLines(block, style);
-  const reason = result.unpaired.find((u) => u.batchnorm === block.batchnorm)?.reason ?? null;
-  return bvlcLines(block, result.phase, reason, style);
+  return block.caffe.fork ? forkLines(block, style) : bvlcLines(block, result.phase, style);
 }
 
 function renderLine(line: Line, style: TextStyle, width: number): string {
@@ -74,29 +72,48 @@ function whereLine(block: ConvertBlock): Line {
 /** A group of blocks explained alike. */
 interface Group {
   blocks: ConvertBlock[];
+  /** The lines every member shares. */
   lines: Line[];
+  /** The Shape line naming members whose input rank is unknown, if any. */
+  shape: Line | null;
 }
 
+/**
+ * Groups blocks whose explanation and configuration agree (num_features aside). A block whose
+ * input rank is unknown joins a group that agrees on everything else, so one unknown shape does
+ * not repeat a whole description; its Shape line names it. `verbose` keeps every block alone.
+ */
 function groupBlocks(blocks: readonly ConvertBlock[], result: ConvertResult, style: TextStyle, verbose: boolean): Group[] {
-  const groups = new Map<string, Group>();
-  blocks.forEach((block, i) => {
-    const lines = blockLines(block, result, style);
-    const key = verbose ? String(i) : JSON.stringify([block.torch.module, constructorCall(block, "C"), modeTag(block), lines]);
-    const group = groups.get(key);
-    if (group) group.blocks.push(block);
-    else groups.set(key, { blocks: [block], lines });
+  const groups: { rest: string; module: string | null; group: Group; first: number }[] = [];
+  const order = blocks.map((block, index) => ({ block, index, lines: blockLines(block, result, style) }));
+  // Blocks with a known module first, so unknown ones can join them.
+  order.sort((a, b) => Number(rankUnknown(a.block)) - Number(rankUnknown(b.block)) || a.index - b.index);
+  for (const { block, index, lines } of order) {
+    const rest = verbose ? String(index) : JSON.stringify([constructorCall({ ...block, torch: { ...block.torch, module: null } }, "C"), modeTag(block), lines]);
+    const found = groups.find((g) => g.rest === rest && (block.torch.module === null || g.module === block.torch.module));
+    if (found) {
+      found.group.blocks.push(block);
+      found.first = Math.min(found.first, index);
+    } else groups.push({ rest, module: block.torch.module, group: { blocks: [block], lines, shape: null }, first: index });
+  }
+  groups.sort((a, b) => a.first - b.first);
+  return groups.map(({ group }) => {
+    group.blocks.sort((a, b) => blocks.indexOf(a) - blocks.indexOf(b));
+    const unknown = group.blocks.filter(rankUnknown);
+    if (unknown.length === 0) return group;
+    return { ...group, shape: rankUnknownLine(unknown.length === group.blocks.length ? null : unknown.map((b) => b.batchnorm), style) };
   });
-  return [...groups.values()];
 }
 
-function renderGroup(group: Group, style: TextStyle, width: number, verbose: boolean): string {
-  const [first] = group.blocks as [ConvertBlock];
+function renderGroup(group: Group, style: TextStyle, width: number, verbose: boolean, sameAs: string | null): string {
+  const first = group.blocks[0]!;
+  const example = group.blocks.find((b) => !rankUnknown(b)) ?? first;
   const out: string[] = [];
   if (group.blocks.length === 1) out.push(wrap(headerLine(first, style), width, "", "    "));
   else {
     const names = group.blocks.map((b) => b.batchnorm);
     out.push(wrap(`${style.bold(`${group.blocks.length} blocks like this:`)} ${nameList(names)}`, width, "", "    "));
-    out.push(wrap(`e.g. ${headerLine(first, style)}`, width, "  ", "       "));
+    out.push(wrap(`e.g. ${headerLine(example, style)}`, width, "  ", "       "));
     const features = distinct(group.blocks.map((b) => b.torch.num_features)).filter((n): n is number => n !== null);
     if (features.length > 1) {
       const sorted = [...features].sort((a, b) => a - b);
@@ -104,7 +121,13 @@ function renderGroup(group: Group, style: TextStyle, width: number, verbose: boo
       out.push(wrap(`num_features is each block's channel count: ${list}.`, width, "       "));
     }
   }
-  const lines = verbose ? [whereLine(first), settingsLine(first), ...group.lines] : group.lines;
+  const shape = group.shape ? [group.shape] : [];
+  if (sameAs !== null) {
+    out.push(`  ${style.dim(`Explained as for ${sameAs} above; only the settings in the header differ.`)}`);
+    for (const line of shape) out.push(renderLine(line, style, width));
+    return out.join("\n");
+  }
+  const lines = verbose ? [whereLine(first), settingsLine(first), ...group.lines, ...shape] : [...group.lines, ...shape];
   for (const line of lines) out.push(renderLine(line, style, width));
   return out.join("\n");
 }
@@ -116,7 +139,10 @@ function unpairedSection(result: ConvertResult, blocks: readonly ConvertBlock[],
   const reasons = distinct(entries.map((u) => u.reason));
   return [
     style.bold("Not fused with a Scale, so affine=False:"),
-    ...reasons.map((r) => wrap(`${nameList(entries.filter((u) => u.reason === r).map((u) => u.batchnorm))}: ${r}.`, width, "  ", "    ")),
+    ...reasons.map((r) => {
+      const names = entries.filter((u) => u.reason === r).map((u) => u.batchnorm);
+      return wrap(`${nameList(names)}: ${names.length > 1 ? "for each, " : ""}${r}.`, width, "  ", "    ");
+    }),
   ];
 }
 
@@ -140,7 +166,16 @@ export function explainNet(result: ConvertResult, options: ExplainOptions = {}):
   sections.push([title!, ...paragraphs.map((p) => wrap(p, width))].join("\n\n"));
   if (blocks.length > 0) {
     if (verbose) sections.push([style.bold("Formulas"), ...formulas(blocks, style)].join("\n"));
-    sections.push(groups.map((g) => renderGroup(g, style, width, verbose)).join("\n\n"));
+    // A group explained word for word like an earlier one (e.g. a BatchNorm1d among 2d ones)
+    // points back to it instead of repeating it.
+    const seen = new Map<string, string>();
+    const rendered = groups.map((g) => {
+      const key = JSON.stringify(g.lines);
+      const sameAs = verbose ? null : seen.get(key) ?? null;
+      if (!seen.has(key)) seen.set(key, g.blocks[0]!.batchnorm);
+      return renderGroup(g, style, width, verbose, sameAs);
+    });
+    sections.push(rendered.join("\n\n"));
     const items = confusions(blocks, style);
     if (items.length > 0) {
       sections.push([style.bold("Common confusions, answered for this net"), ...items.map((s) => wrap(`• ${s}`, width, "  ", "    "))].join("\n"));

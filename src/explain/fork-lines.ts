@@ -11,11 +11,11 @@ import { num } from "./words.js";
 
 const has = (block: ConvertBlock, code: string): boolean => block.notes.some((n) => n.code === code);
 
-/** A short name of the fork, for overviews. */
-export function forkName(family: string): string {
+/** The fork's layer, for overviews: "PSPNet's BN layer". */
+export function forkLayerName(family: string): string {
   return (
-    { nvcaffe: "NVIDIA Caffe", segnet: "SegNet/ENet", pspnet: "PSPNet", unrecognised: "an unknown fork" } as Record<string, string>
-  )[family] ?? family;
+    { nvcaffe: "NVIDIA Caffe's BatchNorm layer with scale_bias", segnet: "SegNet/ENet's BN layer", pspnet: "PSPNet's BN layer" } as Record<string, string>
+  )[family] ?? "a BN layer of no known fork";
 }
 
 function nvcaffe(block: ConvertBlock, style: TextStyle): Line[] {
@@ -28,8 +28,9 @@ function nvcaffe(block: ConvertBlock, style: TextStyle): Line[] {
     },
     {
       label: "PyTorch",
-      text: `${c("weight")} = gamma (blob 3), ${c("bias")} = beta (blob 4), ${c("running_mean")} = blob 0 and ${c("running_var")} = blob 1 as stored (blob 2 is not a divisor). NVCaffe forces gamma's and beta's lr_mult to 1, so both train. ${training ? c("train()") : c("eval()")}.`,
+      text: `${c("weight")} = gamma (blob 3), ${c("bias")} = beta (blob 4), ${c("running_mean")} = blob 0 and ${c("running_var")} = blob 1 as stored (blob 2 is not a divisor). NVCaffe forces gamma's and beta's lr_mult to 1, so both train.`,
     },
+    { label: "Mode", text: training ? `${c("train()")} while training, ${c("eval()")} at test time, as NVCaffe switches by phase.` : `${c("eval()")}, as NVCaffe uses the stored statistics in the TEST phase.` },
   ];
   const inForce = block.caffe.fork?.settings["eps_in_force"];
   if (typeof inForce === "number" && inForce !== block.caffe.eps) {
@@ -112,10 +113,25 @@ function unrecognised(block: ConvertBlock): Line[] {
   ];
 }
 
+/**
+ * gamma or beta with lr_mult 0 on a fork layer that does not freeze them by itself (PSPNet's
+ * `frozen` says so in its own line): requires_grad=False with the loaded values.
+ */
+function frozenParamsLine(block: ConvertBlock, style: TextStyle): Line | null {
+  const t = block.torch;
+  if (!t.affine || block.caffe.fork?.settings["frozen"] === true) return null;
+  const frozen = [t.weight_requires_grad === false ? "gamma (weight)" : null, t.bias_requires_grad === false ? "beta (bias)" : null].filter((x) => x !== null);
+  if (frozen.length === 0) return null;
+  return { label: "Frozen", text: `${frozen.join(" and ")} ${frozen.length > 1 ? "have" : "has"} lr_mult: 0: load ${frozen.length > 1 ? "them" : "it"} and set ${style.code("requires_grad=False")}.` };
+}
+
 /** Every line for a fork block. */
 export function forkLines(block: ConvertBlock, style: TextStyle): Line[] {
   const family = block.caffe.fork?.family;
   const lines =
     family === "nvcaffe" ? nvcaffe(block, style) : family === "segnet" ? segnet(block, style) : family === "pspnet" ? pspnet(block, style) : unrecognised(block);
-  return [...lines, ...shapeLines(block, style)];
+  const frozen = frozenParamsLine(block, style);
+  // Before the closing "Certain:" line.
+  if (frozen) lines.splice(lines.length - 1, 0, frozen);
+  return [...lines, ...shapeLines(block)];
 }

@@ -13,23 +13,24 @@ export function formulas(blocks: readonly ConvertBlock[], style: TextStyle): str
   const out: string[] = [];
   if (bvlc) {
     out.push(
-      `  Caffe (BatchNormLayer, then ScaleLayer), per channel; blob 0 = mean_sum, blob 1 = var_sum, blob 2 = s:`,
-      `    ${c("y = (x − mean_sum/s) / sqrt(var_sum/s + eps) · gamma + beta")}   ${d("(stored statistics; with s = 0 Caffe uses 0 for both)")}`,
-      `    ${c("y = (x − mean) / sqrt(var + eps) · gamma + beta")}               ${d("(batch statistics: mean and biased var of this batch)")}`,
-      `    each training step, with f = moving_average_fraction and m values per channel in the batch:`,
+      `  Caffe, per channel (BatchNorm, then Scale); blobs 0, 1, 2 = mean_sum, var_sum, s:`,
+      `    stored statistics:  ${c("y = (x − mean_sum/s) / sqrt(var_sum/s + eps) · gamma + beta")}`,
+      `    batch statistics:   ${c("y = (x − mean) / sqrt(var + eps) · gamma + beta")}   ${d("(biased var)")}`,
+      `    each training step, with f = moving_average_fraction and m values per channel:`,
       `      ${c("s ← f·s + 1")}`,
       `      ${c("mean_sum ← f·mean_sum + mean")}`,
-      `      ${c("var_sum ← f·var_sum + m/(m−1)·var")}   ${d("(unbiased variance)")}`,
+      `      ${c("var_sum ← f·var_sum + m/(m−1)·var")}   ${d("(unbiased)")}`,
     );
   }
   out.push(
-    `  PyTorch (nn.BatchNorm1d/2d/3d):`,
-    `    ${c("y = (x − running_mean) / sqrt(running_var + eps) · weight + bias")}   ${d("(eval(); train() uses the batch's mean and biased var)")}`,
+    `  PyTorch (nn.BatchNorm1d/2d/3d), per channel:`,
+    `    eval():   ${c("y = (x − running_mean) / sqrt(running_var + eps) · weight + bias")}`,
+    `    train():  ${c("y = (x − mean) / sqrt(var + eps) · weight + bias")}   ${d("(batch mean, biased var)")}`,
     `    each training step:`,
-    `      ${c("running ← (1 − momentum)·running + momentum·batch")}   ${d("(variance: unbiased, m/(m−1)·var)")}`,
-    `      ${c("momentum=None")}: ${c("running ← running + (batch − running)/num_batches_tracked")}   ${d("(cumulative average)")}`,
-    `    start: running_mean = 0, running_var = 1, so after k steps with f = 1 − momentum:`,
-    `      ${c("running = (1 − f^k)·Caffe's mean_sum/s + f^k·start")}`,
+    `      ${c("running ← (1 − momentum)·running + momentum·batch")}   ${d("(var: unbiased)")}`,
+    `      ${c("momentum=None")}: ${c("running ← running + (batch − running)/num_batches_tracked")}`,
+    `    running_mean starts at 0 and running_var at 1, so after k steps, with f = 1 − momentum:`,
+    `      ${c("running = (1 − f^k)·(Caffe's sum/s) + f^k·start")}`,
   );
   return out;
 }

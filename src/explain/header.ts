@@ -26,7 +26,7 @@ export function constructorCall(block: ConvertBlock, features = block.torch.num_
 export function modeTag(block: ConvertBlock): string {
   const t = block.torch;
   const parts: string[] = [
-    { train: "train", eval: "eval", frozen: "frozen: eval() while training", "batch-stats": "batch statistics" }[t.mode],
+    { train: "train", eval: "eval", frozen: "frozen", "batch-stats": "batch statistics" }[t.mode],
   ];
   const fixedZeroBias = block.notes.some((n) => n.code === "scale-without-bias");
   if (t.affine && t.weight_requires_grad === false && (t.bias_requires_grad === false || fixedZeroBias)) parts.push("requires_grad=False");

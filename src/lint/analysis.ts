@@ -50,6 +50,19 @@ function computesLoss(layer: NetLayer): boolean {
   return layer.type.endsWith("Loss") || weights.some((w) => w !== 0);
 }
 
+/**
+ * Analyses for each requested phase. When no layer has include/exclude rules (and the file sets
+ * no state), every phase instantiates the same layers, so the model, graph, shapes and pairings
+ * of the first phase serve the others: lint time on deploy files halves.
+ */
+export function analyzePhases(read: ReadResult, phases: readonly LintPhase[]): PhaseAnalysis[] {
+  const net = read.net as NetParameter;
+  const filtered = net.state !== undefined || (net.layer ?? []).some((l) => (l.include?.length ?? 0) > 0 || (l.exclude?.length ?? 0) > 0);
+  if (filtered || phases.length < 2) return phases.map((phase) => analyzePhase(read, phase));
+  const first = analyzePhase(read, phases[0]!);
+  return phases.map((phase, i) => (i === 0 ? first : { ...first, phase }));
+}
+
 /** Every `layer` of the file in file order, whatever its phase (file-scope rules read these). */
 export function fileLayers(read: ReadResult): NetLayer[] {
   const layers = ((read.net as NetParameter).layer ?? []) as LayerParameter[];

@@ -1,7 +1,7 @@
 import type { Severity } from "../diagnostics/diagnostic.js";
 import type { Range } from "../diagnostics/range.js";
 import { readNet, type ReadResult } from "../schema/read.js";
-import { analyzePhase } from "./analysis.js";
+import { analyzePhases } from "./analysis.js";
 import { isSuppressed, parseDirectives } from "./directives.js";
 import { applyEdits, selectFixes } from "./edits.js";
 import { FixBuilder } from "./fix-builder.js";
@@ -56,7 +56,8 @@ export function lintText(text: string, options: LintOptions = {}): LintTextResul
   const level = (rule: Rule): RuleLevel => levels[rule.meta.id] ?? rule.meta.defaultSeverity;
   const enabled = [...rules.values()].filter((rule) => level(rule) !== "off");
   const fixes = new FixBuilder(text, read.sourceMap);
-  const ruleIds = new Set(rules.keys());
+  // Directives may name any registered rule, even when only some rules run (tests, --rule).
+  const ruleIds = new Set([...RULES.keys(), ...rules.keys()]);
   const pending: Pending[] = [];
 
   enabled.forEach((rule, order) => {
@@ -69,7 +70,7 @@ export function lintText(text: string, options: LintOptions = {}): LintTextResul
   let phaseCount = requested.length;
   if (parsed && phaseRules.length > 0) {
     // Phases the net cannot run in (nothing feeds it) are skipped, unless it runs in none of them.
-    const all = requested.map((phase) => analyzePhase(read, phase));
+    const all = analyzePhases(read, requested);
     const runnable = all.filter((a) => a.runnable);
     const analyses = runnable.length > 0 ? runnable : all;
     phaseCount = analyses.length;

@@ -267,7 +267,9 @@ export function caffeBatchNormBackward(topDiff: Tensor, forward: CaffeBatchNormF
         for (let i = 0, base = r * spatial; i < spatial; i++) row[i] = (y[base + i] as number) * (dy[base + i] as number);
       })
     : null;
-  const sumDy = batch ? caffeChannelSums(num, channels, spatial, 1, (r, row) => row.set(dy.subarray(r * spatial, (r + 1) * spatial))) : null;
+  const sumDy = batch
+    ? caffeChannelSums(num, channels, spatial, 1, (r, row) => row.set(dy.subarray(r * spatial, (r + 1) * spatial)))
+    : null;
   for (let c = 0; c < channels; c++) {
     const reciprocal = 1 / (forward.stdDev[c] as number);
     if (sumDyY === null || sumDy === null) {

@@ -174,8 +174,8 @@ export function forwardWithFactor(
 
 /**
  * The running-statistics update of batch_norm_cpu_update_stats_template, with PyTorch's precisions:
- * the momentum is cast to float; running_mean is updated in float; running_var receives the unbiased
- * variance `var_sum/(m−1)` computed in double.
+ * the momentum is cast to float; running_mean is updated in float; the unbiased variance
+ * `var_sum/(m−1)` is a float division, widened to double for `momentum·unbiased + (1−momentum)·rv`.
  */
 function updateRunningStats(
   module: TorchBatchNorm,

@@ -9,7 +9,12 @@
  * until `f^k` vanishes). The same holds for running_var with the unbiased variance, which is what
  * Caffe's var_sum accumulates.
  */
-import { caffeBatchNormSettings, type CaffeBatchNormParam } from "./caffe-batch-norm.js";
+import {
+  caffeBatchNormSettings,
+  caffeEffectiveStats,
+  type CaffeBatchNormBlobs,
+  type CaffeBatchNormParam,
+} from "./caffe-batch-norm.js";
 import type { Tensor } from "./tensor.js";
 import {
   createTorchBatchNorm,
@@ -29,22 +34,34 @@ export interface CaffeEmulatingBatchNorm {
   scaleFactor: number;
 }
 
-/** Options: the PyTorch module's options plus Caffe's maf and a starting scale factor. */
-export interface CaffeEmulatingOptions extends Omit<TorchBatchNormOptions, "momentum"> {
+/** Options: the PyTorch module's options plus Caffe's maf and the state to start from. */
+export interface CaffeEmulatingOptions extends Omit<TorchBatchNormOptions, "momentum" | "runningMean" | "runningVar"> {
   /** Caffe's moving_average_fraction (default 0.999); rounded to float32 as Caffe holds it. */
   readonly movingAverageFraction?: number | null;
-  /** The scale factor the statistics were accumulated with (default 0: fresh). */
-  readonly scaleFactor?: number;
+  /**
+   * Caffe's BatchNorm blobs to start from: the running statistics become their effective statistics
+   * and the scale factor is taken over. Without them the layer is fresh: s = 0 and, as Caffe's
+   * zero-guard gives at test time, mean 0 and variance 0 (not PyTorch's default variance 1).
+   */
+  readonly caffeBlobs?: CaffeBatchNormBlobs;
 }
 
-/** Creates the module; with a non-zero `scaleFactor`, pass Caffe's effective stats as the running stats. */
+/** Creates the module in training mode. */
 export function createCaffeEmulatingBatchNorm(options: CaffeEmulatingOptions): CaffeEmulatingBatchNorm {
   const param: CaffeBatchNormParam = { movingAverageFraction: options.movingAverageFraction ?? null };
+  const blobs = options.caffeBlobs;
+  const stats = blobs === undefined ? null : caffeEffectiveStats(blobs);
+  const channels = options.numFeatures;
   return {
     // momentum is replaced by 1/s in every update; 0 documents that PyTorch's schedule is not used.
-    module: createTorchBatchNorm({ ...options, momentum: 0 }),
+    module: createTorchBatchNorm({
+      ...options,
+      momentum: 0,
+      runningMean: stats?.mean ?? new Float32Array(channels),
+      runningVar: stats?.variance ?? new Float32Array(channels),
+    }),
     movingAverageFraction: caffeBatchNormSettings(param, "TRAIN").movingAverageFraction,
-    scaleFactor: Math.fround(options.scaleFactor ?? 0),
+    scaleFactor: blobs === undefined ? 0 : (blobs.scaleFactor[0] as number),
   };
 }
 

@@ -281,21 +281,28 @@ class Binder implements ParseSink {
     return undefined;
   }
 
-  openList(name: string, nameStart: number): void {
+  openList(name: string, nameStart: number, colon = true): void {
     if (this.diversion) {
-      this.diversion.builder?.openList(name, nameStart);
+      this.diversion.builder?.openList(name, nameStart, colon);
       return;
     }
     const field = this.lookup(name, nameStart);
     this.listStart = nameStart;
-    if (field && !field.repeated) {
+    let refused = false;
+    if (field && !colon && field.kind !== "message") {
+      // protoc makes `:` optional before a list of messages only: "Expected ":", found "["".
+      const bracket = this.afterName(name, nameStart);
+      this.report("expected-colon", bracket, bracket + 1, { field: name, found: "[" });
+      refused = true;
+    } else if (field && !field.repeated) {
       // protoc: "Expected <type>, got: [" (or `Expected "{", found "["`), at the bracket.
-      const bracket = tokenStartAfter(this.text, this.afterName(name, nameStart) + 1);
+      const bracket = colon ? tokenStartAfter(this.text, this.afterName(name, nameStart) + 1) : this.afterName(name, nameStart);
       this.report("list-for-singular-field", nameStart, nameStart + name.length, { field: name, protoc_offset: bracket });
+      refused = true;
     }
-    if (!field || !field.repeated) {
+    if (refused || !field) {
       this.divert(field ? undefined : this.keepUnknown(), true);
-      this.diversion!.builder?.openList(name, nameStart);
+      this.diversion!.builder?.openList(name, nameStart, colon);
       return;
     }
     this.list = field;

@@ -121,9 +121,12 @@ export class ByteReader {
         this.need(4, end);
         this.pos += 4;
         return;
-      case WireType.LengthDelimited:
-        this.pos += this.length(end);
+      case WireType.LengthDelimited: {
+        // Not `this.pos += this.length(end)`: that would read pos before length() advances it.
+        const len = this.length(end);
+        this.pos += len;
         return;
+      }
       case WireType.StartGroup:
         this.skipGroup(fieldNumber, end, depth, maxDepth);
         return;

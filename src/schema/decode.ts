@@ -73,14 +73,15 @@ export function decodeMessage(info: MessageInfo, bytes: Uint8Array, options: Dec
   return { message, diagnostics: decoder.diagnostics, unknownFields: decoder.unknownFields };
 }
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM keeps a leading U+FEFF in the string (by default TextDecoder drops it: bytes lost).
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 class Decoder {
   readonly diagnostics: Diagnostic[] = [];
   readonly unknownFields: UnknownField[] = [];
   private readonly r: ByteReader;
   /** Messages being read, so that a fault still leaves their typed arrays in final form. */
-  private readonly open: [MessageInfo, BoundMessage][] = [];
+  private readonly open: (MessageInfo | BoundMessage)[] = [];
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -92,7 +93,7 @@ class Decoder {
   /** Reads fields into `obj` until `end`. */
   message(info: MessageInfo, obj: BoundMessage, end: number, depth: number): void {
     const r = this.r;
-    this.open.push([info, obj]);
+    this.open.push(info, obj);
     while (r.pos < end) {
       const start = r.pos;
       const tag = r.varint32(end);
@@ -109,12 +110,12 @@ class Decoder {
     }
     if (r.pos > end) throw new DecodeFault("truncated-message", end, 0, { message: info.fullName });
     finishMessage(info, obj);
-    this.open.pop();
+    this.open.length -= 2;
   }
 
   /** After a fault: converts what the open messages gathered, as a normal end would. */
   finishOpen(): void {
-    for (const [info, obj] of this.open) finishMessage(info, obj);
+    for (let i = 0; i < this.open.length; i += 2) finishMessage(this.open[i] as MessageInfo, this.open[i + 1] as BoundMessage);
     this.open.length = 0;
   }
 
@@ -138,9 +139,8 @@ class Decoder {
     let value: unknown;
     if (field.kind === "string" || field.kind === "bytes") {
       const len = r.length(end);
-      const raw = this.bytes.subarray(r.pos, r.pos + len);
+      value = field.kind === "bytes" ? this.bytes.slice(r.pos, r.pos + len) : decodeString(this.bytes, r.pos, r.pos + len);
       r.pos += len;
-      value = field.kind === "bytes" ? raw.slice() : decodeString(raw);
     } else {
       value = this.scalar(field, end);
       if (value === undefined) {
@@ -268,17 +268,44 @@ class Decoder {
   }
 }
 
-/** A JS string when the bytes are valid UTF-8, else the bytes themselves (a copy). */
-function decodeString(raw: Uint8Array): string | Uint8Array {
-  let ascii = raw.length <= 32;
-  for (let i = 0; ascii && i < raw.length; i++) if (raw[i]! >= 0x80) ascii = false;
-  // Short ASCII names dominate nets; fromCharCode avoids TextDecoder's call overhead.
-  if (ascii) return String.fromCharCode.apply(null, raw as unknown as number[]);
+/**
+ * Recently decoded short ASCII strings by a hash of their bytes. Layer, blob and type names
+ * repeat throughout a net (every top is someone's bottom); handing out the same string again
+ * spares the garbage collector, which dominates decoding a net of 100,000 layers.
+ */
+const internTable: (string | undefined)[] = new Array(4096).fill(undefined);
+
+/** A JS string when bytes[start, end) are valid UTF-8, else those bytes (a copy). */
+function decodeString(bytes: Uint8Array, start: number, end: number): string | Uint8Array {
+  const n = end - start;
+  if (n <= 64) {
+    let h = 0x811c9dc5;
+    let ascii = true;
+    for (let i = start; i < end; i++) {
+      const b = bytes[i]!;
+      if (b >= 0x80) ascii = false;
+      h = Math.imul(h ^ b, 0x01000193);
+    }
+    if (ascii) {
+      const slot = (h >>> 0) & 4095;
+      const cached = internTable[slot];
+      if (cached !== undefined && cached.length === n && sameAscii(cached, bytes, start)) return cached;
+      const s = String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
+      internTable[slot] = s;
+      return s;
+    }
+  }
+  const raw = bytes.subarray(start, end);
   try {
     return utf8.decode(raw);
   } catch {
     return raw.slice();
   }
+}
+
+function sameAscii(s: string, bytes: Uint8Array, start: number): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) !== bytes[start + i]) return false;
+  return true;
 }
 
 /** Appends a packed run to whatever the field holds (a later run of the same field continues it). */

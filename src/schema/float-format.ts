@@ -1,7 +1,9 @@
 /**
  * Floating-point text exactly as protoc prints it (protobuf 3.21 strutil.cc):
- * - float: SimpleFtoa, i.e. `%.6g` (FLT_DIG) when strtof reads it back to the same float,
- *   else `%.9g`;
+ * - float: SimpleFtoa, i.e. `%.6g` (FLT_DIG) when safe_strtof reads it back to the same float,
+ *   else `%.9g`. safe_strtof also fails when strtof sets errno, which glibc does (ERANGE) for
+ *   every subnormal result, so subnormal floats always print with 9 digits
+ *   (1.40129846e-45, not 1.4013e-45);
  * - double: SimpleDtoa, i.e. `%.15g` (DBL_DIG) when strtod reads it back, else `%.17g`;
  * - `inf`, `-inf`, `nan` (TextFormat prints every NaN as "nan"), and `-0` for negative zero.
  *
@@ -88,6 +90,19 @@ export function writeFloat(buf: Uint8Array, pos: number, v: number): number {
     for (let i = nd; i <= e; i++) buf[pos++] = 48;
   }
   return pos;
+}
+
+/**
+ * {@link formatFloat} computed in exact (BigInt) arithmetic only: slow, the reference the fast
+ * path is tested against.
+ */
+export function formatFloatExact(v: number): string {
+  if (v !== v || v === 0 || v === Infinity || v === -Infinity) return formatFloat(v);
+  const neg = v < 0;
+  f32[0] = neg ? -v : v;
+  exactFloat(u32[0]!);
+  const s = gFormat(String(dec.d), dec.e, dec.p);
+  return neg ? "-" + s : s;
 }
 
 /** Formats a double as protoc's SimpleDtoa does. */
@@ -235,7 +250,7 @@ function fromPrecision(s: string, p: number): string {
  * `%g` layout of significant digits `d` (no trailing zeros) whose first digit has decimal
  * exponent `e`: scientific when e < -4 or e >= precision, as C's printf decides.
  */
-export function gFormat(d: string, e: number, precision: number): string {
+function gFormat(d: string, e: number, precision: number): string {
   if (e < -4 || e >= precision) {
     const m = d.length > 1 ? d[0] + "." + d.slice(1) : d;
     const ae = e < 0 ? -e : e;
@@ -247,7 +262,7 @@ export function gFormat(d: string, e: number, precision: number): string {
 }
 
 /** Significant digits of M·2^X rounded to `p` digits, ties to even; e is the first digit's exponent. */
-export function exactRound(m: bigint, x: number, p: number): { digits: string; e: number } {
+function exactRound(m: bigint, x: number, p: number): { digits: string; e: number } {
   const n = x >= 0 ? m << BigInt(x) : m * 5n ** BigInt(-x);
   const s = n.toString();
   let e = s.length - 1 + Math.min(x, 0);

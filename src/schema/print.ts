@@ -4,8 +4,11 @@
  * `name: value` and `name {` … `}`, strings C-escaped (c-escape.ts), enums by name, bools as
  * true/false, floats and doubles as SimpleFtoa/SimpleDtoa (float-format.ts).
  *
- * Output is produced as chunks of about 1 MiB: a 100 MB caffemodel prints as ~300 MB of text,
- * which must never be one string. The caller writes the chunks as they come.
+ * Output is produced as chunks of about 1 MiB: a 100 MB caffemodel prints as ~600 MB of text,
+ * which must never be one string. The caller writes the chunks as they come. Everything protoc
+ * prints is ASCII (CEscape turns every other byte into octal), so the text is assembled as
+ * bytes in one buffer and turned into a string once per chunk, sparing the garbage collector
+ * millions of small strings.
  *
  * With `full: false`, packed float/double fields (BlobProto's data, diff, double_data,
  * double_diff) are summarised by a comment line such as `# data: 1728 floats (shape 64x3x3x3)`.
@@ -15,8 +18,10 @@
 import type { BoundMessage } from "./bind.js";
 import { cEscape } from "./c-escape.js";
 import type { UnknownField } from "./decode.js";
+import { messageCodec, step, type FieldCodec, type MessageCodec } from "./encode-codec.js";
 import { formatDouble, formatFloat, writeFloat } from "./float-format.js";
 import type { FieldInfo, MessageInfo } from "./load.js";
+import { AsciiSink } from "./print-sink.js";
 import { WIRE_TYPE_NAMES, toFloat32 } from "./wire.js";
 
 /** Options of {@link printMessage}. */
@@ -29,21 +34,15 @@ export interface PrintOptions {
   chunkSize?: number;
 }
 
-const DEFAULT_CHUNK = 1 << 20;
-
 /**
  * Prints `obj` as message `info` in text format, yielding chunks whose concatenation is the
- * whole text (empty for an empty message, as protoc prints nothing for it).
+ * whole text (nothing for an empty message, as protoc prints nothing for it).
  */
 export function* printMessage(info: MessageInfo, obj: BoundMessage, options: PrintOptions): Generator<string, void, undefined> {
-  const state: State = {
-    out: "",
-    chunk: options.chunkSize ?? DEFAULT_CHUNK,
-    full: options.full,
-    unknown: groupUnknown(options.unknownFields),
-  };
-  yield* printFields(state, info, obj, "");
-  if (state.out.length > 0) yield state.out;
+  const p = new Printer(new AsciiSink(options.chunkSize ?? 1 << 20), options);
+  yield* p.fields(messageCodec(info), obj, 0);
+  p.sink.flush();
+  yield* p.sink.drain();
 }
 
 /** Prints a whole message into one string: for small messages and tests only. */
@@ -53,94 +52,125 @@ export function printToString(info: MessageInfo, obj: BoundMessage, options: Pri
   return s;
 }
 
-interface State {
-  out: string;
-  chunk: number;
-  full: boolean;
-  unknown: Map<BoundMessage, UnknownField[]> | undefined;
+const INDENTS = Array.from({ length: 64 }, (_, i) => "  ".repeat(i));
+
+function indentOf(depth: number): string {
+  return INDENTS[depth] ?? "  ".repeat(depth);
 }
 
-function* printFields(state: State, info: MessageInfo, obj: BoundMessage, indent: string): Generator<string, void, undefined> {
-  for (const field of info.ordered) {
-    const value = obj[field.name];
-    if (value === undefined || value === null) continue;
-    if (field.kind === "message") {
-      const inner = indent + "  ";
-      const children = field.repeated ? (value as BoundMessage[]) : [value as BoundMessage];
-      for (const child of children) {
-        state.out += indent + field.name + " {\n";
-        yield* printFields(state, field.message!, child, inner);
-        state.out += indent + "}\n";
+class Printer {
+  private readonly unknown: Map<BoundMessage, UnknownField[]> | undefined;
+  private readonly full: boolean;
+
+  constructor(
+    readonly sink: AsciiSink,
+    options: PrintOptions,
+  ) {
+    this.full = options.full;
+    this.unknown = groupUnknown(options.unknownFields);
+  }
+
+  /**
+   * A generator for the messages that may hold blob data (the only place a single field can
+   * print hundreds of megabytes); other messages print through {@link plainFields}.
+   */
+  *fields(codec: MessageCodec, obj: BoundMessage, depth: number): Generator<string, void, undefined> {
+    const sink = this.sink;
+    for (const f of presentFields(codec, obj)) {
+      const value = obj[f.field.name];
+      if (value === undefined || value === null) continue;
+      if (f.message && holdsBlobs(f.field.message!)) {
+        const children = f.repeated ? (value as BoundMessage[]) : [value as BoundMessage];
+        for (const child of children) {
+          this.open(f, depth);
+          yield* this.fields(f.message, child, depth + 1);
+          sink.str(indentOf(depth) + "}\n");
+          yield* sink.drain();
+        }
+      } else if (f.field.kind === "float" && f.repeated && this.full) {
+        yield* this.floats(f.field, value as ArrayLike<number>, depth);
+      } else {
+        this.field(f, value, obj, depth);
       }
-    } else if (!field.repeated) {
-      state.out += indent + field.name + ": " + scalarText(field, value) + "\n";
-    } else if (field.packed && !state.full && (field.kind === "float" || field.kind === "double")) {
-      state.out += indent + "# " + summary(field, value as ArrayLike<number>, obj) + "\n";
-    } else {
-      yield* printList(state, field, value as ArrayLike<unknown>, indent);
+      yield* sink.drain();
     }
-    if (state.out.length >= state.chunk) {
-      yield state.out;
-      state.out = "";
+    this.unknownOf(obj, depth);
+  }
+
+  /** Prints a message that holds no blob data, without a generator per message. */
+  private plainFields(codec: MessageCodec, obj: BoundMessage, depth: number): void {
+    for (const f of presentFields(codec, obj)) {
+      const value = obj[f.field.name];
+      if (value !== undefined && value !== null) this.field(f, value, obj, depth);
+    }
+    this.unknownOf(obj, depth);
+  }
+
+  private field(f: FieldCodec, value: unknown, obj: BoundMessage, depth: number): void {
+    const sink = this.sink;
+    const indent = indentOf(depth);
+    const field = f.field;
+    if (f.message) {
+      const children = f.repeated ? (value as BoundMessage[]) : [value as BoundMessage];
+      for (const child of children) {
+        this.open(f, depth);
+        this.plainFields(f.message, child, depth + 1);
+        sink.str(indent + "}\n");
+      }
+    } else if (!f.repeated) {
+      sink.str(indent + field.name + ": " + scalarText(field, value) + "\n");
+    } else if (f.packed && !this.full && (field.kind === "float" || field.kind === "double")) {
+      sink.str(indent + "# " + summary(field, value as ArrayLike<number>, obj) + "\n");
+    } else {
+      const list = value as ArrayLike<unknown>;
+      const prefix = indent + field.name + ": ";
+      for (let i = 0; i < list.length; i++) sink.str(prefix + scalarText(field, list[i]) + "\n");
     }
   }
-  const unknown = state.unknown?.get(obj);
-  if (unknown) {
+
+  private open(f: FieldCodec, depth: number): void {
+    this.sink.str(indentOf(depth) + f.field.name + " {\n");
+  }
+
+  /** The hot loop of printing a caffemodel: millions of `data: …` lines, straight into bytes. */
+  private *floats(field: FieldInfo, list: ArrayLike<number>, depth: number): Generator<string, void, undefined> {
+    const sink = this.sink;
+    const prefix = Uint8Array.from(indentOf(depth) + field.name + ": ", (c) => c.charCodeAt(0));
+    const plen = prefix.length;
+    const exact = list instanceof Float32Array;
+    for (let i = 0; i < list.length; i++) {
+      // A line is the prefix, at most 15 characters of number and a newline.
+      const buf = sink.reserve(plen + 16);
+      let pos = sink.pos;
+      for (let j = 0; j < plen; j++) buf[pos + j] = prefix[j]!;
+      const v = list[i]!;
+      pos = writeFloat(buf, pos + plen, exact ? v : toFloat32(v));
+      buf[pos++] = 10;
+      sink.pos = pos;
+      if (pos >= sink.chunk) {
+        sink.flush();
+        yield* sink.drain();
+      }
+    }
+  }
+
+  private unknownOf(obj: BoundMessage, depth: number): void {
+    const unknown = this.unknown?.get(obj);
+    if (!unknown) return;
     // protoc prints unknown fields by number ("1000: 5"), which its own parser then refuses;
     // a comment keeps the output readable by both.
     for (const u of unknown) {
-      state.out += `${indent}# unknown field ${u.fieldNumber} (${WIRE_TYPE_NAMES[u.wireType] ?? u.wireType}, ${u.length} bytes at offset ${u.offset})\n`;
+      const kind = WIRE_TYPE_NAMES[u.wireType] ?? String(u.wireType);
+      this.sink.str(`${indentOf(depth)}# unknown field ${u.fieldNumber} (${kind}, ${u.length} bytes at offset ${u.offset})\n`);
     }
   }
 }
 
-/** Lists this long are printed through a byte buffer rather than string concatenation. */
-const BYTE_PATH_MIN = 256;
-const ascii = new TextDecoder();
-
-/** One line per element. */
-function* printList(state: State, field: FieldInfo, list: ArrayLike<unknown>, indent: string): Generator<string, void, undefined> {
-  if (field.kind === "float" && list.length >= BYTE_PATH_MIN) {
-    yield* printFloats(state, field, list as ArrayLike<number>, indent);
-    return;
-  }
-  const prefix = indent + field.name + ": ";
-  for (let i = 0; i < list.length; i++) {
-    state.out += prefix + scalarText(field, list[i]) + "\n";
-    if (state.out.length >= state.chunk) {
-      yield state.out;
-      state.out = "";
-    }
-  }
-}
-
-/**
- * The hot loop of printing a caffemodel (millions of blob values): ASCII bytes written straight
- * into a chunk-sized buffer, decoded to a string once per chunk.
- */
-function* printFloats(state: State, field: FieldInfo, list: ArrayLike<number>, indent: string): Generator<string, void, undefined> {
-  const prefix = Uint8Array.from(indent + field.name + ": ", (c) => c.charCodeAt(0));
-  const plen = prefix.length;
-  const limit = state.chunk;
-  // Room for one more line past the limit: prefix, at most 15 characters of number, newline.
-  const buf = new Uint8Array(limit + plen + 16);
-  const exact = list instanceof Float32Array;
-  let pos = 0;
-  if (state.out.length > 0) {
-    yield state.out;
-    state.out = "";
-  }
-  for (let i = 0; i < list.length; i++) {
-    for (let j = 0; j < plen; j++) buf[pos + j] = prefix[j]!;
-    const v = list[i]!;
-    pos = writeFloat(buf, pos + plen, exact ? v : toFloat32(v));
-    buf[pos++] = 10;
-    if (pos >= limit) {
-      yield ascii.decode(buf.subarray(0, pos));
-      pos = 0;
-    }
-  }
-  state.out = ascii.decode(buf.subarray(0, pos));
+/** The fields set in `obj`, in field-number order (see encode-codec.ts). */
+function presentFields(codec: MessageCodec, obj: BoundMessage): FieldCodec[] {
+  let node = codec.root;
+  for (const key in obj) node = step(codec, node, key);
+  return node.sorted;
 }
 
 /** The text of one scalar value. */
@@ -174,11 +204,27 @@ function summary(field: FieldInfo, values: ArrayLike<number>, obj: BoundMessage)
 /** A BlobProto's shape: `shape.dim`, else the legacy num/channels/height/width (as Caffe's Blob::FromProto reads it). */
 function blobShape(obj: BoundMessage): string | undefined {
   const shape = obj["shape"] as { dim?: ArrayLike<number | bigint> } | undefined;
-  if (shape?.dim) return Array.from(shape.dim, String).join("x");
+  if (shape) return Array.from(shape.dim ?? [], String).join("x");
   const legacy = ["num", "channels", "height", "width"];
   if (!legacy.some((k) => obj[k] !== undefined)) return undefined;
-  // Caffe's legacy dimensions default to 0 (caffe.proto BlobProto), as Blob::FromProto reads them.
+  // The legacy dimensions default to 0 (caffe.proto BlobProto).
   return legacy.map((k) => String(obj[k] ?? 0)).join("x");
+}
+
+const blobHolders = new WeakMap<MessageInfo, boolean>();
+
+/** Whether a message type can contain packed float/double data, directly or through its fields. */
+function holdsBlobs(info: MessageInfo, visiting = new Set<MessageInfo>()): boolean {
+  const known = blobHolders.get(info);
+  if (known !== undefined) return known;
+  if (visiting.has(info)) return false;
+  visiting.add(info);
+  const result = info.ordered.some(
+    (f) => (f.packed && (f.kind === "float" || f.kind === "double")) || (f.kind === "message" && holdsBlobs(f.message!, visiting)),
+  );
+  visiting.delete(info);
+  blobHolders.set(info, result);
+  return result;
 }
 
 function groupUnknown(list: readonly UnknownField[] | undefined): Map<BoundMessage, UnknownField[]> | undefined {

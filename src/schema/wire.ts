@@ -2,7 +2,7 @@
  * Shared facts of the protobuf binary wire format used by encode.ts and decode.ts: wire types,
  * which wire type each field kind uses, varint sizes, UTF-8 lengths and protoc's float conversion.
  */
-import type { FieldInfo, ScalarType } from "./load.js";
+import type { FieldInfo } from "./load.js";
 
 /** Wire types (the low three bits of a tag), as in protobuf's wire_format_lite.h. */
 export const WireType = {
@@ -16,9 +16,6 @@ export const WireType = {
 
 /** Names of the wire types, for diagnostics and comments. */
 export const WIRE_TYPE_NAMES = ["varint", "fixed64", "length-delimited", "start-group", "end-group", "fixed32"];
-
-/** The largest field number protobuf allows (2^29 - 1). */
-export const MAX_FIELD_NUMBER = 0x1fffffff;
 
 /** The wire type a field's elements use when not packed. */
 export function wireTypeOf(kind: FieldInfo["kind"]): number {
@@ -171,9 +168,3 @@ export function toFloat32(v: number): number {
 
 /** True on little-endian hosts, where a Float32Array over wire bytes reads them as they are. */
 export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-/** The scalar kinds whose packed elements have a fixed width, with that width. */
-export function fixedWidthOf(kind: ScalarType | "enum" | "message"): number {
-  const wt = wireTypeOf(kind);
-  return wt === WireType.Fixed32 ? 4 : wt === WireType.Fixed64 ? 8 : 0;
-}

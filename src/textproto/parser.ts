@@ -4,7 +4,7 @@ import { ScalarKind, type ParseSink, type ScalarToken } from "./sink.js";
 import type { Comment } from "./tree.js";
 
 const LBRACE = 123, RBRACE = 125, LANGLE = 60, RANGLE = 62, LBRACKET = 91, RBRACKET = 93;
-const COLON = 58, COMMA = 44, SEMI = 59, MINUS = 45;
+const COLON = 58, COMMA = 44, SEMI = 59, MINUS = 45, DOT = 46;
 const EOF_END = -1;
 
 /** What a parse leaves besides the sink's own product. */
@@ -140,12 +140,25 @@ class Parser {
     const start = s.start;
     s.next();
     const nameStart = s.start;
-    while (s.kind !== Tok.EOF && !this.isSymbol(RBRACKET) && !this.isSymbol(RBRACE) && !this.isSymbol(RANGLE)) s.next();
+    // Where protoc stops: it reads `ident(.ident)*` then `]`, and names an unknown extension at
+    // the token after the `]`.
+    let protocOffset = -1;
+    let expectIdent = true;
+    while (s.kind !== Tok.EOF && !this.isSymbol(RBRACKET) && !this.isSymbol(RBRACE) && !this.isSymbol(RANGLE)) {
+      if (protocOffset < 0 && (expectIdent ? s.kind !== Tok.Identifier : !this.isSymbol(DOT))) protocOffset = s.start;
+      expectIdent = !expectIdent;
+      s.next();
+    }
+    if (protocOffset < 0 && (expectIdent || !this.isSymbol(RBRACKET))) protocOffset = s.start;
     const name = s.text.slice(nameStart, s.start).trim();
     const end = s.end;
-    this.error("unsupported-extension", { name }, start, end);
-    if (!this.isSymbol(RBRACKET)) return;
+    if (!this.isSymbol(RBRACKET)) {
+      this.error("unsupported-extension", { name, protoc_offset: protocOffset }, start, end);
+      return;
+    }
     s.next();
+    if (protocOffset < 0) protocOffset = s.start;
+    this.error("unsupported-extension", { name, protoc_offset: protocOffset }, start, end);
     const sink = this.sink;
     this.sink = NULL_SINK;
     this.parseFieldValue(name, start, end);
@@ -174,12 +187,15 @@ class Parser {
     if (s.kind === Tok.Symbol && (s.symbol === LBRACE || s.symbol === LANGLE)) {
       sink.openMessage(name, nameStart, colon, s.start);
       this.parseMessageBody();
-    } else if (s.kind === Tok.Symbol && s.symbol === LBRACKET && colon) {
-      this.parseList(name, nameStart);
+    } else if (s.kind === Tok.Symbol && s.symbol === LBRACKET) {
+      // protoc allows `name [ … ]` without `:` for message fields only; the sink knows which.
+      this.parseList(name, nameStart, colon);
     } else if (!colon) {
-      // protoc requires `:` before a scalar; report it, and still take a value on the same line.
+      // protoc requires `:` before a scalar; report it, and still take the value when it is on
+      // the same line, or is a number or string (which cannot start the next field).
       this.error("expected-colon", { field: name, found: this.found() });
-      if (!s.newlineBefore && this.startsScalar() && this.readScalar(name)) sink.scalar(name, nameStart, colon, this.token);
+      const takeValue = !s.newlineBefore || s.kind === Tok.String || s.kind === Tok.Number;
+      if (takeValue && this.startsScalar() && this.readScalar(name)) sink.scalar(name, nameStart, colon, this.token);
       else sink.missingValue(name, nameStart, colon, end);
     } else if (!this.startsScalar()) {
       this.error("expected-value", { field: name, found: this.found() });
@@ -213,10 +229,10 @@ class Parser {
     this.sink.closeMessage(end);
   }
 
-  private parseList(name: string, nameStart: number): void {
+  private parseList(name: string, nameStart: number, colon: boolean): void {
     const s = this.s;
     const sink = this.sink;
-    sink.openList(name, nameStart);
+    sink.openList(name, nameStart, colon);
     s.next();
     if (this.isSymbol(RBRACKET)) {
       sink.closeList(s.end);

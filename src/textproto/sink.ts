@@ -45,8 +45,11 @@ export interface ParseSink {
   closeMessage(end: number): void;
   /** `name: scalar`. */
   scalar(name: string, nameStart: number, colon: boolean, token: ScalarToken): void;
-  /** `name: [` — items follow through listItem/listOpenMessage, then closeList. */
-  openList(name: string, nameStart: number): void;
+  /**
+   * `name: [` — items follow through listScalar/listOpenMessage, then closeList. `colon` is false
+   * for `name [`, which protoc allows for message fields only (the binder decides).
+   */
+  openList(name: string, nameStart: number, colon: boolean): void;
   listScalar(token: ScalarToken): void;
   /** A message item of a list; closed by closeMessage. */
   listOpenMessage(openStart: number): void;

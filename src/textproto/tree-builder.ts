@@ -81,8 +81,8 @@ export class TreeBuilder implements ParseSink {
     this.fields.push({ name, start: nameStart, end: token.end, colon, value: scalarValueOf(this.text, token) });
   }
 
-  openList(name: string, nameStart: number): void {
-    const field: FieldNode = { name, start: nameStart, end: nameStart + name.length, colon: true, items: [] };
+  openList(name: string, nameStart: number, colon = true): void {
+    const field: FieldNode = { name, start: nameStart, end: nameStart + name.length, colon, items: [] };
     this.fields.push(field);
     this.listField = field;
   }

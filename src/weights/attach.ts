@@ -15,7 +15,7 @@ import type { LineIndex } from "../diagnostics/range.js";
 import { planModules } from "../emit/python-plan.js";
 import type { SourceMap } from "../schema/locations.js";
 import { readBlockBlobs, type BlockBlobs, type BlockLayerSpec } from "./block-blobs.js";
-import { readCaffemodel, type WeightLayer } from "./caffemodel.js";
+import { readCaffemodel, type Caffemodel, type WeightLayer } from "./caffemodel.js";
 import { formatSignificant, weightsMessage, weightsNoteMessage, type WeightsData } from "./messages.js";
 import type { SafetensorsTensor } from "./safetensors.js";
 import { countNegative, countNonFinite, effectiveStatistics, estimateUpdates, isBelowLimit, range, scaleFactorLimit } from "./statistics.js";
@@ -56,6 +56,7 @@ interface BlockState {
 }
 
 interface Context {
+  model: Caffemodel;
   sources: ReadonlyMap<string, WeightLayer>;
   netLayers: ReadonlyMap<string, NetLayer>;
   sourceMap: SourceMap;
@@ -120,7 +121,7 @@ function attachBlock(block: ConvertBlock, ctx: Context): { block: ConvertBlock; 
     const d = diagnostic("weights-fork-unsupported", "warning", blockSpecs(block, ctx)[0]!.range, { layer: block.batchnorm, family });
     return { block: { ...block, weights: null }, state: null, diagnostics: [d] };
   }
-  const { blobs, diagnostics } = readBlockBlobs(blockSpecs(block, ctx), ctx.sources, block.torch.num_features);
+  const { blobs, diagnostics } = readBlockBlobs(blockSpecs(block, ctx), ctx.model, ctx.sources, block.torch.num_features);
   if (blobs === null) return { block: { ...block, weights: null }, state: null, diagnostics };
   const { state, notes } = blockState(block, blobs, ctx.exact);
   const torch = { ...block.torch };
@@ -186,7 +187,7 @@ export function attachWeights(
   }
   if (unused.size > 0) diagnostics.push(diagnostic("weights-unused-layers", "info", undefined, { count: unused.size, layers: [...unused].join(", ") }));
 
-  const ctx: Context = { sources, netLayers, sourceMap: read.sourceMap, exact };
+  const ctx: Context = { model, sources, netLayers, sourceMap: read.sourceMap, exact };
   const readable = !hasErrors(model.diagnostics);
   const attached = outcome.result.blocks.map((block) =>
     readable ? attachBlock(block, ctx) : { block: { ...block, weights: null }, state: null, diagnostics: [] },

@@ -11,7 +11,7 @@
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { diagnostic } from "../diagnostics/diagnostic.js";
 import type { Range } from "../diagnostics/range.js";
-import { formatShape, shapeCount, type WeightBlob, type WeightLayer } from "./caffemodel.js";
+import { decodeBlobs, formatShape, shapeCount, type Caffemodel, type WeightBlob, type WeightLayer } from "./caffemodel.js";
 
 /** Which layer of a block a caffemodel layer stands for. */
 export type BlockRole = "BatchNorm" | "Scale" | "Bias";
@@ -46,14 +46,15 @@ export function vectorLength(shape: readonly number[]): number | null {
   return shape.filter((d) => d !== 1).length <= 1 ? shapeCount(shape) : null;
 }
 
-/** Checks and reads one block's layers; the diagnostics are errors whenever the values are unusable. */
+/** Checks and decodes one block's layers; the diagnostics are errors whenever the values are unusable. */
 export function readBlockBlobs(
   specs: readonly BlockLayerSpec[],
+  model: Caffemodel,
   sources: ReadonlyMap<string, WeightLayer>,
   expectedChannels: number | null,
 ): { blobs: BlockBlobs | null; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  const found = new Map<BlockRole, WeightLayer>();
+  const found = new Map<BlockRole, WeightBlob[]>();
   for (const spec of specs) {
     const source = sources.get(spec.name);
     if (source === undefined) {
@@ -66,7 +67,9 @@ export function readBlockBlobs(
       );
       continue;
     }
-    found.set(spec.role, source);
+    const decoded = decodeBlobs(model, source);
+    diagnostics.push(...decoded.diagnostics.filter((d) => d.severity === "error"));
+    found.set(spec.role, decoded.blobs);
   }
   if (diagnostics.length > 0) return { blobs: null, diagnostics };
 
@@ -76,7 +79,7 @@ export function readBlockBlobs(
   /** Blob `index` of `role`: one value, or C values (C fixed by the first vector when the net does not give it). */
   const take = (role: BlockRole, index: number, scalar: boolean): Float32Array | null => {
     const spec = specOf(role);
-    const blob = found.get(role)!.blobs[index] as WeightBlob;
+    const blob = found.get(role)![index] as WeightBlob;
     const data = { layer: spec.name, role, blob: index };
     if (blob.data.length !== shapeCount(blob.shape)) {
       diagnostics.push(diagnostic("weights-blob-data-count", "error", spec.range, { ...data, shape: formatShape(blob.shape), values: blob.data.length }));

@@ -375,6 +375,18 @@ describe("bind: unknown fields", () => {
     expect([d.code, d.data["suggestion"]]).toEqual(["unknown-field", "num_output"]);
   });
 
+  it("suggests lr_mult for lr_mlut (two letters swapped count as one edit)", () => {
+    expect(bind("layer { param { lr_mlut: 1 } }").diagnostics[0]!.data["suggestion"]).toBe("lr_mult");
+  });
+
+  it("suggests top for tpo", () => {
+    expect(bind("layer { tpo: 'a' }").diagnostics[0]!.data["suggestion"]).toBe("top");
+  });
+
+  it("suggests a field whatever the case of the misspelt name", () => {
+    expect(bind("layer { Top: 'a' }").diagnostics[0]!.data["suggestion"]).toBe("top");
+  });
+
   it("suggests nothing for a name far from every field", () => {
     expect(bind("layer { zzzzzz: 3 }").diagnostics[0]!.data["suggestion"]).toBeNull();
   });
@@ -498,6 +510,23 @@ describe("bind: field cardinality and kinds", () => {
   it("records protoc's position for list syntax on a singular field: the [", () => {
     const text = 'name:\n  ["a"]';
     expect(at(text, bind(text).diagnostics[0]!.data["protoc_offset"] as number)).toBe("2:3");
+  });
+
+  it("binds a list of messages without a colon, as protoc allows for message fields", () => {
+    const r = bind('layer [{ name: "a" }, { name: "b" }]');
+    expect(r.diagnostics).toEqual([]);
+    expect(r.message).toEqual({ layer: [{ name: "a" }, { name: "b" }] });
+  });
+
+  it("refuses a list of scalars without a colon, at the [", () => {
+    expect(errorsOf("input_dim [1, 2]")).toEqual(["1:11 expected-colon"]);
+  });
+
+  it("refuses a list without a colon on a singular message field, recording protoc's position (the [)", () => {
+    const text = "layer { pooling_param [{}] }";
+    const d = bind(text).diagnostics[0]!;
+    expect(pinned(text, [d])).toEqual(["1:9 list-for-singular-field"]);
+    expect(at(text, d.data["protoc_offset"] as number)).toBe("1:23");
   });
 
   it("refuses a list of messages on a singular message field", () => {

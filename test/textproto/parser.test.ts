@@ -86,6 +86,18 @@ describe("parser: scalar fields", () => {
     expect(shape(r.fields)).toEqual({ name: ["5"] });
   });
 
+  it("takes a string on the next line after a missing colon, reporting the colon once", () => {
+    const r = parse('name\n"x"\nb: 1');
+    expect(r.errors).toEqual(["2:1 expected-colon"]);
+    expect(shape(r.fields)).toEqual({ name: ["x"], b: ["1"] });
+  });
+
+  it("does not take an identifier on the next line as the value of a field missing its colon", () => {
+    const r = parse("name\nlayer {}");
+    expect(r.errors).toEqual(["2:1 expected-colon"]);
+    expect(shape(r.fields)).toEqual({ name: [], layer: [{}] });
+  });
+
   it("reports a field with no value before a closing brace", () => {
     expect(parse("layer { name: }").errors).toEqual(["1:15 expected-value"]);
   });
@@ -210,8 +222,11 @@ describe("parser: lists", () => {
     expect(parse("dim: [1, 2").errors).toEqual(["1:11 unexpected-token"]);
   });
 
-  it("does not take [ without a colon as a list", () => {
-    expect(parse("dim [1]").errors[0]).toBe("1:5 expected-colon");
+  it("reads name [ … ] without a colon as a list (protoc allows it for messages; the binder decides)", () => {
+    const r = parse("layer [{ a: 1 }, { a: 2 }]\nx: 3");
+    expect(r.errors).toEqual([]);
+    expect(r.fields[0]!.colon).toBe(false);
+    expect(shape(r.fields)).toEqual({ layer: [[{ a: ["1"] }, { a: ["2"] }]], x: ["3"] });
   });
 });
 

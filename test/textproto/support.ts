@@ -33,6 +33,21 @@ export function protocLineOf(text: string, d: Diagnostic): number {
   return new LineIndex(text).position(offset).line;
 }
 
+/**
+ * The error protoc would report: protoc stops at the first error it meets in reading order, so
+ * the one with the smallest protoc position (an unclosed block, found at the end of input, sorts
+ * last although we report it at its opening brace).
+ */
+export function protocFirst(diagnostics: readonly Diagnostic[]): Diagnostic | undefined {
+  const protocOffset = (d: Diagnostic): number =>
+    typeof d.data["protoc_offset"] === "number" ? d.data["protoc_offset"] : (d.range?.offset ?? 0);
+  let first: Diagnostic | undefined;
+  for (const d of diagnostics) {
+    if (d.severity === "error" && (!first || protocOffset(d) < protocOffset(first))) first = d;
+  }
+  return first;
+}
+
 export const protoDir = fileURLToPath(new URL("../../proto/", import.meta.url));
 export const protocAvailable = !spawnSync("protoc", ["--version"], { encoding: "utf8" }).error;
 export const inCI = process.env.CI === "true";

@@ -48,7 +48,7 @@ function findingLine(f: Finding, context: FormatContext): string {
   const paint = paintOf(f, context);
   const where = style.dim(`${f.line}:${f.column}`.padEnd(8));
   const phase = f.phase ? style.dim(` [${f.phase}]`) : "";
-  return `  ${where}${paint(LABEL[f.severity].padEnd(8))}${messageText(f, context.rules)}${phase}  ${style.dim(f.ruleId)}\n`;
+  return `  ${where}${paint(LABEL[f.severity].padEnd(9))}${messageText(f, context.rules)}${phase}  ${style.dim(f.ruleId)}\n`;
 }
 
 function plural(n: number, word: string): string {

@@ -70,7 +70,7 @@ ruleTester("bn-stats-lr-mult", {
     {
       name: "a negative lr_mult, sign included in the fix",
       code: `${header}layer { name: "bn" type: "BatchNorm" bottom: "data" top: "data" param { lr_mult: -1.5 } }\n`,
-      errors: [{ messageId: "nonZero", line: 3, column: 70, data: { value: -1.5 } }],
+      errors: [{ messageId: "nonZero", line: 3, column: 73, data: { value: -1.5 } }],
       output: `${header}layer { name: "bn" type: "BatchNorm" bottom: "data" top: "data" param { lr_mult: 0 } }\n`,
     },
     {
@@ -141,8 +141,8 @@ ruleTester("bn-stats-lr-mult", {
       name: "params written as a list",
       code: `${header}layer { name: "bn" type: "BatchNorm" bottom: "data" top: "data" param: [{ lr_mult: 1 }, { decay_mult: 0 }] }\n`,
       errors: [
-        { messageId: "nonZero", line: 3, column: 70 },
-        { messageId: "missing", line: 3, column: 84 },
+        { messageId: "nonZero", line: 3, column: 75 },
+        { messageId: "missing", line: 3, column: 89 },
       ],
       output: `${header}layer { name: "bn" type: "BatchNorm" bottom: "data" top: "data" param: [{ lr_mult: 0 }, { lr_mult: 0 decay_mult: 0 }] }\n`,
     },
