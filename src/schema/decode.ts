@@ -274,6 +274,8 @@ class Decoder {
  * spares the garbage collector, which dominates decoding a net of 100,000 layers.
  */
 const internTable: (string | undefined)[] = new Array(4096).fill(undefined);
+/** Argument arrays for String.fromCharCode, one per length (no subarray, no resizing). */
+const CODES: number[][] = Array.from({ length: 65 }, (_, n) => new Array(n).fill(0));
 
 /** A JS string when bytes[start, end) are valid UTF-8, else those bytes (a copy). */
 function decodeString(bytes: Uint8Array, start: number, end: number): string | Uint8Array {
@@ -290,7 +292,9 @@ function decodeString(bytes: Uint8Array, start: number, end: number): string | U
       const slot = (h >>> 0) & 4095;
       const cached = internTable[slot];
       if (cached !== undefined && cached.length === n && sameAscii(cached, bytes, start)) return cached;
-      const s = String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
+      const codes = CODES[n]!;
+      for (let i = 0; i < n; i++) codes[i] = bytes[start + i]!;
+      const s = String.fromCharCode.apply(null, codes);
       internTable[slot] = s;
       return s;
     }

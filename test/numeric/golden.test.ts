@@ -21,6 +21,12 @@ describe("replayTrace on bn_cases.json", () => {
     expect(report.ok).toBe(true);
   });
 
+  it("reproduces every recorded value bit for bit (Caffe's OpenBLAS order, PyTorch's AVX2 kernels)", () => {
+    expect(report.max_abs_error).toBe(0);
+    const inexact = report.cases.flatMap((c) => c.details.filter((d) => d.max_abs_error !== 0).map((d) => `${c.name} ${d.executor}.${d.metric}`));
+    expect(inexact).toEqual([]);
+  });
+
   it("reports the stable shape {cases: [{name, ok, max_abs_error}], ok, max_abs_error}", () => {
     expect(report).toMatchObject({ ok: true, max_abs_error: expect.any(Number) });
     for (const c of report.cases) expect(c).toMatchObject({ name: expect.any(String), ok: true, max_abs_error: expect.any(Number) });

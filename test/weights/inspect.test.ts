@@ -79,4 +79,13 @@ describe("inspect on legacy caffemodels", () => {
     // V1 has no BatchNorm type: a layer of that name is listed but not summarised as one.
     expect(report.layers[1]).toEqual({ name: "bn1", type: "", blobs: expect.any(Array) });
   });
+
+  it("reads V0 `layers { layer { ... } }` with the blobs inside the nested layer", () => {
+    const net: BoundMessage = {
+      layers: [{ layer: { name: "conv1", type: "conv", blobs: [blob([2, 1, 1, 1], [1, 2]), blob([2], [0, 0])] } }],
+    };
+    const { io, out } = memoryIo({ "v0.caffemodel": encodeCaffemodel(net) });
+    expect(runInspect("v0.caffemodel", {}, io)).toBe(0);
+    expect(out.join("")).toBe("v0.caffemodel: 1 layers (V0), 4 values, 0 BatchNorm\n  conv1  Convolution  [2, 1, 1, 1] [2]\n");
+  });
 });
