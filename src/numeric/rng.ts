@@ -63,7 +63,10 @@ export function randomNormal(shape: readonly number[], rng: Rng, options: Normal
   return { shape: [...shape], data };
 }
 
-/** A float32 tensor of uniform values in [low, high), drawn from `rng` in row-major order. */
+/**
+ * A float32 tensor of uniform values drawn from `rng` in row-major order: [low, high) before the
+ * rounding to float32, which may round a value up to `high`.
+ */
 export function randomUniform(shape: readonly number[], rng: Rng, low = 0, high = 1): Tensor {
   const data = new Float32Array(numel(shape));
   for (let i = 0; i < data.length; i++) data[i] = low + (high - low) * rng.nextFloat();

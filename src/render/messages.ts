@@ -2,6 +2,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { renderMessage } from "../diagnostics/messages.js";
 import { analysisMessage } from "../convert/notes.js";
 import { UPGRADE_MESSAGES } from "../schema/upgrade-messages.js";
+import { weightsMessage } from "../weights/messages.js";
 
 /**
  * The English message of any diagnostic the core emits, whichever layer raised it: the
@@ -11,5 +12,5 @@ import { UPGRADE_MESSAGES } from "../schema/upgrade-messages.js";
 export function messageOf(d: Diagnostic): string {
   const upgrade = Object.hasOwn(UPGRADE_MESSAGES, d.code) ? UPGRADE_MESSAGES[d.code] : undefined;
   if (upgrade) return upgrade(d.data);
-  return analysisMessage(d.code, d.data) ?? renderMessage(d);
+  return analysisMessage(d.code, d.data) ?? weightsMessage(d.code, d.data) ?? renderMessage(d);
 }

@@ -139,7 +139,7 @@ class Decoder {
     let value: unknown;
     if (field.kind === "string" || field.kind === "bytes") {
       const len = r.length(end);
-      value = field.kind === "bytes" ? this.bytes.slice(r.pos, r.pos + len) : decodeString(this.bytes, r.pos, r.pos + len);
+      value = field.kind === "bytes" ? copyBytes(this.bytes, r.pos, r.pos + len) : decodeString(this.bytes, r.pos, r.pos + len);
       r.pos += len;
     } else {
       value = this.scalar(field, end);
@@ -299,12 +299,19 @@ function decodeString(bytes: Uint8Array, start: number, end: number): string | U
       return s;
     }
   }
-  const raw = bytes.subarray(start, end);
   try {
-    return utf8.decode(raw);
+    return utf8.decode(bytes.subarray(start, end));
   } catch {
-    return raw.slice();
+    return copyBytes(bytes, start, end);
   }
+}
+
+/**
+ * A plain Uint8Array copy of bytes[start, end). Not `bytes.slice`: on a Node Buffer (what
+ * readFileSync returns) that is a view, which would keep the whole file alive.
+ */
+function copyBytes(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  return new Uint8Array(bytes.subarray(start, end));
 }
 
 function sameAscii(s: string, bytes: Uint8Array, start: number): boolean {

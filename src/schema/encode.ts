@@ -6,8 +6,12 @@
  * its default (proto2 presence).
  *
  * Two passes: `measure` computes every message's and string's length once (kept in arrays in
- * visiting order, with the values it met), then `write` fills ONE preallocated buffer. A Float32Array payload is copied with a
- * single `set` over its bytes, so a 100 MB caffemodel costs one memcpy for its blobs.
+ * visiting order, with the values it met), then `write` fills ONE preallocated buffer. A
+ * Float32Array payload is copied with a single `set` over its bytes, so a 100 MB caffemodel
+ * costs one memcpy for its blobs.
+ *
+ * Floats are converted as protoc's text parser stores them (wire.ts toFloat32), so a bound
+ * object holding the doubles written in a prototxt encodes to protoc's bytes.
  */
 import type { BoundMessage } from "./bind.js";
 import { Op, messageCodec, step, type FieldCodec, type KeyNode, type MessageCodec } from "./encode-codec.js";

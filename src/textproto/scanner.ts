@@ -1,4 +1,5 @@
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { countHexDigits, hexDigitsAt, hexNumberAt, hexValue, isDigit, isHexDigit, isLetter, isWellFormed, pushUtf8, SIMPLE_ESCAPES } from "./chars.js";
 import type { Comment } from "./tree.js";
 
 /** Token kinds. Numeric constants keep the hot loop free of string comparisons. */
@@ -16,19 +17,6 @@ const CH_HASH = 35, CH_DQUOTE = 34, CH_SQUOTE = 39, CH_DOT = 46, CH_BACKSLASH = 
 const CH_0 = 48, CH_7 = 55, CH_9 = 57, CH_UNDERSCORE = 95;
 const CH_PLUS = 43, CH_MINUS = 45;
 const CH_BOM = 0xfeff;
-
-function isLetter(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === CH_UNDERSCORE;
-}
-function isDigit(c: number): boolean {
-  return c >= CH_0 && c <= CH_9;
-}
-function isHexDigit(c: number): boolean {
-  return isDigit(c) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
-}
-function hexValue(c: number): number {
-  return c <= CH_9 ? c - CH_0 : (c | 32) - 87;
-}
 
 const utf8Strict = new TextDecoder("utf-8", { fatal: true });
 const utf8Lenient = new TextDecoder("utf-8");
@@ -185,10 +173,13 @@ export class Scanner {
       while (pos < len && isHexDigit(text.charCodeAt(pos))) pos++;
     } else if (c0 === CH_0 && isDigit(c1)) {
       pos++;
+      let octal = true;
       while (pos < len && isDigit(text.charCodeAt(pos))) {
-        if (text.charCodeAt(pos) > CH_7) this.error("invalid-number", start, pos + 1, { reason: "octal" });
+        if (text.charCodeAt(pos) > CH_7) octal = false;
         pos++;
       }
+      // One error per token, as protoc's "Numbers starting with leading zero must be in octal."
+      if (!octal) this.error("invalid-number", start, pos, { reason: "octal" });
     } else {
       while (pos < len && isDigit(text.charCodeAt(pos))) pos++;
       if (text.charCodeAt(pos) === CH_DOT) {
@@ -211,12 +202,16 @@ export class Scanner {
         pos++;
       }
     }
-    // protoc: "Need space between number and identifier." (e.g. `12abc`, `1.2.3`).
+    // What protoc's tokenizer says of a number run into more characters: "Need space between
+    // number and identifier." (`12abc`), "Already saw decimal point or exponent; can't have
+    // another one." (`1.2.3`), "Hex and octal numbers must be integers." (`0x1.5`). The whole
+    // run is one malformed token here (protoc would read the rest as further tokens).
     const after = text.charCodeAt(pos);
     if (pos < len && (isLetter(after) || isDigit(after) || after === CH_DOT)) {
+      const reason = after !== CH_DOT ? "trailing" : isFloat ? "extra-point" : "integer-fraction";
       let e = pos;
       while (e < len && (isLetter(text.charCodeAt(e)) || isDigit(text.charCodeAt(e)) || text.charCodeAt(e) === CH_DOT)) e++;
-      this.error("invalid-number", start, e, { reason: "trailing" });
+      this.error("invalid-number", start, e, { reason });
       pos = e;
     }
     this.isFloat = isFloat;
@@ -378,42 +373,4 @@ export function tokenStartAfter(text: string, pos: number): number {
     } else break;
   }
   return pos;
-}
-
-/** The single-character escapes protoc's text format accepts. */
-const SIMPLE_ESCAPES = new Map<number, number>([
-  [97, 7], [98, 8], [102, 12], [110, 10], [114, 13], [116, 9], [118, 11],
-  [CH_BACKSLASH, CH_BACKSLASH], [63, 63], [CH_SQUOTE, CH_SQUOTE], [CH_DQUOTE, CH_DQUOTE],
-]);
-
-function hexDigitsAt(text: string, p: number, n: number): boolean {
-  return countHexDigits(text, p, n) === n;
-}
-
-function countHexDigits(text: string, p: number, max: number): number {
-  let n = 0;
-  while (n < max && isHexDigit(text.charCodeAt(p + n))) n++;
-  return n;
-}
-
-function hexNumberAt(text: string, p: number, n: number): number {
-  let v = 0;
-  for (let i = 0; i < n; i++) v = v * 16 + hexValue(text.charCodeAt(p + i));
-  return v;
-}
-
-/**
- * Appends a code point as UTF-8 the way protoc's AppendUTF8 does: surrogate code points get
- * their 3-byte form (invalid UTF-8, as protoc writes it) instead of U+FFFD.
- */
-function pushUtf8(cp: number, bytes: number[]): void {
-  if (cp < 0x80) bytes.push(cp);
-  else if (cp < 0x800) bytes.push(0xc0 | (cp >> 6), 0x80 | (cp & 63));
-  else if (cp < 0x10000) bytes.push(0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63));
-  else bytes.push(0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 63), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63));
-}
-
-function isWellFormed(s: string): boolean {
-  // Lone surrogates cannot be encoded as UTF-8; everything else can.
-  return !/[\uD800-\uDFFF]/.test(s.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ""));
 }

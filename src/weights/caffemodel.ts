@@ -60,7 +60,8 @@ export interface Caffemodel {
   format: CaffemodelFormat;
   layers: WeightLayer[];
   /**
-   * Decoding faults (the decoder's codes, errors; unknown fields, warnings) and
+   * Decoding faults (the decoder's codes, errors; unknown fields, warnings; the byte offset in
+   * `data.offset`, no range) and
    * `weights-mixed-layer-formats` (error: Caffe's UpgradeV1Net refuses a file with both
    * `layer` and `layers`).
    */
@@ -101,7 +102,10 @@ export function readBlob(proto: BoundMessage): WeightBlob {
   return { shape, legacy, data, double: false };
 }
 
-/** Decodes the blobs of one layer. Faults inside a blob are error diagnostics with file offsets. */
+/**
+ * Decodes the blobs of one layer. Faults inside a blob are diagnostics with the file offset in
+ * `data.offset` (and no range: ranges point into the prototxt).
+ */
 export function decodeBlobs(model: Caffemodel, layer: WeightLayer): { blobs: WeightBlob[]; diagnostics: Diagnostic[] } {
   const info = loadCaffeSchema().message("caffe.BlobProto");
   const diagnostics: Diagnostic[] = [];
@@ -109,7 +113,7 @@ export function decodeBlobs(model: Caffemodel, layer: WeightLayer): { blobs: Wei
     const decoded = decodeMessage(info, model.bytes.subarray(ref.offset, ref.offset + ref.length));
     for (const d of decoded.diagnostics) {
       const offset = ref.offset + Number(d.data["offset"] ?? 0);
-      diagnostics.push(diagnostic(d.code, d.severity, d.range && { offset: ref.offset + d.range.offset, length: d.range.length }, { ...d.data, offset }));
+      diagnostics.push(diagnostic(d.code, d.severity, undefined, { ...d.data, offset }));
     }
     return readBlob(decoded.message);
   });
@@ -172,8 +176,11 @@ export function readCaffemodel(bytes: Uint8Array): Caffemodel {
     list.push({ offset: start, length: varintValue(bytes, body) });
     blobsOf.set(u.parent, list);
   }
-  // The skipped blobs are not unknown to Caffe: drop the decoder's findings for them.
-  const out: Diagnostic[] = decoded.diagnostics.filter((d) => !(d.code === "unknown-field" && skipped.has(Number(d.data["offset"]))));
+  // The skipped blobs are not unknown to Caffe: drop the decoder's findings for them. The others
+  // keep their byte offset in data only: a range would be read as one in the prototxt.
+  const out: Diagnostic[] = decoded.diagnostics
+    .filter((d) => !(d.code === "unknown-field" && skipped.has(Number(d.data["offset"]))))
+    .map((d) => diagnostic(d.code, d.severity, undefined, d.data));
   const current = (net["layer"] as BoundMessage[] | undefined) ?? [];
   const legacy = (net["layers"] as BoundMessage[] | undefined) ?? [];
   let format: CaffemodelFormat = "empty";

@@ -213,6 +213,17 @@ describe("caffe2torch lint", () => {
     expect(github.out.split("\n")[0]).toMatch(/^::warning file=nets\/bn\.prototxt,line=3,col=1,title=bn-without-scale::/);
   });
 
+  it('reads standard input for "-", shown as <stdin>; --fix refuses to write it', async () => {
+    const io = testIo(root);
+    const readFile = io.readFile;
+    io.readFile = (path) => (path === "-" ? BAD_BN : readFile(path));
+    expect(await runLint(["-", "--format", "json"], io)).toBe(1);
+    expect(JSON.parse(io.out).files[0].file).toBe("<stdin>");
+    const fix = testIo(root);
+    expect(await runLint(["-", "--fix"], fix)).toBe(2);
+    expect(fix.err).toContain("--fix cannot write standard input");
+  });
+
   it("registers a lint subcommand whose --help has examples", async () => {
     const program = new Command().exitOverride();
     let help = "";

@@ -162,6 +162,16 @@ describe("decodeMessage follows protobuf's merging rules", () => {
     expect(encodeMessage(NET, message)).toEqual(input);
   });
 
+  it("copies bytes fields and non-UTF-8 strings out of a Buffer input into plain Uint8Arrays", () => {
+    const input = Buffer.from([0x0a, 2, 0xff, 0x41]);
+    const name = decodeMessage(NET, input).message["name"] as Uint8Array;
+    expect(name.constructor).toBe(Uint8Array);
+    input[2] = 0;
+    expect(Array.from(name)).toEqual([0xff, 0x41]);
+    const datum = decodeMessage(caffe.message("caffe.Datum"), Buffer.from([0x22, 1, 7])).message;
+    expect((datum["data"] as Uint8Array).constructor).toBe(Uint8Array);
+  });
+
   it("keeps a string that is not UTF-8 as its bytes", () => {
     const { message } = decodeMessage(NET, bytes(0x0a, 2, 0xff, 0x41));
     expect(message["name"]).toEqual(new Uint8Array([0xff, 0x41]));

@@ -148,6 +148,10 @@ describe("scanner: integers", () => {
     expect(num("08")).toEqual({ text: "08", isFloat: false, errors: ["1:1 invalid-number"] });
   });
 
+  it("refuses 0899 once, however many digits are not octal", () => {
+    expect(num("0899").errors).toEqual(["1:1 invalid-number"]);
+  });
+
   it("refuses 0x without hex digits", () => {
     expect(num("0x").errors).toEqual(["1:1 invalid-number"]);
   });
@@ -160,8 +164,14 @@ describe("scanner: integers", () => {
     expect(diagnostics[0]!.data["reason"]).toBe("trailing");
   });
 
-  it("refuses a hex number followed by a fraction (0x1.5)", () => {
-    expect(num("0x1.5").errors).toEqual(["1:1 invalid-number"]);
+  it("refuses a hex number followed by a fraction (0x1.5): hex and octal numbers must be integers", () => {
+    const { diagnostics } = scan("0x1.5");
+    expect(pinned("0x1.5", diagnostics)).toEqual(["1:1 invalid-number"]);
+    expect(diagnostics[0]!.data["reason"]).toBe("integer-fraction");
+  });
+
+  it("refuses an octal number followed by a fraction (07.5)", () => {
+    expect(scan("07.5").diagnostics.map((d) => d.data["reason"])).toEqual(["integer-fraction"]);
   });
 
   it("marks a well-formed number as not malformed", () => {
@@ -196,6 +206,11 @@ describe("scanner: floats", () => {
 
   it("refuses a second decimal point (1.2.3)", () => {
     expect(num("1.2.3")).toEqual({ text: "1.2.3", isFloat: true, errors: ["1:1 invalid-number"] });
+    expect(scan("1.2.3").diagnostics[0]!.data["reason"]).toBe("extra-point");
+  });
+
+  it("refuses a decimal point after an exponent (1e5.5)", () => {
+    expect(scan("1e5.5").diagnostics.map((d) => d.data["reason"])).toEqual(["extra-point"]);
   });
 
   it("reads a lone dot as a symbol, not a number", () => {

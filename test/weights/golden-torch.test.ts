@@ -3,6 +3,7 @@
  * package, so our numpy reader is what loads the file): build() loads the weights beside the module
  * and every block, in eval(), reproduces the outputs Caffe recorded for trained_small.
  */
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,13 +14,15 @@ import { planModules } from "../../src/emit/python-plan.js";
 import { compare } from "../../src/numeric/compare.js";
 import type { AttachedWeights } from "../../src/weights/attach.js";
 import { safetensorsBytes } from "../../src/weights/safetensors.js";
-import { requireTorch, runPythonJson, skipWithoutTorch } from "../helpers/python.js";
+import { PYTHON, requireTorch, runPythonJson, skipWithoutTorch } from "../helpers/python.js";
 import { convertWithWeights, trainedTrace } from "./support.js";
 
 /** Agreement required with every recorded block output, as |a − b| / max(1, |b|) (issue 6). */
 const BLOCK_TOLERANCE = 1e-5;
 
 const RUNNER = fileURLToPath(new URL("./run_blocks.py", import.meta.url));
+/** A stand-in safetensors package (the real one is not in Debian), to take the package branch. */
+const FAKE_SAFETENSORS = fileURLToPath(new URL("./fake_safetensors", import.meta.url));
 
 interface BlocksRun {
   weights_file: string;
@@ -88,6 +91,19 @@ describe("build(weights) in PyTorch", () => {
     const elsewhere = writeModel(plain, false);
     const state = runPythonJson<Record<string, number[]>>(RUNNER, ["state", writeModel(plain, false, false), join(elsewhere, "..", "model.safetensors")]);
     expect(state["bn2.running_var"]).toEqual(Array.from(plain.state.get("bn2.running_var")!.data, Number));
+  });
+
+  it.skipIf(skipWithoutTorch)("uses the safetensors package's safe_open when it is installed", () => {
+    requireTorch();
+    const module = writeModel(plain, false);
+    const run = spawnSync(PYTHON, [RUNNER, "state", module], {
+      encoding: "utf8",
+      env: { ...process.env, PYTHONPATH: FAKE_SAFETENSORS, PYTHONDONTWRITEBYTECODE: "1" },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const state = JSON.parse(run.stdout) as Record<string, number[] | number>;
+    expect(state["__safetensors_calls__"]).toBe(1);
+    expect(state["bn1.running_mean"]).toEqual(Array.from(plain.state.get("bn1.running_mean")!.data));
   });
 
   it.skipIf(skipWithoutTorch)("raises FileNotFoundError for a path that does not exist", () => {

@@ -8,6 +8,9 @@ import { makeStyle } from "../color.js";
 import { CliError, type CliIo } from "../io-types.js";
 import { formatDiagnostics } from "../report.js";
 import { parsePhase } from "./options.js";
+import { attachWeights } from "../../weights/attach.js";
+import { weightsFileFor } from "../../weights/paths.js";
+import { safetensorsBytes } from "../../weights/safetensors.js";
 
 /** Options of `caffe2torch convert`. */
 export interface ConvertCliOptions {
@@ -16,6 +19,7 @@ export interface ConvertCliOptions {
   output?: string;
   exact?: boolean;
   quiet?: boolean;
+  weights?: string;
 }
 
 /**
@@ -35,14 +39,34 @@ export function runConvert(file: string, options: ConvertCliOptions, io: CliIo):
     io.stderr(formatDiagnostics(name, read.lines, read.diagnostics.filter((d) => d.severity === "error"), style));
     return 2;
   }
-  const { result, diagnostics } = convertNetDetailed(read, { phase, source: file, exact: options.exact ?? false, messageOf });
+  const outcome = convertNetDetailed(read, { phase, source: file, exact: options.exact ?? false, messageOf });
+  const { diagnostics } = outcome;
   if (hasErrors(diagnostics)) {
     // Errors found by the analysis (e.g. a fraction outside [0, 1]) make the conversion wrong.
     io.stderr(formatDiagnostics(name, read.lines, diagnostics.filter((d) => d.severity === "error"), style));
     return 2;
   }
+  let result = outcome.result;
+  let weightsOut: { path: string; bytes: Uint8Array } | null = null;
+  if (options.weights !== undefined) {
+    if (format === "python" && !options.output) {
+      throw new CliError("--weights with --format python needs -o FILE.py: the weights are written beside it as FILE.safetensors");
+    }
+    const attached = attachWeights(outcome, read, io.readBytes(options.weights), { source: options.weights, exact: options.exact ?? false, messageOf });
+    const errors = attached.diagnostics.filter((d) => d.severity === "error");
+    if (errors.length > 0) {
+      // Layer errors point into the prototxt; faults of the caffemodel itself carry a byte offset.
+      io.stderr(formatDiagnostics(name, read.lines, errors.filter((d) => d.range), style));
+      io.stderr(formatDiagnostics(options.weights, read.lines, errors.filter((d) => !d.range), style));
+      return 2;
+    }
+    result = attached.result;
+    if (format === "python") weightsOut = { path: weightsFileFor(options.output!), bytes: safetensorsBytes(attached.state, attached.metadata) };
+  }
   if (!options.quiet) io.stderr(summariseWarnings(name, diagnostics.filter((d) => d.severity === "warning").length, style.warning));
   const out = emit(format as EmitFormat, result, { exact: options.exact ?? false });
+  // The weights first, so the module never sits beside a missing or stale weights file.
+  if (weightsOut) io.writeFileAtomic(weightsOut.path, weightsOut.bytes);
   if (options.output) io.writeFileAtomic(options.output, out);
   else io.stdout(out);
   return 0;
@@ -64,6 +88,7 @@ export function registerConvertCommand(program: Command, io: () => CliIo, setExi
     .option("--format <format>", "json (default), python (a PyTorch module) or markdown", "json")
     .option("-o, --output <file>", "write to FILE (atomically) instead of standard output")
     .option("--exact", "python: modules that reproduce Caffe's running statistics exactly (keep Caffe's scale factor)")
+    .option("--weights <model.caffemodel>", "a trained caffemodel: python writes FILE.safetensors beside -o FILE.py (build() loads it); json and markdown add each block's statistics")
     .option("-q, --quiet", "do not print the warning summary on standard error")
     .addHelpText(
       "after",
@@ -73,6 +98,8 @@ Examples:
   $ caffe2torch convert train_val.prototxt --phase train --format markdown
   $ caffe2torch convert deploy.prototxt --format python -o bn_modules.py   # build() -> nn.ModuleDict
   $ caffe2torch convert train_val.prototxt --phase train --format python --exact -o bn.py
+  $ caffe2torch convert deploy.prototxt --weights trained.caffemodel --format python -o model.py
+                                          # also writes model.safetensors, which build() loads
 
 The JSON has one block per BatchNorm in file order: "caffe" (what the prototxt says, with
 Caffe's defaults applied), "torch" (module, num_features, eps, momentum, affine,

@@ -47,7 +47,7 @@ export function registerLintCommand(program: Command, io: () => CliIo, setExit: 
   program
     .command("lint")
     .description("check Caffe net definitions for mistakes that break training or conversion (CI: SARIF, GitHub annotations, --fix)")
-    .argument("<files...>", "prototxt files, directories (searched for *.prototxt) or quoted patterns with *, ** and ?")
+    .argument("<files...>", 'prototxt files, directories (searched for *.prototxt), quoted patterns with *, ** and ?, or "-" for standard input')
     .option("--phase <phase>", "instantiate the net in train, test or both (default: the config's, else both)")
     .option("-f, --format <format>", "text, json, sarif or github", "text")
     .option("--rule <id=level>", "set a rule to off, info, warning or error (repeatable)", collect, [] as string[])
@@ -103,11 +103,14 @@ function lintFiles(args: string[], options: LintCliOptions, io: CliIo): number {
   const files = expandArguments(args, io.cwd, fail);
   const results: FileResult[] = [];
   let diff = "";
+  if (settings.fix === "write" && files.includes("-")) throw new CliError("--fix cannot write standard input; use --fix-dry-run");
   for (const file of files) {
-    const path = resolve(io.cwd, file);
+    const stdin = file === "-";
+    // Standard input takes the config of the working directory, as if it were a file there.
+    const path = stdin ? resolve(io.cwd, "<stdin>") : resolve(io.cwd, file);
     let text: string;
     try {
-      text = io.readFile(path);
+      text = io.readFile(stdin ? "-" : path);
     } catch (e) {
       if (!(e instanceof CliError)) throw e;
       fail(e.message);
@@ -115,7 +118,7 @@ function lintFiles(args: string[], options: LintCliOptions, io: CliIo): number {
     }
     const config = configs(path);
     const lintOptions: LintOptions = { phase: settings.phase ?? config?.phase ?? "both", levels: { ...config?.rules, ...settings.rules } };
-    const shown = displayPath(path, io.cwd);
+    const shown = stdin ? "<stdin>" : displayPath(path, io.cwd);
     if (settings.fix === "none") {
       const { findings, parsed } = lintText(text, lintOptions);
       results.push({ file: shown, source: text, findings, parsed, fixed: 0 });
@@ -158,13 +161,13 @@ function expandArguments(args: string[], cwd: string, fail: (message: string) =>
   const files: string[] = [];
   const seen = new Set<string>();
   const add = (file: string): void => {
-    const key = resolve(cwd, file);
+    const key = file === "-" ? "-" : resolve(cwd, file);
     if (seen.has(key)) return;
     seen.add(key);
     files.push(file);
   };
   for (const arg of args) {
-    if (!isGlob(arg) && !isDirectoryPath(arg, cwd)) {
+    if (arg === "-" || (!isGlob(arg) && !isDirectoryPath(arg, cwd))) {
       add(arg);
       continue;
     }

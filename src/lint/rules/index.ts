@@ -21,6 +21,7 @@ import { scaleWithoutBias } from "./scale-without-bias.js";
 import { syntax } from "./syntax.js";
 import { undefinedBottom } from "./undefined-bottom.js";
 import { unknownField } from "./unknown-field.js";
+import { unknownLayerType } from "./unknown-layer-type.js";
 
 /**
  * Every lint rule, in the order findings of one line are listed. Explicit: adding a rule means
@@ -29,6 +30,7 @@ import { unknownField } from "./unknown-field.js";
 const RULE_LIST: readonly Rule[] = [
   syntax,
   unknownField,
+  unknownLayerType,
   floatOutOfRange,
   invalidDisableDirective,
   mixedLayerFormats,
