@@ -12,10 +12,10 @@ export interface JsonEmitOptions {
  * byte-stable for diffs and snapshots; keys we do not know yet follow, sorted.
  */
 const ORDER = {
-  root: ["source", "net", "phase", "blocks", "unpaired", "diagnostics"],
+  root: ["source", "net", "phase", "blocks", "unpaired", "diagnostics", "weights"],
   block: [
     "batchnorm", "scale", "bias", "input", "output", "input_shape", "caffe", "torch", "exact",
-    "notes", "line", "column",
+    "notes", "line", "column", "weights",
   ],
   caffe: [
     "type", "use_global_stats", "use_global_stats_explicit", "moving_average_fraction", "eps",
@@ -26,6 +26,7 @@ const ORDER = {
     "weight_requires_grad", "bias_requires_grad", "mode",
   ],
   note: ["code", "message"],
+  weights: ["scale_factor", "mean_min", "mean_max", "var_min", "var_max", "num_batches_tracked"],
   unpaired: ["batchnorm", "reason", "code"],
   diagnostic: ["code", "severity", "message", "line", "column"],
 } as const;
@@ -35,7 +36,7 @@ type Shape = keyof typeof ORDER;
 /** Which shape the values under `key` of a `parent`-shaped object have (arrays: their items). */
 const CHILD: Partial<Record<Shape, Partial<Record<string, Shape>>>> = {
   root: { blocks: "block", unpaired: "unpaired", diagnostics: "diagnostic" },
-  block: { caffe: "caffe", torch: "torch", notes: "note" },
+  block: { caffe: "caffe", torch: "torch", notes: "note", weights: "weights" },
 };
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

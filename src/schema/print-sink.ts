@@ -47,6 +47,11 @@ export class AsciiSink {
     this.pos = 0;
   }
 
+  /** Whether finished chunks wait for {@link drain} (checked first: a drain costs a generator). */
+  get pending(): boolean {
+    return this.ready.length > 0;
+  }
+
   /** Hands out the finished chunks. */
   *drain(): Generator<string, void, undefined> {
     while (this.ready.length > 0) {

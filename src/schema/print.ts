@@ -85,14 +85,14 @@ class Printer {
           this.open(f, depth);
           yield* this.fields(f.message, child, depth + 1);
           sink.str(indentOf(depth) + "}\n");
-          yield* sink.drain();
+          if (sink.pending) yield* sink.drain();
         }
       } else if (f.field.kind === "float" && f.repeated && this.full) {
         yield* this.floats(f.field, value as ArrayLike<number>, depth);
       } else {
         this.field(f, value, obj, depth);
       }
-      yield* sink.drain();
+      if (sink.pending) yield* sink.drain();
     }
     this.unknownOf(obj, depth);
   }

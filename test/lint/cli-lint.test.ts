@@ -78,7 +78,7 @@ describe("caffe2torch lint", () => {
     expect(await runLint(["w.prototxt", "--max-warnings", "1"], testIo(root))).toBe(0);
     const io = testIo(root);
     expect(await runLint(["w.prototxt", "--max-warnings", "0"], io)).toBe(1);
-    expect(io.err).toContain("1 warnings, more than --max-warnings 0");
+    expect(io.err).toContain("1 warning, more than --max-warnings 0");
   });
 
   it("reports a file that does not parse as syntax (exit 1) and lints the others", async () => {

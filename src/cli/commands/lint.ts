@@ -150,7 +150,8 @@ function lintFiles(args: string[], options: LintCliOptions, io: CliIo): number {
   if (exitCode !== 0) return exitCode;
   if (all.errorCount > 0) return 1;
   if (settings.maxWarnings !== undefined && all.warningCount > settings.maxWarnings) {
-    io.stderr(`caffe2torch lint: ${all.warningCount} warnings, more than --max-warnings ${settings.maxWarnings}\n`);
+    const warnings = `${all.warningCount} warning${all.warningCount === 1 ? "" : "s"}`;
+    io.stderr(`caffe2torch lint: ${warnings}, more than --max-warnings ${settings.maxWarnings}\n`);
     return 1;
   }
   return 0;

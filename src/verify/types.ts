@@ -1,0 +1,171 @@
+/**
+ * The output contract of `caffe2torch verify NET.prototxt --json`. Other tools read this shape:
+ * add fields freely, never rename or remove one. Field names are snake_case, as in `convert`'s JSON.
+ *
+ * Every error is scaled: `|torch − caffe| / max(1, |caffe|)` (src/numeric/compare.ts), Caffe's value
+ * being the reference. `tolerance` bounds the scaled error of every quantity we claim equivalent.
+ */
+import type { TorchMode } from "../convert/types.js";
+
+/** Which PyTorch configuration is verified: the emitted `nn.BatchNorm*d` or the `--exact` subclass. */
+export type Configuration = "plain" | "exact";
+
+/**
+ * The outcome for one block.
+ * - `agree`: every compared quantity is within tolerance.
+ * - `lag`: the running statistics (and so the eval output) of the plain momentum mapping trail
+ *   Caffe's bias-corrected estimate, exactly as predicted by `torch_k = (1 − f^k)·caffe_k + f^k·init`;
+ *   not a failure unless `--strict`.
+ * - `mismatch`: a quantity we claim equivalent differs beyond tolerance (or a lag does not follow the
+ *   prediction).
+ * - `skipped`: not executed (a fork's semantics, or a rank BatchNorm*d does not take); see `reason`.
+ * - `error`: PyTorch refuses the configuration on this input (e.g. one value per channel in train mode).
+ */
+export type Verdict = "agree" | "lag" | "mismatch" | "skipped" | "error";
+
+/** Why a block was skipped or errored: a stable code. */
+export type VerifyReasonCode =
+  /** A Caffe fork's BatchNorm (NVIDIA Caffe, SegNet/ENet BN, PSPNet BN): its semantics are not executed. */
+  | "fork-semantics"
+  /** The input rank is not one BatchNorm1d/2d/3d accepts (2 to 5). */
+  | "rank-unsupported"
+  /** Batch statistics over one value per channel: PyTorch raises where Caffe outputs zeros. */
+  | "single-value-per-channel";
+
+/** The worst disagreement of one quantity over the steps it was compared at. */
+export interface VerifyMetric {
+  /** The largest scaled error `|torch − caffe| / max(1, |caffe|)`. */
+  max_error: number;
+  /** The largest plain `|torch − caffe|`. */
+  max_abs_error: number;
+  /** The step (1-based training step) of the largest scaled error; 0 for the evaluation forward. */
+  step: number;
+  /** Flat index of the largest scaled error (a channel for statistics), -1 when nothing was compared. */
+  index: number;
+  /** PyTorch's and Caffe's values there. */
+  torch: number;
+  caffe: number;
+  /** Whether we claim this quantity equivalent (then it decides the verdict). */
+  claimed: boolean;
+  /** `max_error ≤ tolerance`. */
+  within: boolean;
+}
+
+/** The running-statistics gap of one step, in the lag report. */
+export interface LagStep {
+  /** Training steps done (k). */
+  step: number;
+  /** f^k: the weight PyTorch's initial value still has after k steps. */
+  init_weight: number;
+  /** max over channels |running_mean − Caffe's effective mean|. */
+  running_mean_gap: number;
+  /** The same gap predicted by `f^k·|init − caffe_k|` (max over channels). */
+  predicted_mean_gap: number;
+  running_var_gap: number;
+  predicted_var_gap: number;
+}
+
+/** How the plain mapping lags Caffe's running statistics (train-mode blocks of the plain configuration). */
+export interface LagReport {
+  /** Caffe's moving_average_fraction f as float32 holds it. */
+  moving_average_fraction: number;
+  /** PyTorch's momentum (1 − f as written). */
+  momentum: number | null;
+  /** f^K after the K steps run. */
+  init_weight: number;
+  /** The steps after which f^k < 1e-3 (the initial value is forgotten to 0.1 %); null when never. */
+  steps_until_forgotten: number | null;
+  /** The gaps after the last step (K). */
+  final: LagStep;
+  /** Gaps at steps 1, 2, 5, 10, 20, 50, … and K. */
+  per_step: LagStep[];
+  /**
+   * The largest scaled residual of `torch_k = (1 − f^k)·caffe_k + f^k·init` over all steps and
+   * channels: how well the lag is explained.
+   */
+  relation_max_error: number;
+  /** `relation_max_error ≤ relation_tolerance`. */
+  relation_holds: boolean;
+  /** The tolerance of the relation: float32 running averages drift by rounding over many steps. */
+  relation_tolerance: number;
+}
+
+/** The other configuration run beside the verified one (train-mode blocks), to show what it does. */
+export interface AlternativeReport {
+  configuration: Configuration;
+  running_mean: VerifyMetric;
+  running_var: VerifyMetric;
+  eval_output: VerifyMetric;
+  /** `agree` or `lag`, judged with the tolerance. */
+  verdict: "agree" | "lag";
+}
+
+/** One BatchNorm block. */
+export interface BlockVerification {
+  batchnorm: string;
+  scale: string | null;
+  bias: string | null;
+  /** 1-based position of the BatchNorm layer in the prototxt. */
+  line: number;
+  column: number;
+  mode: TorchMode;
+  /** The PyTorch class verified (BatchNorm1d/2d/3d, or Caffe* for `--exact`); null when skipped. */
+  module: string | null;
+  /** The input shape used (batch replaced by `--batch`); null when skipped before a shape was needed. */
+  shape: number[] | null;
+  /** `inferred` from the net, or `input-shape` when `--input-shape` supplied the unknown dims. */
+  shape_source: "inferred" | "input-shape" | null;
+  moving_average_fraction: number;
+  momentum: number | null;
+  configuration: Configuration;
+  /** Whether the running statistics are claimed to equal Caffe's (convert's `exact`, or statistics only read). */
+  claimed_exact: boolean;
+  verdict: Verdict;
+  reason: VerifyReasonCode | null;
+  /** Whether this block lets the run pass (`lag` passes unless `--strict`, `skipped` unless `--strict`). */
+  ok: boolean;
+  /** Training forwards run before the evaluation (0 when the mode only reads the statistics in TEST). */
+  steps: number;
+  /** Block outputs of the training forwards; null when none ran. */
+  train_output: VerifyMetric | null;
+  /** The block output of the evaluation forward. */
+  eval_output: VerifyMetric | null;
+  /** running_mean / running_var against Caffe's effective statistics, after every step; null without running statistics. */
+  running_mean: VerifyMetric | null;
+  running_var: VerifyMetric | null;
+  /** The plain mapping's lag (train mode, plain configuration); null otherwise. */
+  lag: LagReport | null;
+  /** The other configuration, for train-mode blocks; null otherwise. */
+  alternative: AlternativeReport | null;
+  /** Names of claimed quantities beyond tolerance (`train_output`, `eval_output`, `running_mean`, `running_var`, `lag_relation`). */
+  failures: string[];
+}
+
+/** Block counts by verdict. */
+export interface VerifySummary {
+  blocks: number;
+  agree: number;
+  lag: number;
+  mismatch: number;
+  skipped: number;
+  error: number;
+}
+
+/** The whole `verify` result. */
+export interface VerifyReport {
+  source: string;
+  net: string | null;
+  phase: "TEST" | "TRAIN";
+  configuration: Configuration;
+  /** Training steps requested (K). */
+  steps: number;
+  batch: number;
+  seed: number;
+  /** The scaled tolerance `|a − b| / max(1, |ref|)`. */
+  tolerance: number;
+  strict: boolean;
+  /** Every block ok: exit 0; otherwise exit 1. */
+  ok: boolean;
+  summary: VerifySummary;
+  blocks: BlockVerification[];
+}
