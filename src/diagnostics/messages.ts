@@ -20,6 +20,8 @@ const MESSAGES: Record<string, (d: Data) => string> = {
       "hex-digits": '"0x" must be followed by hex digits.',
       exponent: '"e" must be followed by exponent.',
       trailing: "Need space between number and identifier.",
+      "extra-point": "Already saw decimal point or exponent; can't have another one.",
+      "integer-fraction": "Hex and octal numbers must be integers.",
     })[String(d["reason"])] ?? "Invalid number.",
   "unterminated-string": () => "String literals cannot cross line boundaries.",
   "invalid-escape": () => "Invalid escape sequence in string literal.",

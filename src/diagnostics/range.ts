@@ -39,13 +39,16 @@ export class LineIndex {
       if (starts[mid]! <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo + 1, column: offset - starts[lo]! + 1 };
+    // A byte-order mark is not a column of the first line.
+    const bom = lo === 0 && this.text.charCodeAt(0) === 0xfeff && offset > 0 ? 1 : 0;
+    return { line: lo + 1, column: offset - starts[lo]! + 1 - bom };
   }
 
   /** The text of a 1-based line without its line break. */
   lineText(line: number): string {
-    const start = this.starts[line - 1];
+    let start = this.starts[line - 1];
     if (start === undefined) return "";
+    if (start === 0 && this.text.charCodeAt(0) === 0xfeff) start = 1;
     const next = this.starts[line];
     let end = next === undefined ? this.text.length : next - 1;
     if (end > start && this.text.charCodeAt(end - 1) === 13) end--;
