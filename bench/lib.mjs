@@ -17,14 +17,14 @@ const TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : null;
  * Runs a command once; returns wall seconds and peak RSS in MiB (from GNU time's %M, when
  * /usr/bin/time exists). stdin/stdout may be files.
  */
-export function timeProcess(cmd, args, { stdin, stdout } = {}) {
+export function timeProcess(cmd, args, { stdin, stdout, okStatus = [0] } = {}) {
   const full = TIME ? [TIME, ["-f", "__TIME__ %e %M", cmd, ...args]] : [cmd, args];
   const input = stdin ? readFileSync(stdin) : undefined;
   const t0 = process.hrtime.bigint();
   const r = spawnSync(full[0], full[1], { input, maxBuffer: 1 << 30, stdio: [input ? "pipe" : "ignore", stdout ? "pipe" : "ignore", "pipe"] });
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
   const err = r.stderr.toString();
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status}): ${err.slice(0, 500)}`);
+  if (!okStatus.includes(r.status)) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status}): ${err.slice(0, 500)}`);
   const m = /__TIME__ ([\d.]+) (\d+)/.exec(err);
   return { wall, peakMiB: m ? Number(m[2]) / 1024 : null, stdout: r.stdout };
 }

@@ -1,0 +1,213 @@
+/**
+ * Verifies one block: Caffe and the emitted PyTorch configuration step in lockstep on the same seeded
+ * inputs — K training forwards, then one evaluation forward — and every output and running statistic
+ * is compared as it is produced.
+ */
+import type { ConvertBlock } from "../convert/types.js";
+import { numel } from "../numeric/tensor.js";
+import { createCaffeSide, createTorchSide, type Side, type Statistics } from "./executors.js";
+import { LagTracker } from "./lag.js";
+import { MetricTracker, vector } from "./metric.js";
+import type { BlockScenario } from "./scenario.js";
+import type { AlternativeReport, Configuration, LagReport, VerifyMetric } from "./types.js";
+
+/** What one block run measured (the verdict is decided by the caller). */
+export interface BlockMeasurement {
+  steps: number;
+  /** Whether the running statistics (and so the evaluation output) are claimed to equal Caffe's. */
+  claimedExact: boolean;
+  trainOutput: VerifyMetric | null;
+  evalOutput: VerifyMetric | null;
+  runningMean: VerifyMetric | null;
+  runningVar: VerifyMetric | null;
+  lag: LagReport | null;
+  alternative: AlternativeReport | null;
+}
+
+/** The per-step values of one channel, for the plot. */
+export interface ChannelSeries {
+  readonly block: string;
+  readonly channel: number;
+  readonly movingAverageFraction: number;
+  readonly momentum: number | null;
+  /** Index k − 1 holds the value after step k. */
+  readonly caffeMean: Float64Array;
+  readonly caffeVar: Float64Array;
+  readonly plainMean: Float64Array;
+  readonly plainVar: Float64Array;
+  readonly exactMean: Float64Array;
+  readonly exactVar: Float64Array;
+}
+
+/** Options of {@link runBlock}. */
+export interface BlockRunOptions {
+  readonly phase: "TRAIN" | "TEST";
+  /** K, the training steps requested. */
+  readonly steps: number;
+  readonly configuration: Configuration;
+  readonly tolerance: number;
+  /** Record one channel per step (for `--plot`). */
+  readonly recordChannel?: number;
+  /** Called after every forward pair with the elements processed (for a progress bar). */
+  readonly onWork?: (elements: number) => void;
+}
+
+/**
+ * The training forwards a block gets: K in TRAIN (every mode: `frozen` blocks are driven in eval()
+ * while training, which is part of what is verified) and for `batch-stats` blocks in TEST (they
+ * compute batch statistics); none for `eval` blocks in TEST, whose statistics are only read.
+ */
+export function trainingSteps(block: ConvertBlock, phase: "TRAIN" | "TEST", steps: number): number {
+  return phase === "TRAIN" || block.torch.mode === "batch-stats" ? steps : 0;
+}
+
+/** Whether plain `momentum = 1 − f` reproduces Caffe's statistics: only for f = 0 (last batch) and f = 1 (cumulative). */
+export function plainMappingExact(block: ConvertBlock): boolean {
+  const f = block.caffe.moving_average_fraction;
+  return f === 0 || f === 1;
+}
+
+/** The forwards a block performs, in elements (for progress accounting). */
+export function blockWork(block: ConvertBlock, shape: readonly number[], phase: "TRAIN" | "TEST", steps: number): number {
+  const sides = block.torch.mode === "train" ? 2 : 1;
+  return (trainingSteps(block, phase, steps) + 1) * numel(shape) * sides;
+}
+
+/**
+ * Whether the running statistics and the evaluation output are claimed equal to Caffe's: always,
+ * except for the plain mapping of a train-mode block with 0 < f < 1, which lags. (`eval`/`frozen`
+ * blocks load Caffe's effective statistics; `batch-stats` blocks keep none.)
+ */
+function claimsExact(block: ConvertBlock, configuration: Configuration): boolean {
+  return block.torch.mode !== "train" || configuration === "exact" || plainMappingExact(block);
+}
+
+interface Trackers {
+  side: Side;
+  configuration: Configuration;
+  mean: MetricTracker;
+  variance: MetricTracker;
+  evalOutput: MetricTracker;
+  lag: LagTracker | null;
+}
+
+function trackers(side: Side, block: ConvertBlock, configuration: Configuration, steps: number): Trackers {
+  const claimed = claimsExact(block, configuration);
+  const lagged = configuration === "plain" && block.torch.mode === "train" && !plainMappingExact(block);
+  const initial = side.statistics();
+  const lag =
+    lagged && initial !== null
+      ? new LagTracker(Math.fround(block.caffe.moving_average_fraction), block.torch.momentum, Float32Array.from(initial.mean), Float32Array.from(initial.variance), steps)
+      : null;
+  return {
+    side,
+    configuration,
+    mean: new MetricTracker(claimed),
+    variance: new MetricTracker(claimed),
+    evalOutput: new MetricTracker(claimed),
+    lag,
+  };
+}
+
+function compareStatistics(t: Trackers, caffe: Statistics, step: number): Statistics | null {
+  const torch = t.side.statistics();
+  if (torch === null) return null;
+  t.mean.add(vector(torch.mean), vector(caffe.mean), step);
+  t.variance.add(vector(torch.variance), vector(caffe.variance), step);
+  if (step > 0) t.lag?.add(step, torch.mean, torch.variance, caffe.mean, caffe.variance);
+  return torch;
+}
+
+function alternativeReport(t: Trackers, tolerance: number): AlternativeReport | null {
+  const mean = t.mean.result(tolerance);
+  const variance = t.variance.result(tolerance);
+  const output = t.evalOutput.result(tolerance);
+  if (mean === null || variance === null || output === null) return null;
+  const agree = mean.within && variance.within && output.within;
+  return { configuration: t.configuration, running_mean: mean, running_var: variance, eval_output: output, verdict: agree ? "agree" : "lag" };
+}
+
+/**
+ * Runs one block. Train-mode blocks also run the other configuration beside the verified one (its
+ * numbers are reported as `alternative`, and the plain one's lag as `lag` either way).
+ *
+ * @throws RangeError when PyTorch refuses batch statistics over one value per channel.
+ */
+export function runBlock(
+  block: ConvertBlock,
+  scenario: BlockScenario,
+  options: BlockRunOptions,
+): { measurement: BlockMeasurement; series: ChannelSeries | null } {
+  const { phase, configuration, tolerance } = options;
+  const steps = trainingSteps(block, phase, options.steps);
+  const caffe = createCaffeSide(block, scenario, phase);
+  const primary = trackers(createTorchSide(block, scenario, phase, configuration), block, configuration, steps);
+  const other: Configuration = configuration === "plain" ? "exact" : "plain";
+  const alt = block.torch.mode === "train" ? trackers(createTorchSide(block, scenario, phase, other), block, other, steps) : null;
+  const trainOutput = new MetricTracker(true);
+  const elements = numel(scenario.shape);
+  const record = options.recordChannel;
+  const series = record === undefined || alt === null ? null : emptySeries(block, record, steps);
+  const plainOf = (a: Trackers, b: Trackers) => (a.configuration === "plain" ? a : b);
+
+  for (let k = 1; k <= steps; k++) {
+    const x = scenario.input(k - 1);
+    const yCaffe = caffe.step(x);
+    trainOutput.add(primary.side.step(x), yCaffe, k);
+    alt?.side.step(x);
+    const caffeStats = caffe.statistics() as Statistics;
+    const p = compareStatistics(primary, caffeStats, k);
+    const a = alt === null ? null : compareStatistics(alt, caffeStats, k);
+    if (series !== null && p !== null && a !== null && alt !== null) {
+      const plain = plainOf(primary, alt) === primary ? p : a;
+      const exact = plain === p ? a : p;
+      const c = series.channel;
+      series.caffeMean[k - 1] = caffeStats.mean[c] as number;
+      series.caffeVar[k - 1] = caffeStats.variance[c] as number;
+      series.plainMean[k - 1] = plain.mean[c] as number;
+      series.plainVar[k - 1] = plain.variance[c] as number;
+      series.exactMean[k - 1] = exact.mean[c] as number;
+      series.exactVar[k - 1] = exact.variance[c] as number;
+    }
+    options.onWork?.(elements * (alt === null ? 1 : 2));
+  }
+
+  // With no training step the stored statistics are compared once, before the evaluation forward.
+  if (steps === 0) compareStatistics(primary, caffe.statistics() as Statistics, 0);
+  const x = scenario.input(steps);
+  const yCaffe = caffe.evaluate(x);
+  primary.evalOutput.add(primary.side.evaluate(x), yCaffe, 0);
+  if (alt !== null) alt.evalOutput.add(alt.side.evaluate(x), yCaffe, 0);
+  options.onWork?.(elements * (alt === null ? 1 : 2));
+
+  const plainTrackers = alt === null ? primary : plainOf(primary, alt);
+  return {
+    measurement: {
+      steps,
+      claimedExact: claimsExact(block, configuration),
+      trainOutput: trainOutput.result(tolerance),
+      evalOutput: primary.evalOutput.result(tolerance),
+      runningMean: primary.mean.result(tolerance),
+      runningVar: primary.variance.result(tolerance),
+      lag: plainTrackers.lag?.report() ?? null,
+      alternative: alt === null ? null : alternativeReport(alt, tolerance),
+    },
+    series,
+  };
+}
+
+function emptySeries(block: ConvertBlock, channel: number, steps: number) {
+  const make = () => new Float64Array(steps);
+  return {
+    block: block.batchnorm,
+    channel,
+    movingAverageFraction: Math.fround(block.caffe.moving_average_fraction),
+    momentum: block.torch.momentum,
+    caffeMean: make(),
+    caffeVar: make(),
+    plainMean: make(),
+    plainVar: make(),
+    exactMean: make(),
+    exactVar: make(),
+  };
+}

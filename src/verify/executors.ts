@@ -1,0 +1,134 @@
+/**
+ * The two sides of a block's verification: Caffe's BatchNorm → Scale/Bias layers, and the PyTorch
+ * module the converter emits (plain `nn.BatchNorm*d`, or the `--exact` Caffe* subclass), each driven
+ * the way its framework drives it in the phase.
+ */
+import {
+  caffeBatchNormBlobsFrom,
+  caffeBatchNormForward,
+  caffeBatchNormSettings,
+  caffeEffectiveStats,
+  createCaffeBatchNormBlobs,
+  type CaffeBatchNormSettings,
+} from "../numeric/caffe-batch-norm.js";
+import { caffeBiasForward, caffeScaleForward } from "../numeric/caffe-scale.js";
+import type { Tensor } from "../numeric/tensor.js";
+import { createTorchBatchNorm, torchBatchNormForward, type TorchBatchNorm } from "../numeric/torch-batch-norm.js";
+import { caffeEmulatingForward, createCaffeEmulatingBatchNorm } from "../numeric/torch-caffe-emulation.js";
+import type { ConvertBlock } from "../convert/types.js";
+import { trainingFlags } from "../emit/python-plan.js";
+import { presetStatistics, type BlockScenario } from "./scenario.js";
+import type { Configuration } from "./types.js";
+
+/** Running statistics as an inference forward uses them. */
+export interface Statistics {
+  readonly mean: Float32Array;
+  readonly variance: Float32Array;
+}
+
+/** One side of the comparison. */
+export interface Side {
+  /** A forward of a training step (Caffe: the phase's net; PyTorch: set_training(PHASE == "TRAIN")). */
+  step(x: Tensor): Tensor;
+  /** The evaluation forward (Caffe's TEST-time layer; PyTorch: set_training(False)). */
+  evaluate(x: Tensor): Tensor;
+  /** The statistics an inference forward would use; null when the module keeps none. */
+  statistics(): Statistics | null;
+}
+
+/**
+ * Caffe's block. Training forwards run with the use_global_stats in force in the phase (Caffe's
+ * BatchNormLayer::LayerSetUp default: true in TEST); the evaluation forward uses the stored statistics,
+ * as a TEST net sharing the trained blobs does — except for `batch-stats` blocks (use_global_stats
+ * false at TEST), which normalise every batch with its own statistics. A Scale multiplies by gamma
+ * and adds its beta; a separate Bias layer adds beta after the Scale.
+ */
+export function createCaffeSide(block: ConvertBlock, scenario: BlockScenario, phase: "TRAIN" | "TEST"): Side {
+  const preset = scenario.preset;
+  const blobs =
+    preset === null
+      ? createCaffeBatchNormBlobs(scenario.channels)
+      : caffeBatchNormBlobsFrom(preset.meanSum, preset.varSum, preset.scaleFactor[0] as number);
+  const param = {
+    movingAverageFraction: block.caffe.moving_average_fraction,
+    eps: block.caffe.eps,
+    useGlobalStats: block.caffe.use_global_stats,
+  };
+  const training = caffeBatchNormSettings(param, phase);
+  const evaluation: CaffeBatchNormSettings = { ...training, useGlobalStats: block.torch.mode !== "batch-stats" };
+  const scaleBeta = block.caffe.bias_term === true ? scenario.beta : null;
+  const biasBeta = block.caffe.bias_term !== true && block.bias !== null ? scenario.beta : null;
+  const run = (x: Tensor, settings: CaffeBatchNormSettings): Tensor => {
+    const bn = caffeBatchNormForward(x, blobs, settings).top;
+    if (scenario.gamma === null) return bn;
+    const scaled = caffeScaleForward(bn, scenario.gamma, scaleBeta, bn.data);
+    return biasBeta === null ? scaled : caffeBiasForward(scaled, biasBeta, scaled.data);
+  };
+  return {
+    step: (x) => run(x, training),
+    evaluate: (x) => run(x, evaluation),
+    statistics: () => caffeEffectiveStats(blobs),
+  };
+}
+
+/** The emitted module: its class and its state, as `build()` and a loaded caffemodel leave it. */
+function torchModule(block: ConvertBlock, scenario: BlockScenario, configuration: Configuration) {
+  const channels = scenario.channels;
+  const affine = block.torch.affine;
+  const common = {
+    numFeatures: channels,
+    eps: block.torch.eps,
+    affine,
+    trackRunningStats: block.torch.track_running_stats,
+    // A Scale without bias_term and without a Bias layer: PyTorch's bias stays 0 (and frozen).
+    ...(affine && scenario.gamma !== null && { weight: scenario.gamma }),
+    ...(affine && { bias: scenario.beta ?? new Float32Array(channels) }),
+  };
+  const stats = presetStatistics(scenario);
+  if (configuration === "exact") {
+    const emulation = createCaffeEmulatingBatchNorm({
+      ...common,
+      movingAverageFraction: block.caffe.moving_average_fraction,
+      ...(scenario.preset !== null && { caffeBlobs: scenario.preset }),
+    });
+    return { module: emulation.module, forward: (x: Tensor) => caffeEmulatingForward(emulation, x).output };
+  }
+  const module = createTorchBatchNorm({
+    ...common,
+    momentum: block.torch.momentum,
+    ...(stats !== null && { runningMean: stats.mean, runningVar: stats.variance }),
+  });
+  return { module, forward: (x: Tensor) => torchBatchNormForward(module, x).output };
+}
+
+/**
+ * The PyTorch side: the emitted configuration, put in the mode `set_training` gives it (emit's
+ * TRAINING_FLAGS): while training in TRAIN, otherwise not. Preset Caffe blobs are loaded as
+ * `convert --weights` loads them: running_mean/var = Caffe's effective statistics (and, for
+ * `--exact`, caffe_scale_factor = s).
+ *
+ * @throws RangeError from the executor when batch statistics see one value per channel.
+ */
+export function createTorchSide(
+  block: ConvertBlock,
+  scenario: BlockScenario,
+  phase: "TRAIN" | "TEST",
+  configuration: Configuration,
+): Side & { readonly module: TorchBatchNorm } {
+  const flags = trainingFlags(block.torch.mode, block.caffe.use_global_stats_explicit);
+  const stepFlag = phase === "TRAIN" ? flags.whenTraining : flags.whenNotTraining;
+  const { module, forward } = torchModule(block, scenario, configuration);
+  const run = (x: Tensor, training: boolean): Tensor => {
+    module.training = training;
+    return forward(x);
+  };
+  return {
+    module,
+    step: (x) => run(x, stepFlag),
+    evaluate: (x) => run(x, flags.whenNotTraining),
+    statistics: () =>
+      module.runningMean === null || module.runningVar === null
+        ? null
+        : { mean: module.runningMean, variance: module.runningVar },
+  };
+}

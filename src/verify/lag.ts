@@ -1,0 +1,110 @@
+/**
+ * The lag of PyTorch's plain momentum mapping behind Caffe's running statistics, with its prediction.
+ *
+ * Caffe (BatchNormLayer::Forward_cpu) keeps sums with s_k = Σ_{j<k} f^j and normalises with sum/s,
+ * a bias-corrected average from the first step. torch.nn.BatchNorm with momentum 1 − f keeps
+ * `r ← f·r + (1 − f)·batch`, starting from its initial buffers (mean 0, variance 1). Since
+ * (1 − f)·s_k = 1 − f^k, after k updates
+ *
+ *     torch_k = (1 − f^k)·caffe_k + f^k·init,   so   torch_k − caffe_k = f^k·(init − caffe_k):
+ *
+ * the gap is the initial value's remaining weight f^k times its distance from Caffe's estimate. The
+ * tracker measures the gap per step and how closely the relation holds.
+ */
+import { stepsUntilBelow } from "../convert/decimal.js";
+import type { LagReport, LagStep } from "./types.js";
+
+/**
+ * The scaled tolerance of the relation. It holds exactly in real arithmetic; in float32, PyTorch's
+ * decay 1 − fround(1 − f) differs from Caffe's fround(f) by up to ~1.3e-8 (f = 0.999), which
+ * compounds to ~k·1.3e-8 of f^k·|init − caffe| (largest, ~5e-6·|init − caffe|, near k = 1/(1 − f)),
+ * and both running averages accumulate float32 rounding. 1e-4 leaves room for that and still rejects
+ * any other cause of a gap (a wrong momentum shifts f^k by orders more).
+ */
+export const LAG_RELATION_TOLERANCE = 1e-4;
+
+/** The initial value's weight below which it counts as forgotten (as convert's notes count it). */
+const FORGOTTEN = 1e-3;
+
+/** Steps 1, 2, 5, 10, 20, 50, … up to `steps`, and `steps` itself. */
+export function sampleSteps(steps: number): number[] {
+  const out: number[] = [];
+  for (let decade = 1; decade <= steps; decade *= 10) {
+    for (const m of [1, 2, 5]) if (m * decade <= steps) out.push(m * decade);
+  }
+  if (out[out.length - 1] !== steps && steps > 0) out.push(steps);
+  return out;
+}
+
+/** Accumulates the per-step gaps of the plain mapping's running statistics. */
+export class LagTracker {
+  private readonly samples = new Set<number>();
+  private readonly perStep: LagStep[] = [];
+  private last: LagStep | null = null;
+  private relationMaxError = 0;
+
+  /**
+   * @param maf Caffe's moving_average_fraction as float32.
+   * @param momentum PyTorch's momentum, for the report.
+   * @param initMean PyTorch's initial running_mean; @param initVar its initial running_var.
+   */
+  constructor(
+    private readonly maf: number,
+    private readonly momentum: number | null,
+    private readonly initMean: Float32Array,
+    private readonly initVar: Float32Array,
+    steps: number,
+  ) {
+    for (const k of sampleSteps(steps)) this.samples.add(k);
+  }
+
+  /** Records step k: PyTorch's running statistics and Caffe's effective ones after k updates. */
+  add(k: number, torchMean: Float32Array, torchVar: Float32Array, caffeMean: Float32Array, caffeVar: Float32Array): void {
+    const weight = Math.pow(this.maf, k);
+    const mean = this.gaps(weight, torchMean, caffeMean, this.initMean);
+    const variance = this.gaps(weight, torchVar, caffeVar, this.initVar);
+    const step: LagStep = {
+      step: k,
+      init_weight: weight,
+      running_mean_gap: mean.gap,
+      predicted_mean_gap: mean.predicted,
+      running_var_gap: variance.gap,
+      predicted_var_gap: variance.predicted,
+    };
+    this.last = step;
+    if (this.samples.has(k)) this.perStep.push(step);
+  }
+
+  private gaps(weight: number, torch: Float32Array, caffe: Float32Array, init: Float32Array) {
+    let gap = 0;
+    let predicted = 0;
+    for (let c = 0; c < torch.length; c++) {
+      const t = torch[c] as number;
+      const ref = caffe[c] as number;
+      const i0 = init[c] as number;
+      gap = Math.max(gap, Math.abs(t - ref));
+      predicted = Math.max(predicted, weight * Math.abs(i0 - ref));
+      const expected = (1 - weight) * ref + weight * i0;
+      const residual = Math.abs(t - expected) / Math.max(1, Math.abs(expected));
+      if (!(residual <= this.relationMaxError)) this.relationMaxError = Number.isNaN(residual) ? Infinity : residual;
+    }
+    return { gap, predicted };
+  }
+
+  /** The report after the last step; null when no step was recorded. */
+  report(): LagReport | null {
+    if (this.last === null) return null;
+    const forgotten = stepsUntilBelow(this.maf, FORGOTTEN);
+    return {
+      moving_average_fraction: this.maf,
+      momentum: this.momentum,
+      init_weight: this.last.init_weight,
+      steps_until_forgotten: Number.isFinite(forgotten) ? forgotten : null,
+      final: this.last,
+      per_step: this.perStep,
+      relation_max_error: this.relationMaxError,
+      relation_holds: this.relationMaxError <= LAG_RELATION_TOLERANCE,
+      relation_tolerance: LAG_RELATION_TOLERANCE,
+    };
+  }
+}

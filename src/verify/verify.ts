@@ -1,0 +1,234 @@
+/**
+ * `caffe2torch verify NET.prototxt`: every block of a conversion run under Caffe's semantics and
+ * under the emitted PyTorch configuration on the same seeded inputs, with a verdict per block.
+ *
+ * Pure: the caller converts the net, and receives the report (and the plot's series); progress is
+ * reported through a callback.
+ */
+import type { ConvertBlock, ConvertResult } from "../convert/types.js";
+import { blockWork, runBlock, type BlockMeasurement, type ChannelSeries } from "./block.js";
+import { blockScenario } from "./scenario.js";
+import { blockShape, type BlockShape } from "./shapes.js";
+import type { BlockVerification, Configuration, VerifyReasonCode, VerifyReport, VerifySummary, Verdict } from "./types.js";
+
+export type { ChannelSeries } from "./block.js";
+
+/**
+ * The default scaled tolerance `|a − b| / max(1, |ref|)`: both frameworks compute in float32, and a
+ * BatchNorm output takes a handful of roundings (a few 1e-7 relative, README of the golden data);
+ * 1e-5 leaves a margin of more than ten for summation order, yet is far below any semantic
+ * difference (a lag, a wrong eps, a missing beta).
+ */
+export const DEFAULT_VERIFY_TOLERANCE = 1e-5;
+
+/** Options of {@link planVerification} and {@link verifyNet}. */
+export interface VerifyOptions {
+  readonly phase: "TRAIN" | "TEST";
+  /** K, training forwards before the evaluation. */
+  readonly steps: number;
+  /** The batch dimension every block's input gets. */
+  readonly batch: number;
+  readonly seed: number;
+  /** Scaled tolerance for every claimed quantity (see {@link DEFAULT_VERIFY_TOLERANCE}). */
+  readonly tolerance: number;
+  readonly configuration: Configuration;
+  /** A lag (and a skipped block) fails the run. */
+  readonly strict: boolean;
+  /** Dims for blocks whose shape inference left some unknown (`--input-shape`). */
+  readonly inputShape: readonly number[] | null;
+}
+
+/** A block's shape (or skip) decided before anything runs. */
+export interface PlannedBlock {
+  readonly index: number;
+  readonly block: ConvertBlock;
+  readonly shape: BlockShape;
+}
+
+/** The plan: every block's shape, or the blocks whose shape is unknown. */
+export interface VerifyPlan {
+  readonly blocks: PlannedBlock[];
+  /** Blocks whose shape is unknown (and not supplied): the run cannot start. */
+  readonly unknown: PlannedBlock[];
+  /** Total forward work in elements (for a progress bar). */
+  readonly work: number;
+}
+
+/** Decides each block's input shape. */
+export function planVerification(result: ConvertResult, options: VerifyOptions): VerifyPlan {
+  const blocks = result.blocks.map((block, index): PlannedBlock => ({ index, block, shape: blockShape(block, options.batch, options.inputShape) }));
+  let work = 0;
+  for (const p of blocks) if (p.shape.kind === "shape") work += blockWork(p.block, p.shape.shape, options.phase, options.steps);
+  return { blocks, unknown: blocks.filter((p) => p.shape.kind === "unknown"), work };
+}
+
+/**
+ * The block whose running statistics the plot shows: the first train-mode block with a plain
+ * mapping that lags (else the first train-mode block). Its channel is the one whose mean lies
+ * farthest from PyTorch's initial 0, where the lag is clearest. Null when no block trains.
+ */
+export function plotTarget(plan: VerifyPlan): number | null {
+  const training = plan.blocks.filter((p) => p.block.torch.mode === "train" && p.shape.kind === "shape");
+  const f = (p: PlannedBlock) => p.block.caffe.moving_average_fraction;
+  const lagging = training.find((p) => f(p) > 0 && f(p) < 1);
+  return (lagging ?? training[0])?.index ?? null;
+}
+
+/** Callbacks of {@link verifyNet}. */
+export interface VerifyHooks {
+  /** Called as work is done: elements so far, the total, and the block being run. */
+  readonly onProgress?: (done: number, total: number, block: string) => void;
+  /** Record the series of this block index (see {@link plotTarget}). */
+  readonly plotBlock?: number | null;
+}
+
+function failures(m: BlockMeasurement): string[] {
+  const out: string[] = [];
+  const check = (name: string, metric: { claimed: boolean; within: boolean } | null) => {
+    if (metric !== null && metric.claimed && !metric.within) out.push(name);
+  };
+  check("train_output", m.trainOutput);
+  check("eval_output", m.evalOutput);
+  check("running_mean", m.runningMean);
+  check("running_var", m.runningVar);
+  return out;
+}
+
+function verdictOf(m: BlockMeasurement, failed: string[]): Verdict {
+  if (failed.length > 0) return "mismatch";
+  const unclaimedBeyond = [m.evalOutput, m.runningMean, m.runningVar].some((x) => x !== null && !x.within);
+  if (!unclaimedBeyond) return "agree";
+  // A gap in what we do not claim is a lag only when the prediction explains it.
+  return m.lag !== null && m.lag.relation_holds ? "lag" : "mismatch";
+}
+
+function base(p: PlannedBlock, configuration: Configuration) {
+  const b = p.block;
+  const module = b.torch.module === null ? null : configuration === "exact" ? `Caffe${b.torch.module}` : b.torch.module;
+  return {
+    batchnorm: b.batchnorm,
+    scale: b.scale,
+    bias: b.bias,
+    line: b.line,
+    column: b.column,
+    mode: b.torch.mode,
+    module,
+    moving_average_fraction: b.caffe.moving_average_fraction,
+    momentum: b.torch.momentum,
+    configuration,
+  };
+}
+
+function notRun(p: PlannedBlock, options: VerifyOptions, verdict: "skipped" | "error", reason: VerifyReasonCode, shape: number[] | null): BlockVerification {
+  return {
+    ...base(p, options.configuration),
+    ...(verdict === "skipped" && { module: null }),
+    shape,
+    shape_source: p.shape.kind === "shape" ? p.shape.source : null,
+    claimed_exact: false,
+    verdict,
+    reason,
+    ok: verdict === "skipped" && !options.strict,
+    steps: 0,
+    train_output: null,
+    eval_output: null,
+    running_mean: null,
+    running_var: null,
+    lag: null,
+    alternative: null,
+    failures: verdict === "error" ? [reason] : [],
+  };
+}
+
+function summarise(blocks: BlockVerification[]): VerifySummary {
+  const count = (v: Verdict) => blocks.filter((b) => b.verdict === v).length;
+  return { blocks: blocks.length, agree: count("agree"), lag: count("lag"), mismatch: count("mismatch"), skipped: count("skipped"), error: count("error") };
+}
+
+/**
+ * Runs every block of the plan. The plan must have no unknown shapes.
+ *
+ * Verdicts: claimed quantities beyond tolerance → `mismatch`; the plain mapping's running statistics
+ * (and the evaluation output built on them) beyond tolerance while the lag relation holds → `lag`;
+ * otherwise `agree`. A run is ok when no block is `mismatch` or `error`, and, with `strict`, none is
+ * `lag` or `skipped`.
+ */
+export function verifyNet(
+  result: ConvertResult,
+  plan: VerifyPlan,
+  options: VerifyOptions,
+  hooks: VerifyHooks = {},
+): { report: VerifyReport; series: ChannelSeries | null } {
+  let done = 0;
+  let series: ChannelSeries | null = null;
+  const blocks = plan.blocks.map((p): BlockVerification => {
+    if (p.shape.kind === "skip") return notRun(p, options, "skipped", p.shape.reason, null);
+    if (p.shape.kind === "unknown") throw new Error(`verifyNet: block ${p.block.batchnorm} has an unknown shape`);
+    const shape = p.shape.shape;
+    const scenario = blockScenario(p.block, p.index, shape, options.seed);
+    const record = hooks.plotBlock === p.index ? farthestChannel(scenario.channelMean) : undefined;
+    hooks.onProgress?.(done, plan.work, p.block.batchnorm);
+    let run: ReturnType<typeof runBlock>;
+    try {
+      run = runBlock(p.block, scenario, {
+        phase: options.phase,
+        steps: options.steps,
+        configuration: options.configuration,
+        tolerance: options.tolerance,
+        ...(record !== undefined && { recordChannel: record }),
+        onWork: (elements) => {
+          done += elements;
+          hooks.onProgress?.(done, plan.work, p.block.batchnorm);
+        },
+      });
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      return notRun(p, options, "error", "single-value-per-channel", shape);
+    }
+    if (run.series !== null) series = run.series;
+    const m = run.measurement;
+    const failed = failures(m);
+    const verdict = verdictOf(m, failed);
+    if (verdict === "mismatch" && failed.length === 0) failed.push("lag_relation");
+    return {
+      ...base(p, options.configuration),
+      shape,
+      shape_source: p.shape.source,
+      claimed_exact: m.claimedExact,
+      verdict,
+      reason: null,
+      ok: verdict === "agree" || (verdict === "lag" && !options.strict),
+      steps: m.steps,
+      train_output: m.trainOutput,
+      eval_output: m.evalOutput,
+      running_mean: m.runningMean,
+      running_var: m.runningVar,
+      lag: m.lag,
+      alternative: m.alternative,
+      failures: failed,
+    };
+  });
+  return {
+    report: {
+      source: result.source,
+      net: result.net,
+      phase: options.phase,
+      configuration: options.configuration,
+      steps: options.steps,
+      batch: options.batch,
+      seed: options.seed,
+      tolerance: options.tolerance,
+      strict: options.strict,
+      ok: blocks.every((b) => b.ok),
+      summary: summarise(blocks),
+      blocks,
+    },
+    series,
+  };
+}
+
+function farthestChannel(means: Float32Array): number {
+  let best = 0;
+  for (let c = 1; c < means.length; c++) if (Math.abs(means[c] as number) > Math.abs(means[best] as number)) best = c;
+  return best;
+}
