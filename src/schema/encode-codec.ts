@@ -61,6 +61,13 @@ export interface FieldCodec {
   width: number;
   /** For messages: the nested type's codec (built on first use). */
   message: MessageCodec | undefined;
+  /** Position of the field in its message's `ordered` list (a small dense index). */
+  index: number;
+  /**
+   * For messages written while parsing (encode-sink.ts): how many bytes to reserve for the
+   * length prefix, learnt from the last value of this field (sibling layers are alike in size).
+   */
+  prefixHint: number;
 }
 
 /** A node of the trie of key sequences: the codecs of the schema keys met on the way, sorted. */
@@ -94,7 +101,7 @@ export function messageCodec(info: MessageInfo): MessageCodec {
   let codec = codecs.get(info);
   if (codec) return codec;
   const byName = new Map<string, FieldCodec>();
-  for (const field of info.ordered) {
+  for (const [index, field] of info.ordered.entries()) {
     const packed = field.repeated && field.packed;
     const wt = packed ? WireType.LengthDelimited : wireTypeOf(field.kind);
     const ewt = wireTypeOf(field.kind);
@@ -107,6 +114,8 @@ export function messageCodec(info: MessageInfo): MessageCodec {
       tagLength: tagSize(field.id),
       width: ewt === WireType.Fixed32 ? 4 : ewt === WireType.Fixed64 ? 8 : 0,
       message: undefined,
+      index,
+      prefixHint: 1,
     });
   }
   codec = { info, byName, root: newNode(undefined, [], []), nodes: 1 };

@@ -16,7 +16,8 @@
 import type { BoundMessage } from "./bind.js";
 import { Op, messageCodec, step, type FieldCodec, type KeyNode, type MessageCodec } from "./encode-codec.js";
 import type { MessageInfo } from "./load.js";
-import { LITTLE_ENDIAN, splitInt64, splitZigzag64, toFloat32, utf8Length, varint32Size, varint64Size, type Int64Parts } from "./wire.js";
+import { ByteWriter, enumNumber, zigzag32 } from "./byte-writer.js";
+import { LITTLE_ENDIAN, splitInt64, splitZigzag64, utf8Length, varint32Size, varint64Size, type Int64Parts } from "./wire.js";
 
 /**
  * Serializes `obj` as message `info`. The object must be in the bound form (see bind.ts); a value
@@ -59,7 +60,6 @@ function pushLength(plan: Plan, n: number): number {
 }
 
 const parts: Int64Parts = { lo: 0, hi: 0 };
-const encoder = new TextEncoder();
 
 /** Size of the body of a message; records its plan and those of nested messages. */
 function measureMessage(codec: MessageCodec, obj: BoundMessage, plan: Plan): number {
@@ -151,23 +151,8 @@ function scalarSize(f: FieldCodec, value: unknown): number {
   }
 }
 
-function zigzag32(n: number): number {
-  return ((n << 1) ^ (n >> 31)) >>> 0;
-}
-
-function enumNumber(f: FieldCodec, value: unknown): number {
-  if (typeof value === "number") return value;
-  const info = f.field.enumInfo!;
-  const n = info.values.get(value as string);
-  if (n === undefined) throw new Error(`encode: ${info.fullName} has no value ${String(value)}`);
-  return n;
-}
-
 /** Fills one preallocated buffer, following the plan of the measuring pass in the same order. */
-class Writer {
-  readonly buf: Uint8Array;
-  private readonly view: DataView;
-  pos = 0;
+class Writer extends ByteWriter {
   private nextNode = 0;
   private nextLength = 0;
 
@@ -175,8 +160,7 @@ class Writer {
     total: number,
     private readonly plan: Plan,
   ) {
-    this.buf = new Uint8Array(total);
-    this.view = new DataView(this.buf.buffer);
+    super(total);
   }
 
   message(): void {
@@ -214,8 +198,7 @@ class Writer {
     if (LITTLE_ENDIAN && typed) {
       // The wire format is little-endian IEEE 754, the typed array's own layout: one memcpy.
       const bytes = list as Float32Array | Float64Array;
-      this.buf.set(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), this.pos);
-      this.pos += bytes.byteLength;
+      this.bytes(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       return;
     }
     for (let i = 0; i < list.length; i++) this.scalar(f, list[i]);
@@ -232,106 +215,11 @@ class Writer {
         const len = this.plan.lengths[this.nextLength++]!;
         this.varint32(len);
         if (typeof value === "string") this.string(value, len);
-        else this.buf.set(value as Uint8Array, this.pos);
-        this.pos += len;
+        else this.bytes(value as Uint8Array);
         return;
       }
       default:
         this.scalar(f, value);
     }
-  }
-
-  private string(s: string, len: number): void {
-    if (len === s.length && len < 64) {
-      // ASCII: a short loop beats encodeInto's call overhead for the names that dominate nets.
-      const buf = this.buf;
-      const p = this.pos;
-      for (let i = 0; i < len; i++) buf[p + i] = s.charCodeAt(i);
-    } else {
-      encoder.encodeInto(s, this.buf.subarray(this.pos, this.pos + len));
-    }
-  }
-
-  private scalar(f: FieldCodec, value: unknown): void {
-    switch (f.op) {
-      case Op.Float:
-        this.view.setFloat32(this.pos, toFloat32(value as number), true);
-        this.pos += 4;
-        return;
-      case Op.Double:
-        this.view.setFloat64(this.pos, value as number, true);
-        this.pos += 8;
-        return;
-      case Op.Fixed32:
-        this.view.setUint32(this.pos, Number(value) >>> 0, true);
-        this.pos += 4;
-        return;
-      case Op.Sfixed32:
-        this.view.setInt32(this.pos, Number(value) | 0, true);
-        this.pos += 4;
-        return;
-      case Op.Fixed64:
-      case Op.Sfixed64:
-        splitInt64(value as number | bigint, parts);
-        this.view.setUint32(this.pos, parts.lo, true);
-        this.view.setUint32(this.pos + 4, parts.hi, true);
-        this.pos += 8;
-        return;
-      case Op.Bool:
-        this.buf[this.pos++] = value ? 1 : 0;
-        return;
-      case Op.Uint32:
-        this.varint32(Number(value));
-        return;
-      case Op.Sint32:
-        this.varint32(zigzag32(Number(value)));
-        return;
-      case Op.Sint64:
-        splitZigzag64(value as number | bigint, parts);
-        this.varint64(parts.lo, parts.hi);
-        return;
-      case Op.Int32:
-      case Op.Enum: {
-        const n = f.op === Op.Enum ? enumNumber(f, value) : Number(value);
-        if (n >= 0) this.varint32(n);
-        else this.varint64(n >>> 0, 0xffffffff);
-        return;
-      }
-      default:
-        // int64, uint64
-        splitInt64(value as number | bigint, parts);
-        this.varint64(parts.lo, parts.hi);
-    }
-  }
-
-  private varint32(v: number): void {
-    v >>>= 0;
-    const buf = this.buf;
-    while (v > 0x7f) {
-      buf[this.pos++] = (v & 0x7f) | 0x80;
-      v >>>= 7;
-    }
-    buf[this.pos++] = v;
-  }
-
-  private varint64(lo: number, hi: number): void {
-    if (hi === 0) {
-      this.varint32(lo);
-      return;
-    }
-    const buf = this.buf;
-    // Four full groups of seven bits from lo, then one group mixing lo's top 4 bits with hi's low 3.
-    for (let i = 0; i < 4; i++) {
-      buf[this.pos++] = (lo & 0x7f) | 0x80;
-      lo >>>= 7;
-    }
-    let v = (lo | (hi << 4)) & 0x7f;
-    hi >>>= 3;
-    while (hi > 0) {
-      buf[this.pos++] = v | 0x80;
-      v = hi & 0x7f;
-      hi >>>= 7;
-    }
-    buf[this.pos++] = v;
   }
 }

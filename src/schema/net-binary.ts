@@ -3,6 +3,7 @@ import { hasErrors } from "../diagnostics/diagnostic.js";
 import type { BoundMessage } from "./bind.js";
 import { decodeMessage } from "./decode.js";
 import { encodeMessage } from "./encode.js";
+import { encodeText } from "./encode-sink.js";
 import { loadCaffeSchema } from "./load.js";
 import { readNet, type ReadOptions } from "./read.js";
 
@@ -11,10 +12,13 @@ import { readNet, type ReadOptions } from "./read.js";
  * the diagnostics that prevented encoding.
  */
 export function encodeNet(text: string, options: ReadOptions = {}): { bytes: Uint8Array | null; diagnostics: Diagnostic[] } {
+  const net = loadCaffeSchema().message("caffe.NetParameter");
+  // Without an upgrade nothing needs the net as objects: write the bytes while parsing.
+  if (!options.upgrade) return encodeText(text, net, { allowUnknown: options.allowUnknown ?? false });
   const read = readNet(text, { ...options, locations: false });
   if (hasErrors(read.diagnostics)) return { bytes: null, diagnostics: read.diagnostics };
   if (options.upgrade && read.format !== "current") delete read.net["layers"];
-  return { bytes: encodeMessage(loadCaffeSchema().message("caffe.NetParameter"), read.net), diagnostics: read.diagnostics };
+  return { bytes: encodeMessage(net, read.net), diagnostics: read.diagnostics };
 }
 
 /** caffe.NetParameter bytes (e.g. a .caffemodel) → bound message; packed blob data stays as typed-array views. */

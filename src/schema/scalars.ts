@@ -1,5 +1,6 @@
-import type { FieldInfo } from "./load.js";
 import { ScalarKind, type ScalarToken } from "../textproto/sink.js";
+import { Op, type FieldCodec } from "./encode-codec.js";
+import type { FieldInfo } from "./load.js";
 
 /** A converted scalar, or the code and data of why it could not be converted. */
 export type Converted =
@@ -158,4 +159,92 @@ function convertEnum(field: FieldInfo, t: ScalarToken, text: string, raw: () => 
   }
   if (t.kind === ScalarKind.Identifier) return { ok: false, code: "expected-integer", data: { found: token } };
   return { ok: false, code: "expected-identifier", data: { found: foundText(t, text) } };
+}
+
+const TEN_POWERS = Array.from({ length: 23 }, (_, i) => 10 ** i);
+const TWO_53 = 9007199254740992;
+
+/**
+ * convertScalar's result for the tokens that fill nets (short decimal integers, plain decimal
+ * floats, bool words, enum names, strings), computed without slicing or allocating; undefined
+ * for anything else, which then goes through convertScalar. Must agree with convertScalar
+ * wherever it answers (test/schema/scalars-quick.test.ts checks that on many tokens).
+ */
+export function quickScalar(f: FieldCodec, t: ScalarToken, text: string): unknown {
+  switch (f.op) {
+    case Op.String:
+      return t.kind === ScalarKind.String ? t.stringBytes ?? t.stringValue : undefined;
+    case Op.Float:
+    case Op.Double:
+      return t.kind === ScalarKind.Number ? quickDecimal(t, text) : undefined;
+    case Op.Bool:
+      return t.kind === ScalarKind.Identifier && !t.negative ? boolWord(text, t.tokenStart, t.end) : undefined;
+    case Op.Enum: {
+      if (t.kind !== ScalarKind.Identifier || t.negative) return undefined;
+      const name = text.slice(t.tokenStart, t.end);
+      return f.field.enumInfo!.values.has(name) ? name : undefined;
+    }
+    case Op.Message:
+    case Op.Bytes:
+      return undefined;
+    default: {
+      // Integers: fewer than 10 decimal digits always fit (|n| < 10^9 < 2^31), so no range check
+      // is needed, except for the sign of unsigned kinds (convertScalar reports that).
+      if (t.kind !== ScalarKind.Number || t.isFloat) return undefined;
+      const start = t.tokenStart;
+      const n = t.end - start;
+      if (n >= 10 || (n > 1 && text.charCodeAt(start) === 48)) return undefined;
+      if (t.negative && (f.op === Op.Uint32 || f.op === Op.Uint64 || f.op === Op.Fixed32 || f.op === Op.Fixed64)) return undefined;
+      let v = 0;
+      for (let i = start; i < t.end; i++) v = v * 10 + (text.charCodeAt(i) - 48);
+      return t.negative ? -v : v;
+    }
+  }
+}
+
+/** `true`/`t`/`True` → true, `false`/`f`/`False` → false (protoc's words); undefined otherwise. */
+function boolWord(text: string, start: number, end: number): boolean | undefined {
+  const n = end - start;
+  const c = text.charCodeAt(start);
+  if (n === 1) return c === 116 ? true : c === 102 ? false : undefined;
+  if (n === 4 && (c === 116 || c === 84) && text.startsWith("rue", start + 1)) return true;
+  if (n === 5 && (c === 102 || c === 70) && text.startsWith("alse", start + 1)) return false;
+  return undefined;
+}
+
+/**
+ * A decimal number token (`12`, `0.5`, `.5`, `5.`, `1e-5`, `2.5f`) read exactly as Number()
+ * reads it, when that is a single correctly rounded operation: the digits form an integer below
+ * 2^53 and the power of ten is at most 10^22, so `m / 10^k` or `m * 10^k` rounds once, as
+ * Number() does (Clinger's fast path). Undefined for other tokens (and for hex or octal, which
+ * floating-point fields refuse).
+ */
+function quickDecimal(t: ScalarToken, text: string): number | undefined {
+  let i = t.tokenStart;
+  const end = t.end;
+  if (!t.isFloat && end - i > 1 && text.charCodeAt(i) === 48) return undefined;
+  let m = 0;
+  let scale = 0;
+  let c = text.charCodeAt(i);
+  for (; c >= 48 && c <= 57; c = text.charCodeAt(++i)) m = m * 10 + (c - 48);
+  if (c === 46) {
+    for (c = text.charCodeAt(++i); c >= 48 && c <= 57; c = text.charCodeAt(++i)) {
+      m = m * 10 + (c - 48);
+      scale--;
+    }
+  }
+  if (m >= TWO_53) return undefined;
+  if (c === 101 || c === 69) {
+    c = text.charCodeAt(++i);
+    const minus = c === 45;
+    if (minus || c === 43) c = text.charCodeAt(++i);
+    let e = 0;
+    for (; c >= 48 && c <= 57 && e < 1000; c = text.charCodeAt(++i)) e = e * 10 + (c - 48);
+    scale += minus ? -e : e;
+  }
+  if (c === 102 || c === 70) i++;
+  if (i !== end || scale < -22 || scale > 22) return undefined;
+  // Both operands are exact doubles, so the one IEEE operation rounds the exact decimal value.
+  const v = scale < 0 ? m / TEN_POWERS[-scale]! : m * TEN_POWERS[scale]!;
+  return t.negative ? -v : v;
 }

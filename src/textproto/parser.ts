@@ -34,6 +34,8 @@ class Parser {
     isFloat: false,
     stringValue: "",
     stringBytes: undefined,
+    plainStart: -1,
+    plainEnd: -1,
     nextStart: 0,
     malformed: false,
   };
@@ -295,9 +297,12 @@ class Parser {
       let value = s.stringValue;
       let bytes = s.stringBytes;
       let malformed = s.malformed;
+      t.plainStart = s.plainStart;
+      t.plainEnd = s.plainEnd;
       s.next();
       // Adjacent literals are one value, as in C and in protoc.
       while (s.kind === Tok.String) {
+        t.plainStart = t.plainEnd = -1;
         malformed ||= s.malformed;
         if (bytes || s.stringBytes) bytes = concatBytes(bytes ?? utf8.encode(value), s.stringBytes ?? utf8.encode(s.stringValue));
         value += s.stringValue;

@@ -38,6 +38,9 @@ export class Scanner {
   stringValue = "";
   /** For String tokens: bytes when not valid UTF-8. */
   stringBytes: Uint8Array | undefined;
+  /** For String tokens of ASCII without escapes: the value's range (between the quotes); else -1. */
+  plainStart = -1;
+  plainEnd = -1;
   /** Whether the current token started on a new line relative to the previous one. */
   newlineBefore = false;
   /** For Number tokens: whether it is a float (has `.`, exponent or `f` suffix). */
@@ -233,11 +236,17 @@ export class Scanner {
       if (c > 127) simple = false;
       scan++;
     }
+    this.plainStart = this.plainEnd = -1;
     if (scan < len && text.charCodeAt(scan) === quote) {
       this.stringValue = text.slice(pos, scan);
       this.stringBytes = undefined;
       this.end = this.pos = scan + 1;
-      if (simple || isWellFormed(this.stringValue)) return;
+      if (simple) {
+        this.plainStart = pos;
+        this.plainEnd = scan;
+        return;
+      }
+      if (isWellFormed(this.stringValue)) return;
     }
     const bytes: number[] = [];
     let closed = false;

@@ -29,6 +29,13 @@ export interface ScalarToken {
   /** String tokens: the bytes when not valid UTF-8. */
   stringBytes: Uint8Array | undefined;
   /**
+   * String tokens whose value is one literal of ASCII characters without escapes: the value's
+   * range in the text (between the quotes), so that a consumer can copy it without making a
+   * string. -1 for other string values.
+   */
+  plainStart: number;
+  plainEnd: number;
+  /**
    * Start of the token after the value (the text length at the end of input). protoc reports
    * some errors there (an unknown enum value, an invalid bool word), having consumed the value.
    */

@@ -8,6 +8,7 @@ import { numel } from "../numeric/tensor.js";
 import { createCaffeSide, createTorchSide, type Side, type Statistics } from "./executors.js";
 import { LagTracker } from "./lag.js";
 import { MetricTracker, vector } from "./metric.js";
+import { statisticsTolerance } from "./tolerance.js";
 import type { BlockScenario } from "./scenario.js";
 import type { AlternativeReport, Configuration, LagReport, VerifyMetric } from "./types.js";
 
@@ -17,6 +18,8 @@ export interface BlockMeasurement {
   /** Whether the running statistics (and so the evaluation output) are claimed to equal Caffe's. */
   claimedExact: boolean;
   trainOutput: VerifyMetric | null;
+  /** The tolerance applied to the running statistics and the evaluation output (tolerance.ts). */
+  statisticsTolerance: number;
   evalOutput: VerifyMetric | null;
   runningMean: VerifyMetric | null;
   runningVar: VerifyMetric | null;
@@ -140,6 +143,8 @@ export function runBlock(
 ): { measurement: BlockMeasurement; series: ChannelSeries | null } {
   const { phase, configuration, tolerance } = options;
   const steps = trainingSteps(block, phase, options.steps);
+  // Only train-mode forwards update running statistics; the others read or ignore them.
+  const statsTolerance = statisticsTolerance(tolerance, block.torch.mode === "train" ? steps : 0, block.caffe.moving_average_fraction);
   const caffe = createCaffeSide(block, scenario, phase);
   const primary = trackers(createTorchSide(block, scenario, phase, configuration), block, configuration, steps);
   const other: Configuration = configuration === "plain" ? "exact" : "plain";
@@ -186,11 +191,12 @@ export function runBlock(
       steps,
       claimedExact: claimsExact(block, configuration),
       trainOutput: trainOutput.result(tolerance),
-      evalOutput: primary.evalOutput.result(tolerance),
-      runningMean: primary.mean.result(tolerance),
-      runningVar: primary.variance.result(tolerance),
+      statisticsTolerance: statsTolerance,
+      evalOutput: primary.evalOutput.result(statsTolerance),
+      runningMean: primary.mean.result(statsTolerance),
+      runningVar: primary.variance.result(statsTolerance),
       lag: plainTrackers.lag?.report() ?? null,
-      alternative: alt === null ? null : alternativeReport(alt, tolerance),
+      alternative: alt === null ? null : alternativeReport(alt, statsTolerance),
     },
     series,
   };

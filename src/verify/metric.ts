@@ -2,8 +2,8 @@
  * The worst disagreement of one quantity (an output, a running statistic) over the forwards of a
  * block, kept while the executors step in lockstep so no step's tensors need to be stored.
  */
-import { compare } from "../numeric/compare.js";
-import type { TensorLike } from "../numeric/tensor.js";
+import { compare, scaledError } from "../numeric/compare.js";
+import { sameShape, type TensorLike } from "../numeric/tensor.js";
 import type { VerifyMetric } from "./types.js";
 
 /** Collects comparisons of PyTorch's values against Caffe's (the reference). */
@@ -21,16 +21,52 @@ export class MetricTracker {
 
   /** Compares `torch` against `caffe` at `step` (1-based training step; 0 for the evaluation forward). */
   add(torch: TensorLike, caffe: TensorLike, step: number): void {
-    const c = compare(torch, caffe);
     this.count += 1;
-    this.maxAbsError = Math.max(this.maxAbsError, c.maxAbsError);
-    if (c.maxError > this.maxError) {
-      this.maxError = c.maxError;
-      this.step = step;
-      this.index = c.index;
-      this.torch = c.actual;
-      this.caffe = c.expected;
+    if (torch.data instanceof Float32Array && caffe.data instanceof Float32Array && sameShape(torch.shape, caffe.shape)) {
+      this.addFast(torch.data, caffe.data, step);
+      return;
     }
+    const c = compare(torch, caffe);
+    this.maxAbsError = Math.max(this.maxAbsError, c.maxAbsError);
+    if (c.maxError > this.maxError) this.keep(c.maxError, step, c.index, c.actual, c.expected);
+  }
+
+  /**
+   * compare()'s scaled error in one tight loop (block outputs have millions of elements): finite
+   * values take the fast path, anything else goes through scaledError.
+   */
+  private addFast(a: Float32Array, e: Float32Array, step: number): void {
+    let worst = -1;
+    let worstIndex = -1;
+    let maxAbs = this.maxAbsError;
+    for (let i = 0; i < e.length; i++) {
+      const ai = a[i] as number;
+      const ei = e[i] as number;
+      const diff = Math.abs(ai - ei);
+      let err: number;
+      if (Number.isFinite(diff)) {
+        const ref = Math.abs(ei);
+        err = diff / (ref > 1 ? ref : 1);
+        if (diff > maxAbs) maxAbs = diff;
+      } else {
+        err = scaledError(ai, ei);
+        if (err !== 0) maxAbs = Infinity;
+      }
+      if (err > worst) {
+        worst = err;
+        worstIndex = i;
+      }
+    }
+    this.maxAbsError = maxAbs;
+    if (worstIndex >= 0 && worst > this.maxError) this.keep(worst, step, worstIndex, a[worstIndex] as number, e[worstIndex] as number);
+  }
+
+  private keep(error: number, step: number, index: number, torch: number, caffe: number): void {
+    this.maxError = error;
+    this.step = step;
+    this.index = index;
+    this.torch = torch;
+    this.caffe = caffe;
   }
 
   /** The metric under a tolerance, or null when nothing was compared. */

@@ -4,6 +4,13 @@
  *
  * Everything is drawn from `seed`, the block's index and the step, so a block's data does not depend
  * on which other blocks run, and input k can be drawn without drawing inputs 0…k−1.
+ *
+ * Each input is drawn so that its per-channel batch statistics are exactly (before float32 rounding)
+ * a seeded mean and standard deviation: bell-shaped deviates, standardised over the batch. Plain normal
+ * draws would now and then give a batch whose values nearly coincide (with m = 2 values per channel,
+ * a rank-2 block at batch 2, this happens within a few thousand steps); normalising such a batch
+ * amplifies float32 rounding by |x|/σ in Caffe and PyTorch alike, and the two would differ by their
+ * conditioning rather than by their semantics.
  */
 import { caffeBatchNormBlobsFrom, caffeEffectiveStats, type CaffeBatchNormBlobs } from "../numeric/caffe-batch-norm.js";
 import { createRng, type Rng } from "../numeric/rng.js";
@@ -41,6 +48,28 @@ export function mixSeed(...parts: number[]): number {
     h ^= h >>> 16;
   }
   return h >>> 0;
+}
+
+/**
+ * Fills `out` with bell-shaped deviates of mean 0 and variance 1: sums of four 16-bit uniforms
+ * (Irwin–Hall), centred and scaled by √3, from a mulberry32 stream (rng.ts's generator, inlined here
+ * because inputs have millions of elements). The shape hardly matters: each batch is standardised
+ * afterwards.
+ */
+function fillBell(out: Float64Array, seed: number): void {
+  let state = seed | 0;
+  const scale = Math.sqrt(3) / 65536;
+  for (let j = 0; j < out.length; j++) {
+    state = (state + 0x6d2b79f5) | 0;
+    let z = Math.imul(state ^ (state >>> 15), state | 1);
+    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
+    const a = (z ^ (z >>> 14)) >>> 0;
+    state = (state + 0x6d2b79f5) | 0;
+    z = Math.imul(state ^ (state >>> 15), state | 1);
+    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
+    const b = (z ^ (z >>> 14)) >>> 0;
+    out[j] = ((a & 0xffff) + (a >>> 16) + (b & 0xffff) + (b >>> 16) - 131072) * scale;
+  }
 }
 
 function uniform(rng: Rng, low: number, high: number): number {
@@ -90,12 +119,23 @@ export function blockScenario(block: ConvertBlock, index: number, shape: readonl
   const input = (k: number): Tensor => {
     const r = createRng(mixSeed(seed, index, k + 1));
     const data = new Float32Array(numel(shape));
-    for (let n = 0; n < num; n++) {
-      for (let c = 0; c < channels; c++) {
-        const mean = channelMean[c] as number;
-        const std = channelStd[c] as number;
+    const z = new Float64Array(num * spatial);
+    for (let c = 0; c < channels; c++) {
+      // This batch's statistics: near the channel's, different at every step.
+      const std = channelStd[c] as number;
+      const batchMean = (channelMean[c] as number) + 0.3 * std * r.nextNormal();
+      const batchStd = std * Math.exp(0.2 * r.nextNormal());
+      fillBell(z, r.nextUint32());
+      let sum = 0;
+      for (let j = 0; j < z.length; j++) sum += z[j]!;
+      const mu = sum / z.length;
+      let squares = 0;
+      for (let j = 0; j < z.length; j++) squares += (z[j]! - mu) ** 2;
+      const sd = Math.sqrt(squares / z.length);
+      const scale = sd > 0 ? batchStd / sd : 0;
+      for (let n = 0, j = 0; n < num; n++) {
         const base = (n * channels + c) * spatial;
-        for (let i = base; i < base + spatial; i++) data[i] = mean + std * r.nextNormal();
+        for (let i = base; i < base + spatial; i++, j++) data[i] = batchMean + (z[j]! - mu) * scale;
       }
     }
     return { shape: [...shape], data };

@@ -120,6 +120,11 @@ export interface BlockVerification {
   configuration: Configuration;
   /** Whether the running statistics are claimed to equal Caffe's (convert's `exact`, or statistics only read). */
   claimed_exact: boolean;
+  /**
+   * The tolerance of the running statistics and the evaluation output: the run's `tolerance` plus
+   * float32 drift over the averaged steps, `2⁻²³·min(steps, 1/(1 − f))` (src/verify/tolerance.ts).
+   */
+  statistics_tolerance: number;
   verdict: Verdict;
   reason: VerifyReasonCode | null;
   /** Whether this block lets the run pass (`lag` passes unless `--strict`, `skipped` unless `--strict`). */
@@ -133,7 +138,10 @@ export interface BlockVerification {
   /** running_mean / running_var against Caffe's effective statistics, after every step; null without running statistics. */
   running_mean: VerifyMetric | null;
   running_var: VerifyMetric | null;
-  /** The plain mapping's lag (train mode, plain configuration); null otherwise. */
+  /**
+   * The plain mapping's lag, for train-mode blocks with 0 < f < 1 — whether plain is the verified
+   * configuration or the alternative; null otherwise.
+   */
   lag: LagReport | null;
   /** The other configuration, for train-mode blocks; null otherwise. */
   alternative: AlternativeReport | null;

@@ -13,13 +13,7 @@ import type { BlockVerification, Configuration, VerifyReasonCode, VerifyReport, 
 
 export type { ChannelSeries } from "./block.js";
 
-/**
- * The default scaled tolerance `|a − b| / max(1, |ref|)`: both frameworks compute in float32, and a
- * BatchNorm output takes a handful of roundings (a few 1e-7 relative, README of the golden data);
- * 1e-5 leaves a margin of more than ten for summation order, yet is far below any semantic
- * difference (a lag, a wrong eps, a missing beta).
- */
-export const DEFAULT_VERIFY_TOLERANCE = 1e-5;
+export { DEFAULT_VERIFY_TOLERANCE } from "./tolerance.js";
 
 /** Options of {@link planVerification} and {@link verifyNet}. */
 export interface VerifyOptions {
@@ -29,7 +23,7 @@ export interface VerifyOptions {
   /** The batch dimension every block's input gets. */
   readonly batch: number;
   readonly seed: number;
-  /** Scaled tolerance for every claimed quantity (see {@link DEFAULT_VERIFY_TOLERANCE}). */
+  /** Scaled tolerance of every forward's output (default DEFAULT_VERIFY_TOLERANCE, tolerance.ts). */
   readonly tolerance: number;
   readonly configuration: Configuration;
   /** A lag (and a skipped block) fails the run. */
@@ -126,6 +120,7 @@ function notRun(p: PlannedBlock, options: VerifyOptions, verdict: "skipped" | "e
     shape,
     shape_source: p.shape.kind === "shape" ? p.shape.source : null,
     claimed_exact: false,
+    statistics_tolerance: options.tolerance,
     verdict,
     reason,
     ok: verdict === "skipped" && !options.strict,
@@ -195,6 +190,7 @@ export function verifyNet(
       shape,
       shape_source: p.shape.source,
       claimed_exact: m.claimedExact,
+      statistics_tolerance: m.statisticsTolerance,
       verdict,
       reason: null,
       ok: verdict === "agree" || (verdict === "lag" && !options.strict),

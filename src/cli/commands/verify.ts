@@ -1,0 +1,194 @@
+import type { Command } from "commander";
+import { hasErrors } from "../../diagnostics/diagnostic.js";
+import { messageOf } from "../../render/messages.js";
+import { convertNetDetailed } from "../../convert/convert.js";
+import { replayTrace } from "../../numeric/golden.js";
+import { readNet } from "../../schema/read.js";
+import { formatVerifyText } from "../../verify/format-text.js";
+import { formatTraceText, traceMalformed } from "../../verify/format-trace.js";
+import { renderLagPlot } from "../../verify/plot.js";
+import { describeDims } from "../../verify/shapes.js";
+import { DEFAULT_VERIFY_TOLERANCE, planVerification, plotTarget, verifyNet, type VerifyOptions, type VerifyPlan } from "../../verify/verify.js";
+import { makeStyle } from "../color.js";
+import { CliError, type CliIo } from "../io-types.js";
+import { createProgress } from "../progress.js";
+import { formatDiagnostics } from "../report.js";
+import { parsePhase, parsePositiveInt } from "./options.js";
+
+/** Options of `caffe2torch verify`, as commander passes them (strings until parsed). */
+export interface VerifyCliOptions {
+  trace?: string;
+  phase?: string;
+  steps?: string;
+  batch?: string;
+  seed?: string;
+  tolerance?: string;
+  exact?: boolean;
+  strict?: boolean;
+  json?: boolean;
+  plot?: string;
+  inputShape?: string;
+}
+
+/** The defaults: 10 training steps show the lag plainly (0.999¹⁰ ≈ 0.99 of the initial value remains). */
+const DEFAULT_STEPS = 10;
+/** Batch 2: the smallest with two values per channel even for rank-2 inputs, and fast on big nets. */
+const DEFAULT_BATCH = 2;
+
+function parseTolerance(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_VERIFY_TOLERANCE;
+  const t = Number(value);
+  if (value.trim() === "" || !Number.isFinite(t) || t < 0) throw new CliError(`--tolerance must be a non-negative number (got "${value}")`);
+  return t;
+}
+
+function parseSeed(value: string | undefined): number {
+  if (value === undefined) return 0;
+  const s = Number(value);
+  if (!Number.isInteger(s) || s < 0 || s > 0xffffffff) throw new CliError(`--seed must be an integer from 0 to 4294967295 (got "${value}")`);
+  return s;
+}
+
+/** `N,C,H,W` (commas or "x"): 2 to 5 positive integers. */
+export function parseInputShape(value: string | undefined): number[] | null {
+  if (value === undefined) return null;
+  const dims = value.split(/[,x×]/).map((d) => d.trim());
+  const numbers = dims.map(Number);
+  if (dims.length < 2 || dims.length > 5 || !numbers.every((d) => Number.isInteger(d) && d > 0)) {
+    throw new CliError(`--input-shape must be 2 to 5 positive integers such as 2,3,32,32 (got "${value}")`);
+  }
+  return numbers;
+}
+
+function unknownShapes(plan: VerifyPlan, given: boolean): string {
+  const names = plan.unknown.map((p) => {
+    const shape = p.shape.kind === "unknown" ? p.shape : null;
+    const why = shape?.conflict ? `: ${shape.conflict}` : "";
+    return `  ${p.block.batchnorm} ${describeDims(shape?.dims ?? null)}${why}`;
+  });
+  const count = plan.unknown.length;
+  const hint = given
+    ? "--input-shape must have the rank of each block's known dims"
+    : "give the input shape with --input-shape N,C,H,W (known dims are kept; the batch is --batch)";
+  return `cannot verify ${count} block${count === 1 ? "" : "s"} whose input shape is unknown; ${hint}:\n${names.join("\n")}`;
+}
+
+function runTrace(file: string, options: VerifyCliOptions, io: CliIo): number {
+  const tolerance = parseTolerance(options.tolerance);
+  const text = io.readFile(file);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`${file}: not JSON: ${(error as Error).message}`);
+  }
+  const report = replayTrace(json, { tolerance });
+  if (options.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+  else io.stdout(formatTraceText(file, report, makeStyle(io.color.stdout)));
+  if (traceMalformed(report)) {
+    const where = report.error ?? report.cases.find((c) => c.error !== undefined)?.error;
+    io.stderr(`caffe2torch: ${file}: malformed trace${where ? ` at ${where.path} (expected ${where.expected})` : ""}\n`);
+    return 2;
+  }
+  return report.ok ? 0 : 1;
+}
+
+/**
+ * `caffe2torch verify`: with a prototxt, runs every block under Caffe's semantics and under the
+ * emitted PyTorch configuration (see src/verify); with `--trace`, replays a golden-format trace.
+ * Exit 0 when everything claimed equivalent agrees, 1 when something disagrees, 2 for usage errors,
+ * unreadable input and unknown shapes.
+ *
+ * @param now a millisecond clock for the progress bar (default `performance.now`).
+ */
+export function runVerify(file: string | undefined, options: VerifyCliOptions, io: CliIo, now: () => number = () => performance.now()): number {
+  if (options.trace !== undefined) {
+    if (file !== undefined) throw new CliError("give either NET.prototxt or --trace TRACE.json, not both");
+    return runTrace(options.trace, options, io);
+  }
+  if (file === undefined) throw new CliError("missing NET.prototxt (or --trace TRACE.json)");
+  const phase = parsePhase(options.phase ?? "test");
+  const verifyOptions: VerifyOptions = {
+    phase,
+    steps: options.steps === undefined ? DEFAULT_STEPS : parsePositiveInt("--steps", options.steps),
+    batch: options.batch === undefined ? DEFAULT_BATCH : parsePositiveInt("--batch", options.batch),
+    seed: parseSeed(options.seed),
+    tolerance: parseTolerance(options.tolerance),
+    configuration: options.exact ? "exact" : "plain",
+    strict: options.strict ?? false,
+    inputShape: parseInputShape(options.inputShape),
+  };
+  const text = io.readFile(file);
+  const name = file === "-" ? "<stdin>" : file;
+  const read = readNet(text, { allowUnknown: true, upgrade: true });
+  const errStyle = makeStyle(io.color.stderr);
+  if (hasErrors(read.diagnostics)) {
+    io.stderr(formatDiagnostics(name, read.lines, read.diagnostics.filter((d) => d.severity === "error"), errStyle));
+    return 2;
+  }
+  const { result, diagnostics } = convertNetDetailed(read, { phase, source: file, exact: options.exact ?? false, messageOf });
+  if (hasErrors(diagnostics)) {
+    io.stderr(formatDiagnostics(name, read.lines, diagnostics.filter((d) => d.severity === "error"), errStyle));
+    return 2;
+  }
+  const plan = planVerification(result, verifyOptions);
+  if (plan.unknown.length > 0) throw new CliError(unknownShapes(plan, verifyOptions.inputShape !== null));
+  const plotBlock = options.plot === undefined ? null : plotTarget(plan);
+  if (options.plot !== undefined && plotBlock === null) {
+    throw new CliError(`--plot needs a block that trains its running statistics; none of the ${result.blocks.length} blocks does in the ${phase} phase (try --phase train)`);
+  }
+
+  const progress = createProgress(io, { now });
+  let run: ReturnType<typeof verifyNet>;
+  try {
+    run = verifyNet(result, plan, verifyOptions, { onProgress: (done, total, block) => progress.update(done, total, block), plotBlock });
+  } finally {
+    progress.finish();
+  }
+  const { report, series } = run;
+  if (options.plot !== undefined && series !== null) {
+    io.writeFileAtomic(options.plot, renderLagPlot(series, { source: file, net: result.net, batch: verifyOptions.batch, seed: verifyOptions.seed, tolerance: verifyOptions.tolerance }));
+    io.stderr(`caffe2torch: wrote ${options.plot} (block ${series.block}, channel ${series.channel})\n`);
+  }
+  if (options.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+  else io.stdout(formatVerifyText(report, makeStyle(io.color.stdout)));
+  return report.ok ? 0 : 1;
+}
+
+/** Adds `verify` to the program. */
+export function registerVerifyCommand(program: Command, io: () => CliIo, setExit: (code: number) => void): void {
+  program
+    .command("verify")
+    .description("run each BatchNorm block under Caffe's semantics and under the emitted PyTorch configuration, and compare")
+    .argument("[net.prototxt]", 'the Caffe net definition ("-" reads standard input)')
+    .option("--trace <trace.json>", "replay a recorded trace (golden format, e.g. from tools/record_caffe_trace.py) instead")
+    .option("--phase <phase>", "the phase the net is run in: test or train", "test")
+    .option("--steps <k>", `training forwards before the evaluation (default ${DEFAULT_STEPS})`)
+    .option("--batch <n>", `batch size of the generated inputs (default ${DEFAULT_BATCH})`)
+    .option("--seed <s>", "seed of the generated inputs, gamma/beta and statistics (default 0)")
+    .option("--tolerance <t>", `scaled tolerance |a − b| / max(1, |ref|) (default ${DEFAULT_VERIFY_TOLERANCE})`)
+    .option("--exact", "verify the --exact modules (momentum 1/s) instead of plain nn.BatchNorm*d")
+    .option("--strict", "fail on the plain mapping's lag and on blocks that cannot be verified")
+    .option("--json", "print the report as JSON")
+    .option("--plot <file.svg>", "draw one channel's running statistics per step (Caffe, plain, --exact) and their gap")
+    .option("--input-shape <dims>", "input shape N,C,H,W for blocks whose shape cannot be inferred (known dims win)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ caffe2torch verify ResNet-50-deploy.prototxt                     # TEST: loaded statistics agree
+  $ caffe2torch verify train_val.prototxt --phase train               # the plain momentum mapping's lag
+  $ caffe2torch verify train_val.prototxt --phase train --exact --steps 3000 --plot lag.svg
+  $ caffe2torch verify net.prototxt --input-shape 2,3,32,32           # a Data layer: give the shape
+  $ caffe2torch verify --trace my_trace.json --json                   # replay a pycaffe recording
+
+Per block: K training forwards in the phase's mode (none for TEST blocks that only read their
+statistics), then one evaluation forward, on seeded inputs. Caffe's blobs start fresh for blocks that
+train, and from seeded statistics (scale factor s ≠ 1, loaded into PyTorch as sum/s) for blocks that
+use stored statistics. Errors are |torch − caffe| / max(1, |caffe|).
+
+Exit codes: 0 every configuration claimed equivalent agrees (a lag of the plain mapping is reported,
+not a failure, unless --strict), 1 a disagreement, 2 usage error, unreadable input or unknown shapes.`,
+    )
+    .action((file: string | undefined, opts: VerifyCliOptions) => setExit(runVerify(file, opts, io())));
+}

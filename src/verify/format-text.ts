@@ -1,0 +1,217 @@
+/**
+ * The text report of `caffe2torch verify` (stdout): a header, a line per block (or per group of
+ * alike blocks in big nets), the lag explained with its numbers, and a summary. Pure: report in,
+ * text out; colours come from the caller's style.
+ */
+import type { BlockVerification, LagReport, VerifyMetric, VerifyReport } from "./types.js";
+
+/** The colours the text uses (identity functions when colour is off). */
+export interface TextStyle {
+  error(s: string): string;
+  warning(s: string): string;
+  good(s: string): string;
+  dim(s: string): string;
+  bold(s: string): string;
+}
+
+/** No colour. */
+export const plainTextStyle: TextStyle = { error: (s) => s, warning: (s) => s, good: (s) => s, dim: (s) => s, bold: (s) => s };
+
+/** Above this many blocks, alike agreeing/lagging/skipped blocks are grouped on one line. */
+const GROUP_ABOVE = 12;
+
+/** An error or gap: "0", or two significant digits in exponent form ("4.8e-7"). */
+export function num(x: number): string {
+  if (x === 0) return "0";
+  if (!Number.isFinite(x)) return String(x);
+  const abs = Math.abs(x);
+  if (abs >= 0.01 && abs < 1000) return String(Number(x.toPrecision(3)));
+  return x.toExponential(1).replace("e+", "e").replace(".0e", "e");
+}
+
+function metric(name: string, m: VerifyMetric | null): string | null {
+  if (m === null) return null;
+  const where = m.step === 0 ? "" : ` (step ${m.step})`;
+  return `${name} ${num(m.max_error)}${m.within ? "" : where}`;
+}
+
+function statsText(b: BlockVerification): string | null {
+  if (b.running_mean === null || b.running_var === null) return null;
+  return `running mean ${num(b.running_mean.max_error)}, var ${num(b.running_var.max_error)}`;
+}
+
+function verdictWord(b: BlockVerification, style: TextStyle): string {
+  const word = b.verdict.padEnd(8);
+  if (b.verdict === "agree") return style.good(word);
+  if (b.verdict === "lag") return b.ok ? style.warning(word) : style.error(word);
+  if (b.verdict === "skipped") return style.dim(word);
+  return style.error(word);
+}
+
+function blockName(b: BlockVerification): string {
+  const parts = [b.scale, b.bias].filter((x): x is string => x !== null);
+  return parts.length === 0 ? b.batchnorm : `${b.batchnorm} (+${parts.join(", +")})`;
+}
+
+const REASONS: Record<string, string> = {
+  "fork-semantics": "a Caffe fork's BatchNorm: its semantics are not executed",
+  "rank-unsupported": "input rank outside 2…5: no BatchNorm1d/2d/3d takes it",
+  "single-value-per-channel": "one value per channel with batch statistics: PyTorch raises (Caffe outputs 0); use a larger --batch",
+};
+
+function lagSummary(lag: LagReport): string {
+  const f = num(lag.moving_average_fraction);
+  const k = lag.final.step;
+  return (
+    `running-mean gap after ${k} steps ${num(lag.final.running_mean_gap)} (predicted ${f}^${k}·|init − Caffe| = ` +
+    `${num(lag.final.predicted_mean_gap)}), var gap ${num(lag.final.running_var_gap)} (predicted ${num(lag.final.predicted_var_gap)})`
+  );
+}
+
+function lagDetails(b: BlockVerification, indent: string): string[] {
+  const lag = b.lag;
+  if (lag === null) return [];
+  const f = num(lag.moving_average_fraction);
+  const lines = [
+    `${indent}${lagSummary(lag)}`,
+    `${indent}torch_k = (1 − ${f}^k)·Caffe_k + ${f}^k·init holds to ${num(lag.relation_max_error)} (tolerance ${num(lag.relation_tolerance)})` +
+      (lag.steps_until_forgotten === null ? "" : `; ${f}^k < 1e-3 after ${lag.steps_until_forgotten} steps`),
+  ];
+  const alt = b.alternative;
+  if (alt !== null && alt.configuration === "exact") {
+    const word = alt.verdict === "agree" ? "agrees" : "does NOT agree";
+    lines.push(
+      `${indent}--exact ${word}: running mean ${num(alt.running_mean.max_error)}, var ${num(alt.running_var.max_error)}, eval output ${num(alt.eval_output.max_error)}`,
+    );
+  }
+  return lines;
+}
+
+function lagTable(b: BlockVerification, indent: string): string[] {
+  const lag = b.lag;
+  if (lag === null) return [];
+  const cols = ["step", "f^k", "mean gap", "predicted", "var gap", "predicted"];
+  const rows = lag.per_step.map((s) => [String(s.step), num(s.init_weight), num(s.running_mean_gap), num(s.predicted_mean_gap), num(s.running_var_gap), num(s.predicted_var_gap)]);
+  const widths = cols.map((c, i) => Math.max(c.length, ...rows.map((r) => (r[i] as string).length)));
+  const line = (cells: string[]) => indent + cells.map((c, i) => c.padStart(widths[i] as number)).join("  ");
+  return [`${indent}${b.batchnorm}: the plain mapping's gap to Caffe's running statistics, per step`, line(cols), ...rows.map(line)];
+}
+
+function blockLine(b: BlockVerification, style: TextStyle, nameWidth: number): string[] {
+  const shape = b.shape === null ? "" : `[${b.shape.join(",")}]`;
+  const head = `${blockName(b).padEnd(nameWidth)}  ${shape.padEnd(14)} ${b.mode.padEnd(11)} ${verdictWord(b, style)}`;
+  if (b.verdict === "skipped" || b.verdict === "error") return [`${head} ${REASONS[b.reason ?? ""] ?? b.reason ?? ""}`];
+  const parts: string[] = [];
+  const train = metric(`outputs of ${b.steps} training steps`, b.train_output);
+  if (train !== null) parts.push(train);
+  const evalOut = metric("eval output", b.eval_output);
+  if (evalOut !== null && b.verdict === "lag") parts.push(`${evalOut} (${b.eval_output?.within ? "the lag has faded by the end" : "still lagging"})`);
+  else if (evalOut !== null) parts.push(evalOut);
+  const stats = b.verdict === "lag" ? null : statsText(b);
+  if (stats !== null) parts.push(stats);
+  const lines = [`${head} ${parts.join(" · ")}`];
+  const indent = " ".repeat(4);
+  if (b.failures.length > 0) lines.push(`${indent}${style.error(`beyond tolerance: ${b.failures.join(", ")}`)}`);
+  if (b.verdict === "lag" || b.failures.includes("lag_relation")) lines.push(...lagDetails(b, indent));
+  return lines;
+}
+
+function worst(blocks: BlockVerification[], pick: (b: BlockVerification) => VerifyMetric | null): { value: number; block: string } | null {
+  let best: { value: number; block: string } | null = null;
+  for (const b of blocks) {
+    const m = pick(b);
+    if (m !== null && (best === null || m.max_error > best.value)) best = { value: m.max_error, block: b.batchnorm };
+  }
+  return best;
+}
+
+function groupLine(group: BlockVerification[], style: TextStyle): string[] {
+  const first = group[0] as BlockVerification;
+  const last = group[group.length - 1] as BlockVerification;
+  const head = `${group.length} blocks (${first.batchnorm} … ${last.batchnorm})  ${first.mode.padEnd(11)} ${verdictWord(first, style)}`;
+  if (first.verdict === "skipped") return [`${head} ${REASONS[first.reason ?? ""] ?? ""}`];
+  const parts: string[] = [];
+  const add = (label: string, w: { value: number; block: string } | null) => {
+    if (w !== null) parts.push(`${label} ≤ ${num(w.value)} (${w.block})`);
+  };
+  add("outputs", worst(group, (b) => b.train_output));
+  add("eval output", worst(group, (b) => b.eval_output));
+  if (first.verdict === "lag") {
+    const gap = Math.max(...group.map((b) => b.lag?.final.running_mean_gap ?? 0));
+    parts.push(`running-mean gap after ${first.steps} steps ≤ ${num(gap)}`);
+    const relation = Math.max(...group.map((b) => b.lag?.relation_max_error ?? 0));
+    parts.push(`lag relation holds to ≤ ${num(relation)}`);
+    const alt = worst(group, (b) => b.alternative?.eval_output ?? null);
+    if (alt !== null) parts.push(`--exact eval output ≤ ${num(alt.value)}`);
+  } else {
+    const stats = Math.max(0, ...group.map((b) => Math.max(b.running_mean?.max_error ?? 0, b.running_var?.max_error ?? 0)));
+    if (group.some((b) => b.running_mean !== null)) parts.push(stats === 0 ? "running stats identical" : `running stats ≤ ${num(stats)}`);
+  }
+  return [`${head} ${parts.join(" · ")}`];
+}
+
+/** Consecutive runs of blocks with the same mode and verdict, when the net is big; single blocks otherwise. */
+function groups(blocks: BlockVerification[]): BlockVerification[][] {
+  if (blocks.length <= GROUP_ABOVE) return blocks.map((b) => [b]);
+  const key = (b: BlockVerification) => `${b.mode} ${b.verdict} ${b.reason ?? ""}`;
+  const groupable = (b: BlockVerification) => b.verdict === "agree" || b.verdict === "skipped" || (b.verdict === "lag" && b.ok);
+  const out: BlockVerification[][] = [];
+  const byKey = new Map<string, BlockVerification[]>();
+  for (const b of blocks) {
+    if (!groupable(b)) {
+      out.push([b]);
+      continue;
+    }
+    let g = byKey.get(key(b));
+    if (g === undefined) {
+      g = [];
+      byKey.set(key(b), g);
+      out.push(g);
+    }
+    g.push(b);
+  }
+  return out;
+}
+
+function header(r: VerifyReport, style: TextStyle): string[] {
+  const net = r.net === null ? "" : `, net "${r.net}"`;
+  const config = r.configuration === "exact" ? "--exact Caffe* modules (momentum 1/s)" : "plain nn.BatchNorm*d (momentum = 1 − f)";
+  const forwards =
+    r.phase === "TRAIN"
+      ? `${r.steps} training steps, then one evaluation forward`
+      : `${r.steps} steps for blocks using batch statistics, then one evaluation forward (blocks that only read Caffe's stored statistics: the evaluation alone)`;
+  return [
+    style.bold(`caffe2torch verify: ${r.source}${net}, ${r.phase} phase`),
+    `  PyTorch configuration: ${config}; batch ${r.batch}, seed ${r.seed}`,
+    `  forwards: ${forwards}`,
+    `  tolerance ${num(r.tolerance)} on |torch − caffe| / max(1, |caffe|) (running statistics: plus float32 drift over long runs)`,
+    "",
+  ];
+}
+
+function summary(r: VerifyReport, style: TextStyle): string[] {
+  const s = r.summary;
+  const counts = (["agree", "lag", "mismatch", "skipped", "error"] as const).filter((v) => s[v] > 0).map((v) => `${s[v]} ${v}`);
+  const lines = ["", `${s.blocks} block${s.blocks === 1 ? "" : "s"}: ${counts.join(", ") || "none"}`];
+  if (s.lag > 0) {
+    lines.push(
+      r.strict
+        ? style.error("--strict: the plain momentum mapping's lag counts as a failure.")
+        : "The plain momentum mapping lags Caffe's bias-corrected running statistics (not a failure without --strict); convert with --exact for modules that match from the first step.",
+    );
+  }
+  if (s.skipped > 0) lines.push(`Skipped blocks are not verified${r.strict ? " (--strict: a failure)" : ""}.`);
+  lines.push(r.ok ? style.good("OK: every configuration claimed equivalent agrees with Caffe.") : style.error("FAILED: see the blocks above."));
+  return lines;
+}
+
+/** The whole text report. */
+export function formatVerifyText(r: VerifyReport, style: TextStyle = plainTextStyle): string {
+  const lines = header(r, style);
+  const nameWidth = Math.min(36, Math.max(8, ...r.blocks.map((b) => blockName(b).length)));
+  for (const g of groups(r.blocks)) lines.push(...(g.length === 1 ? blockLine(g[0] as BlockVerification, style, nameWidth) : groupLine(g, style)));
+  const firstLag = r.blocks.find((b) => b.verdict === "lag" && b.lag !== null && b.lag.per_step.length > 0);
+  if (firstLag !== undefined) lines.push("", ...lagTable(firstLag, "  "), "  (--json has the per-step gaps of every block)");
+  lines.push(...summary(r, style));
+  return `${lines.join("\n")}\n`;
+}
