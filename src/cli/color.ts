@@ -1,4 +1,5 @@
 import { Chalk } from "chalk";
+import type { TextStyle } from "../diagnostics/style.js";
 
 /**
  * Whether to colour a stream. chalk looks at FORCE_COLOR and the terminal but ignores NO_COLOR
@@ -13,16 +14,8 @@ export function colorLevel(flag: boolean | undefined, env: Readonly<Record<strin
   return isTTY;
 }
 
-/** The styles formatters use; all identity functions when colour is off. */
-export interface Style {
-  error(s: string): string;
-  warning(s: string): string;
-  info(s: string): string;
-  dim(s: string): string;
-  bold(s: string): string;
-  good(s: string): string;
-  code(s: string): string;
-}
+/** The styles formatters use (one definition, in diagnostics/style.ts). */
+export type Style = TextStyle;
 
 /** A Style for a stream with colour on or off. */
 export function makeStyle(on: boolean): Style {

@@ -198,10 +198,7 @@ class EncodeSink extends SchemaSink {
   /** Puts the body of open message `d` in protoc's order (fields by number, packed runs joined); drops its segments. */
   private endBody(d: number): void {
     const base = this.segBase[d]!;
-    if (this.flags[d] !== 0) {
-      const w = this.w;
-      w.pos = this.sorter.rewrite(w, this.bodyStart[d]!, this.segKey, this.segStart, base, this.segCount);
-    }
+    if (this.flags[d] !== 0) this.sorter.rewrite(this.w, this.bodyStart[d]!, this.segKey, this.segStart, base, this.segCount);
     this.segCount = base;
   }
 

@@ -5,61 +5,99 @@
  * were written without tags. protoc serializes fields by number, repeated elements in their
  * order, and a packed field as one length-delimited run; so the segments are sorted stably by
  * key and each group of packed segments gets one tag and length in front of its payloads.
+ *
+ * This runs for most layers of a net (Caffe files usually put `bottom`/`top`, fields 3 and 4,
+ * before `name` and `type`, fields 1 and 2), so it allocates nothing: the body is copied past
+ * the end of the buffer and the segments are copied back from there in order.
  */
 import type { ByteWriter } from "./byte-writer.js";
 import { WireType } from "./wire.js";
 
-/** Rewrites bodies in place; keeps its scratch buffers between messages. */
+/** Segments shorter than this are copied byte by byte (cheaper than a copyWithin call). */
+const SHORT = 24;
+
+/** Rewrites bodies in place; keeps its index buffer between messages. */
 export class SegmentSorter {
-  private scratch = new Uint8Array(4096);
+  private order = new Int32Array(64);
 
   /**
    * Reorders the body `[bodyStart, w.pos)` of `w.buf`, whose segments are
-   * `keys/starts[from..to)` (each ends where the next starts), and returns the new end.
+   * `keys/starts[from..to)` (each ends where the next starts), and leaves `w.pos` at its new end.
    */
-  rewrite(w: ByteWriter, bodyStart: number, keys: Int32Array, starts: Int32Array, from: number, to: number): number {
+  rewrite(w: ByteWriter, bodyStart: number, keys: Int32Array, starts: Int32Array, from: number, to: number): void {
     const end = w.pos;
     const size = end - bodyStart;
-    const order = sortedSegments(keys, from, to);
-    // Room for the packed runs' headers: a tag and a length, at most 5 bytes each, per run.
+    const n = to - from;
+    const order = this.sort(keys, from, n);
+    // Room for a copy of the body, and for the packed runs' headers (a tag and a length, at
+    // most 5 bytes each, per run) which the rewritten body may gain.
     let extra = 0;
-    for (let i = 0; i < order.length; i++) if (keys[order[i]!]! & 1) extra += 10;
-    w.ensure(extra);
-    if (this.scratch.length < size) this.scratch = new Uint8Array(Math.max(size, this.scratch.length * 2));
-    const scratch = this.scratch;
-    scratch.set(w.buf.subarray(bodyStart, end));
-    const segEnd = (s: number): number => (s + 1 < to ? starts[s + 1]! : end) - bodyStart;
+    for (let i = 0; i < n; i++) if (keys[order[i]!]! & 1) extra += 10;
+    w.ensure(extra + size);
     const buf = w.buf;
-    w.pos = bodyStart;
-    for (let i = 0; i < order.length; ) {
+    // The copy sits past the rewritten body's largest possible end.
+    const copy = end + extra;
+    buf.copyWithin(copy, bodyStart, end);
+    const shift = copy - bodyStart;
+    let out = bodyStart;
+    for (let i = 0; i < n; ) {
       const s = order[i]!;
       const key = keys[s]!;
       if ((key & 1) === 0) {
-        buf.set(scratch.subarray(starts[s]! - bodyStart, segEnd(s)), w.pos);
-        w.pos += segEnd(s) - (starts[s]! - bodyStart);
+        out = copyBytes(buf, out, starts[s]! + shift, (s + 1 < to ? starts[s + 1]! : end) + shift);
         i++;
         continue;
       }
       // A packed field: every segment of this key, in order, as one run.
       let j = i;
       let payload = 0;
-      for (; j < order.length && keys[order[j]!] === key; j++) payload += segEnd(order[j]!) - (starts[order[j]!]! - bodyStart);
+      for (; j < n && keys[order[j]!] === key; j++) {
+        const t = order[j]!;
+        payload += (t + 1 < to ? starts[t + 1]! : end) - starts[t]!;
+      }
+      w.pos = out;
       w.varint32((((key >>> 1) << 3) | WireType.LengthDelimited) >>> 0);
       w.varint32(payload);
+      out = w.pos;
       for (; i < j; i++) {
         const t = order[i]!;
-        buf.set(scratch.subarray(starts[t]! - bodyStart, segEnd(t)), w.pos);
-        w.pos += segEnd(t) - (starts[t]! - bodyStart);
+        out = copyBytes(buf, out, starts[t]! + shift, (t + 1 < to ? starts[t + 1]! : end) + shift);
       }
     }
-    return w.pos;
+    w.pos = out;
+  }
+
+  /** Segment indices `from..from+n-1` sorted by key, ties in their original order (stable). */
+  private sort(keys: Int32Array, from: number, n: number): Int32Array {
+    if (this.order.length < n) this.order = new Int32Array(Math.max(n, this.order.length * 2));
+    const order = this.order;
+    if (n > 64) {
+      // Large bodies (a blob written field by field): Array.prototype.sort is stable (ES2019).
+      const sorted = Array.from({ length: n }, (_, i) => from + i).sort((a, b) => keys[a]! - keys[b]!);
+      order.set(sorted);
+      return order;
+    }
+    // Insertion sort: a layer has a handful of segments, nearly in order.
+    for (let i = 0; i < n; i++) {
+      const s = from + i;
+      const key = keys[s]!;
+      let j = i;
+      while (j > 0 && keys[order[j - 1]!]! > key) {
+        order[j] = order[j - 1]!;
+        j--;
+      }
+      order[j] = s;
+    }
+    return order;
   }
 }
 
-/** Segment indices `from..to-1` sorted by key, ties in their original order. */
-function sortedSegments(keys: Int32Array, from: number, to: number): number[] {
-  const order: number[] = [];
-  for (let s = from; s < to; s++) order.push(s);
-  // Array.prototype.sort is stable (ES2019), which keeps repeated elements in text order.
-  return order.sort((a, b) => keys[a]! - keys[b]!);
+/** Copies `buf[from, to)` to `out` (ranges do not overlap); returns the end of the copy. */
+function copyBytes(buf: Uint8Array, out: number, from: number, to: number): number {
+  if (to - from < SHORT) {
+    while (from < to) buf[out++] = buf[from++]!;
+    return out;
+  }
+  buf.copyWithin(out, from, to);
+  return out + (to - from);
 }

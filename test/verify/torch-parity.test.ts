@@ -113,7 +113,16 @@ function prepare(fixture: string, phase: "TRAIN" | "TEST", configuration: Config
   return { modulePath, scenarioPath, expected };
 }
 
+const memo = new Map<string, ReturnType<typeof runEmittedOnce>>();
+
+/** Each (fixture, phase, configuration) runs Python once; both checks read the same run. */
 function runEmitted(fixture: string, phase: "TRAIN" | "TEST", configuration: Configuration) {
+  const key = `${fixture} ${phase} ${configuration}`;
+  if (!memo.has(key)) memo.set(key, runEmittedOnce(fixture, phase, configuration));
+  return memo.get(key) as ReturnType<typeof runEmittedOnce>;
+}
+
+function runEmittedOnce(fixture: string, phase: "TRAIN" | "TEST", configuration: Configuration) {
   const dir = mkdtempSync(join(tmpdir(), "caffe2torch-parity-"));
   const { modulePath, scenarioPath, expected } = prepare(fixture, phase, configuration, dir);
   const outPath = join(dir, "out.json");

@@ -1,26 +1,10 @@
+import { plainStyle, type TextStyle } from "../../diagnostics/style.js";
 import type { LintResults } from "../results.js";
 import type { RuleMeta } from "../rule.js";
 
-/**
- * Colours for the text formatter; the CLI passes its own style (cli/color.ts, which decides
- * NO_COLOR and --color), tests use {@link plainStyle}.
- */
-export interface Style {
-  error(s: string): string;
-  warning(s: string): string;
-  info(s: string): string;
-  dim(s: string): string;
-  bold(s: string): string;
-}
-
-/** A style that adds nothing (NO_COLOR, pipes, tests). */
-export const plainStyle: Style = {
-  error: (s) => s,
-  warning: (s) => s,
-  info: (s) => s,
-  dim: (s) => s,
-  bold: (s) => s,
-};
+/** Colours for the text formatter (the CLI passes its own; tests use {@link plainStyle}). */
+export type Style = TextStyle;
+export { plainStyle };
 
 /** What a formatter may use besides the results. */
 export interface FormatContext {
