@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
-import { COMMANDS } from "./commands/index.js";
+import { commandsFor } from "./commands/index.js";
 import { CliError, type CliIo } from "./io-types.js";
 import { processIo } from "./io.js";
 
@@ -50,7 +50,7 @@ Examples:
 Exit codes: 0 clean, 1 findings or mismatch, 2 usage or input error.
 Run "caffe2torch help <command>" for a command's options.`,
     );
-  for (const register of COMMANDS) register(program, getIo, setExit);
+  for (const register of await commandsFor(argv)) register(program, getIo, setExit);
 
   try {
     await program.parseAsync(argv, { from: "user" });

@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
-import protobuf from "protobufjs";
+import { createRequire } from "node:module";
+import type * as Protobuf from "protobufjs";
+import { protoHash, schemaFromJson, type SchemaJson } from "./schema-json.js";
 
 /** Protobuf scalar types as declared in a .proto file. */
 export type ScalarType =
@@ -47,8 +49,8 @@ export interface EnumInfo {
 export interface Schema {
   messages: Map<string, MessageInfo>;
   enums: Map<string, EnumInfo>;
-  /** The protobufjs root, for callers that want plain reflection. */
-  root: protobuf.Root;
+  /** The protobufjs root, for callers that want plain reflection (loaded on first use). */
+  readonly root: Protobuf.Root;
   /** Shorthand for a message by full name; throws for a name the schema lacks (a bug, not input). */
   message(fullName: string): MessageInfo;
 }
@@ -56,21 +58,77 @@ export interface Schema {
 /** Where our declaration of Caffe's schema lives, relative to this module (src/ or dist/). */
 export const CAFFE_PROTO_PATH = new URL("../../proto/caffe.proto", import.meta.url);
 
+/**
+ * The tables of caffe.proto as `npm run build` writes them beside this module (schema-json.ts);
+ * absent when running from src/ (tests), where the .proto is parsed instead.
+ */
+const CAFFE_SCHEMA_JSON_PATH = new URL("./caffe-schema.json", import.meta.url);
+
+/** protobufjs is CommonJS: required when first needed, so that a run using the built tables never loads it. */
+const require = createRequire(import.meta.url);
+function protobufjs(): typeof Protobuf {
+  return require("protobufjs") as typeof Protobuf;
+}
+
 let cached: Schema | undefined;
 
-/** Loads proto/caffe.proto once per process (protobufjs reflection; no generated code). */
+/**
+ * Loads our declaration of Caffe's schema once per process: from the tables the build derived
+ * from proto/caffe.proto with protobufjs when they match the .proto's text, else by parsing
+ * the .proto with protobufjs (reflection either way; no generated code).
+ */
 export function loadCaffeSchema(): Schema {
-  cached ??= buildSchema(protobuf.parse(readFileSync(CAFFE_PROTO_PATH, "utf8"), { keepCase: true }).root);
+  if (cached) return cached;
+  const text = readFileSync(CAFFE_PROTO_PATH, "utf8");
+  const parse = (): Protobuf.Root => protobufjs().parse(text, { keepCase: true }).root;
+  const json = builtTables(protoHash(text));
+  cached = json ? withRoot(schemaFromJson(json), parse) : buildSchema(parse());
   return cached;
 }
 
+/** The built tables, if present and made from the current .proto text. */
+function builtTables(hash: string): SchemaJson | undefined {
+  let json: SchemaJson;
+  try {
+    json = JSON.parse(readFileSync(CAFFE_SCHEMA_JSON_PATH, "utf8")) as SchemaJson;
+  } catch {
+    return undefined;
+  }
+  return json.protoHash === hash ? json : undefined;
+}
+
+/** A Schema over ready tables whose protobufjs root is made by `parse` on first use. */
+function withRoot(tables: Pick<Schema, "messages" | "enums">, parse: () => Protobuf.Root): Schema {
+  let root: Protobuf.Root | undefined;
+  return {
+    ...tables,
+    get root(): Protobuf.Root {
+      if (!root) {
+        root = parse();
+        root.resolveAll();
+      }
+      return root;
+    },
+    message: messageLookup(tables.messages),
+  };
+}
+
+function messageLookup(messages: Map<string, MessageInfo>): (fullName: string) => MessageInfo {
+  return (name: string): MessageInfo => {
+    const m = messages.get(name);
+    if (!m) throw new Error(`schema has no message ${name}`);
+    return m;
+  };
+}
+
 /** Builds the compact field tables from a protobufjs root. */
-export function buildSchema(root: protobuf.Root): Schema {
+export function buildSchema(root: Protobuf.Root): Schema {
+  const protobuf = protobufjs();
   root.resolveAll();
   const messages = new Map<string, MessageInfo>();
   const enums = new Map<string, EnumInfo>();
-  const types: protobuf.Type[] = [];
-  const visit = (ns: protobuf.NamespaceBase): void => {
+  const types: Protobuf.Type[] = [];
+  const visit = (ns: Protobuf.NamespaceBase): void => {
     for (const nested of ns.nestedArray) {
       if (nested instanceof protobuf.Type) {
         types.push(nested);
@@ -103,18 +161,9 @@ export function buildSchema(root: protobuf.Root): Schema {
     }
     info.ordered = [...info.fields.values()].sort((a, b) => a.id - b.id);
   }
-  return {
-    messages,
-    enums,
-    root,
-    message(name: string): MessageInfo {
-      const m = messages.get(name);
-      if (!m) throw new Error(`schema has no message ${name}`);
-      return m;
-    },
-  };
+  return { messages, enums, root, message: messageLookup(messages) };
 }
 
-function fullName(r: protobuf.ReflectionObject): string {
+function fullName(r: Protobuf.ReflectionObject): string {
   return r.fullName.replace(/^\./, "");
 }

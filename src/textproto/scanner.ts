@@ -17,6 +17,8 @@ const CH_HASH = 35, CH_DQUOTE = 34, CH_SQUOTE = 39, CH_DOT = 46, CH_BACKSLASH = 
 const CH_0 = 48, CH_7 = 55, CH_9 = 57, CH_UNDERSCORE = 95;
 const CH_PLUS = 43, CH_MINUS = 45;
 const CH_BOM = 0xfeff;
+/** Slots of the identifier cache (a power of two). */
+const INTERN_SLOTS = 1024;
 
 const utf8Strict = new TextDecoder("utf-8", { fatal: true });
 const utf8Lenient = new TextDecoder("utf-8");
@@ -34,8 +36,14 @@ export class Scanner {
   end = 0;
   /** For Symbol tokens: the char code. */
   symbol = 0;
-  /** For String tokens: the decoded value (one literal). */
-  stringValue = "";
+  /**
+   * For String tokens: the decoded value (one literal). Made on first use for plain literals
+   * (see plainStart), whose consumers can often copy the characters from the text instead.
+   */
+  get stringValue(): string {
+    return (this.value ??= this.text.slice(this.plainStart, this.plainEnd));
+  }
+  private value: string | undefined = "";
   /** For String tokens: bytes when not valid UTF-8. */
   stringBytes: Uint8Array | undefined;
   /** For String tokens of ASCII without escapes: the value's range (between the quotes); else -1. */
@@ -70,29 +78,30 @@ export class Scanner {
     const len = this.len;
     let pos = this.pos;
     let newline = false;
+    let c = 0;
     for (;;) {
       if (pos >= len) {
         this.newlineBefore = newline;
         this.start = this.end = this.pos = len;
         return (this.kind = Tok.EOF);
       }
-      const c = text.charCodeAt(pos);
-      if (c === CH_SPACE || c === CH_TAB || c === CH_CR || c === CH_VT || c === CH_FF) {
-        pos++;
-      } else if (c === CH_LF) {
-        newline = true;
-        pos++;
-      } else if (c === CH_HASH) {
+      c = text.charCodeAt(pos);
+      // Most characters met here start a token: test for that first.
+      if (c > CH_SPACE) {
+        if (c !== CH_HASH) break;
         let e = text.indexOf("\n", pos);
         if (e === -1) e = len;
         const end = e > pos && text.charCodeAt(e - 1) === CH_CR ? e - 1 : e;
         this.comments.push({ start: pos, end });
         pos = e;
-      } else break;
+        continue;
+      }
+      if (c === CH_LF) newline = true;
+      else if (c !== CH_SPACE && c !== CH_TAB && c !== CH_CR && c !== CH_VT && c !== CH_FF) break;
+      pos++;
     }
     this.newlineBefore = newline;
     this.start = pos;
-    const c = text.charCodeAt(pos);
     if (isLetter(c)) {
       pos++;
       while (pos < len) {
@@ -133,26 +142,23 @@ export class Scanner {
     return this.intern(this.start, this.end);
   }
 
-  private readonly internTable = new Map<number, string[]>();
+  /**
+   * A direct-mapped cache of identifier spellings: a cheap key (length and three characters)
+   * picks a slot, and the slot's string is used when it is the same text. Nets use a few dozen
+   * field names, so collisions are rare, and one only costs a slice.
+   */
+  private readonly internSlots: (string | undefined)[] = new Array<string | undefined>(INTERN_SLOTS).fill(undefined);
 
   private intern(start: number, end: number): string {
     const text = this.text;
     const n = end - start;
     if (n > 64 || n === 0) return text.slice(start, end);
-    // A cheap key (length and three characters); candidates are confirmed with startsWith.
     const key = ((n * 131 + text.charCodeAt(start)) * 131 + text.charCodeAt(end - 1)) * 131 + text.charCodeAt(start + (n >> 1));
-    const bucket = this.internTable.get(key);
-    if (bucket !== undefined) {
-      for (let i = 0; i < bucket.length; i++) {
-        const hit = bucket[i]!;
-        if (hit.length === n && text.startsWith(hit, start)) return hit;
-      }
-      const s = text.slice(start, end);
-      if (bucket.length < 8) bucket.push(s);
-      return s;
-    }
+    const slot = key & (INTERN_SLOTS - 1);
+    const hit = this.internSlots[slot];
+    if (hit !== undefined && hit.length === n && text.startsWith(hit, start)) return hit;
     const s = text.slice(start, end);
-    this.internTable.set(key, [s]);
+    this.internSlots[slot] = s;
     return s;
   }
 
@@ -236,18 +242,20 @@ export class Scanner {
       if (c > 127) simple = false;
       scan++;
     }
-    this.plainStart = this.plainEnd = -1;
+    this.stringBytes = undefined;
     if (scan < len && text.charCodeAt(scan) === quote) {
-      this.stringValue = text.slice(pos, scan);
-      this.stringBytes = undefined;
       this.end = this.pos = scan + 1;
       if (simple) {
         this.plainStart = pos;
         this.plainEnd = scan;
+        this.value = undefined;
         return;
       }
-      if (isWellFormed(this.stringValue)) return;
+      this.plainStart = this.plainEnd = -1;
+      this.value = text.slice(pos, scan);
+      if (isWellFormed(this.value)) return;
     }
+    this.plainStart = this.plainEnd = -1;
     const bytes: number[] = [];
     let closed = false;
     while (pos < len) {
@@ -274,10 +282,10 @@ export class Scanner {
     if (!closed) this.error("unterminated-string", start, pos);
     const u8 = Uint8Array.from(bytes);
     try {
-      this.stringValue = utf8Strict.decode(u8);
+      this.value = utf8Strict.decode(u8);
       this.stringBytes = undefined;
     } catch {
-      this.stringValue = utf8Lenient.decode(u8);
+      this.value = utf8Lenient.decode(u8);
       this.stringBytes = u8;
     }
     this.end = this.pos = pos;

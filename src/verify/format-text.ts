@@ -3,19 +3,8 @@
  * alike blocks in big nets), the lag explained with its numbers, and a summary. Pure: report in,
  * text out; colours come from the caller's style.
  */
+import { plainStyle, type TextStyle } from "../diagnostics/style.js";
 import type { BlockVerification, LagReport, VerifyMetric, VerifyReport } from "./types.js";
-
-/** The colours the text uses (identity functions when colour is off). */
-export interface TextStyle {
-  error(s: string): string;
-  warning(s: string): string;
-  good(s: string): string;
-  dim(s: string): string;
-  bold(s: string): string;
-}
-
-/** No colour. */
-export const plainTextStyle: TextStyle = { error: (s) => s, warning: (s) => s, good: (s) => s, dim: (s) => s, bold: (s) => s };
 
 /** Above this many blocks, alike agreeing/lagging/skipped blocks are grouped on one line. */
 const GROUP_ABOVE = 12;
@@ -192,7 +181,8 @@ function header(r: VerifyReport, style: TextStyle): string[] {
 function summary(r: VerifyReport, style: TextStyle): string[] {
   const s = r.summary;
   const counts = (["agree", "lag", "mismatch", "skipped", "error"] as const).filter((v) => s[v] > 0).map((v) => `${s[v]} ${v}`);
-  const lines = ["", `${s.blocks} block${s.blocks === 1 ? "" : "s"}: ${counts.join(", ") || "none"}`];
+  if (s.blocks === 0) return [`No BatchNorm layer is active in the ${r.phase} phase: nothing to verify.`];
+  const lines = ["", `${s.blocks} block${s.blocks === 1 ? "" : "s"}: ${counts.join(", ")}`];
   if (s.lag > 0) {
     lines.push(
       r.strict
@@ -206,7 +196,7 @@ function summary(r: VerifyReport, style: TextStyle): string[] {
 }
 
 /** The whole text report. */
-export function formatVerifyText(r: VerifyReport, style: TextStyle = plainTextStyle): string {
+export function formatVerifyText(r: VerifyReport, style: TextStyle = plainStyle): string {
   const lines = header(r, style);
   const nameWidth = Math.min(36, Math.max(8, ...r.blocks.map((b) => blockName(b).length)));
   for (const g of groups(r.blocks)) lines.push(...(g.length === 1 ? blockLine(g[0] as BlockVerification, style, nameWidth) : groupLine(g, style)));

@@ -4,7 +4,8 @@
  * non-numeric findings. Pure.
  */
 import type { CaseReport, TraceReport } from "../numeric/golden.js";
-import { num, plainTextStyle, type TextStyle } from "./format-text.js";
+import { plainStyle, type TextStyle } from "../diagnostics/style.js";
+import { num } from "./format-text.js";
 
 /** Whether a replay could not read the trace (or one of its cases): `verify --trace` exits 2. */
 export function traceMalformed(report: TraceReport): boolean {
@@ -43,7 +44,7 @@ function caseLines(c: CaseReport, tolerance: number, style: TextStyle): string[]
 }
 
 /** The whole text report of a trace replay. */
-export function formatTraceText(source: string, report: TraceReport, style: TextStyle = plainTextStyle): string {
+export function formatTraceText(source: string, report: TraceReport, style: TextStyle = plainStyle): string {
   const lines = [style.bold(`caffe2torch verify --trace ${source}`), `  tolerance ${num(report.tolerance)} on |ours − recorded| / max(1, |recorded|)`, ""];
   if (report.error !== undefined) {
     lines.push(style.error(`malformed trace: ${report.error.path}: expected ${report.error.expected}`));

@@ -37,8 +37,8 @@ export function linearAxis(lo: number, hi: number, count = 5): LinearAxis {
     b += pad;
   }
   const step = niceStep(b - a, count);
-  const min = Math.floor(a / step) * step;
-  const max = Math.ceil(b / step) * step;
+  const min = Math.floor(a / step) * step + 0;
+  const max = Math.ceil(b / step) * step + 0;
   const ticks: number[] = [];
   for (let i = 0; min + i * step <= max + step * 1e-9; i++) ticks.push(Number((min + i * step).toPrecision(12)));
   const decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9) + (step / Math.pow(10, Math.floor(Math.log10(step))) === 2.5 ? 1 : 0));
@@ -54,8 +54,9 @@ export interface LogAxis {
 
 /** The decades covering [lo, hi] (both > 0), at most `maxTicks` labelled. */
 export function logAxis(lo: number, hi: number, maxTicks = 8): LogAxis {
-  let minExponent = Math.floor(Math.log10(lo));
-  let maxExponent = Math.ceil(Math.log10(hi));
+  // `+ 0` turns −0 (Math.ceil(−0.3)) into 0.
+  let minExponent = Math.floor(Math.log10(lo)) + 0;
+  let maxExponent = Math.ceil(Math.log10(hi)) + 0;
   if (!Number.isFinite(minExponent) || !Number.isFinite(maxExponent)) {
     minExponent = -8;
     maxExponent = 0;

@@ -6,6 +6,7 @@
  * reported through a callback.
  */
 import type { ConvertBlock, ConvertResult } from "../convert/types.js";
+import { torchModuleForRank } from "../numeric/torch-batch-norm.js";
 import { blockWork, runBlock, type BlockMeasurement, type ChannelSeries } from "./block.js";
 import { blockScenario } from "./scenario.js";
 import { blockShape, type BlockShape } from "./shapes.js";
@@ -98,7 +99,9 @@ function verdictOf(m: BlockMeasurement, failed: string[]): Verdict {
 
 function base(p: PlannedBlock, configuration: Configuration) {
   const b = p.block;
-  const module = b.torch.module === null ? null : configuration === "exact" ? `Caffe${b.torch.module}` : b.torch.module;
+  // With --input-shape a block of unknown rank gets the class its rank takes.
+  const torchModule = b.torch.module ?? (p.shape.kind === "shape" ? torchModuleForRank(p.shape.shape.length) : null);
+  const module = torchModule === null ? null : configuration === "exact" ? `Caffe${torchModule}` : torchModule;
   return {
     batchnorm: b.batchnorm,
     scale: b.scale,

@@ -1,0 +1,80 @@
+/** Shared helpers of the verify tests: fixtures, conversion, and an in-memory CliIo. */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { CliError, type CliIo } from "../../src/cli/io-types.js";
+import { convertNet } from "../../src/convert/convert.js";
+import type { ConvertResult } from "../../src/convert/types.js";
+import { readNet } from "../../src/schema/read.js";
+import { DEFAULT_VERIFY_TOLERANCE } from "../../src/verify/tolerance.js";
+import type { VerifyOptions } from "../../src/verify/verify.js";
+
+/** test/verify/fixtures. */
+export const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
+
+/** A fixture's text. */
+export const fixtureText = (name: string): string => readFileSync(join(FIXTURES, name), "utf8");
+
+/** `convert` of a prototxt file (a fixture name, or an absolute path). */
+export function convertFile(path: string, phase: "TRAIN" | "TEST", exact = false): ConvertResult {
+  const text = path.startsWith("/") ? readFileSync(path, "utf8") : fixtureText(path);
+  return convertNet(readNet(text, { allowUnknown: true, upgrade: true }), { phase, source: path, exact });
+}
+
+/** verify options with the CLI's defaults, overridden by `patch`. */
+export function verifyOptions(patch: Partial<VerifyOptions> = {}): VerifyOptions {
+  return {
+    phase: "TEST",
+    steps: 10,
+    batch: 2,
+    seed: 0,
+    tolerance: DEFAULT_VERIFY_TOLERANCE,
+    configuration: "plain",
+    strict: false,
+    inputShape: null,
+    ...patch,
+  };
+}
+
+/** What an in-memory run left behind. */
+export interface MemoryIo {
+  io: CliIo;
+  out: string[];
+  err: string[];
+  /** Files written with writeFileAtomic. */
+  written: Map<string, string>;
+}
+
+/**
+ * An in-memory CliIo: reads `files` (by the given name) and real files (absolute paths); records
+ * stdout, stderr and atomic writes; stderr is a terminal when `tty` says so.
+ */
+export function memoryIo(files: Record<string, string> = {}, tty = false): MemoryIo {
+  const out: string[] = [];
+  const err: string[] = [];
+  const written = new Map<string, string>();
+  const io: CliIo = {
+    readFile: (path) => {
+      if (path in files) return files[path] as string;
+      try {
+        return readFileSync(path, "utf8");
+      } catch {
+        throw new CliError(`${path}: cannot read: no such file`);
+      }
+    },
+    readBytes: () => {
+      throw new CliError("not used");
+    },
+    writeFileAtomic: (path, content) => {
+      written.set(path, typeof content === "string" ? content : String(content));
+    },
+    exists: (path) => path in files,
+    stdout: (s) => out.push(String(s)),
+    stderr: (s) => err.push(s),
+    cwd: "/",
+    color: { stdout: false, stderr: false },
+    isTTY: { stdout: false, stderr: tty },
+    env: {},
+  };
+  return { io, out, err, written };
+}
