@@ -26,21 +26,33 @@ export class SegmentSorter {
    */
   rewrite(w: ByteWriter, bodyStart: number, keys: Int32Array, starts: Int32Array, from: number, to: number): void {
     const end = w.pos;
-    const size = end - bodyStart;
     const n = to - from;
     const order = this.sort(keys, from, n);
-    // Room for a copy of the body, and for the packed runs' headers (a tag and a length, at
+    let packed = false;
+    for (let i = 0; i < n; i++) if (keys[from + i]! & 1) packed = true;
+    // Without packed runs, segments already in their sorted place stay where they are: only
+    // the span from the first misplaced one to the last moves (in a layer, usually
+    // `bottom top name type` before an in-place `convolution_param`).
+    let lo = 0;
+    let hi = n;
+    if (!packed) {
+      while (lo < n && order[lo] === from + lo) lo++;
+      while (hi > lo && order[hi - 1] === from + hi - 1) hi--;
+      if (lo === hi) return;
+    }
+    const spanStart = lo === 0 ? bodyStart : starts[from + lo]!;
+    const spanEnd = hi === n ? end : starts[from + hi]!;
+    // Room for a copy of the span, and for the packed runs' headers (a tag and a length, at
     // most 5 bytes each, per run) which the rewritten body may gain.
-    let extra = 0;
-    for (let i = 0; i < n; i++) if (keys[order[i]!]! & 1) extra += 10;
-    w.ensure(extra + size);
+    const extra = packed ? 10 * n : 0;
+    w.ensure(extra + spanEnd - spanStart);
     const buf = w.buf;
     // The copy sits past the rewritten body's largest possible end.
     const copy = end + extra;
-    buf.copyWithin(copy, bodyStart, end);
-    const shift = copy - bodyStart;
-    let out = bodyStart;
-    for (let i = 0; i < n; ) {
+    copyBytes(buf, copy, spanStart, spanEnd);
+    const shift = copy - spanStart;
+    let out = spanStart;
+    for (let i = lo; i < hi; ) {
       const s = order[i]!;
       const key = keys[s]!;
       if ((key & 1) === 0) {
@@ -51,7 +63,7 @@ export class SegmentSorter {
       // A packed field: every segment of this key, in order, as one run.
       let j = i;
       let payload = 0;
-      for (; j < n && keys[order[j]!] === key; j++) {
+      for (; j < hi && keys[order[j]!] === key; j++) {
         const t = order[j]!;
         payload += (t + 1 < to ? starts[t + 1]! : end) - starts[t]!;
       }
@@ -64,7 +76,8 @@ export class SegmentSorter {
         out = copyBytes(buf, out, starts[t]! + shift, (t + 1 < to ? starts[t + 1]! : end) + shift);
       }
     }
-    w.pos = out;
+    // Without packed runs the span keeps its size, and what follows it is already in place.
+    w.pos = packed ? out : end;
   }
 
   /** Segment indices `from..from+n-1` sorted by key, ties in their original order (stable). */
