@@ -10,6 +10,13 @@ export interface CaffeBlockConfig {
   use_global_stats: boolean;
   /** Whether `use_global_stats` was written in the prototxt (false: Caffe's phase default applies). */
   use_global_stats_explicit: boolean;
+  /**
+   * Whether this layer normalises with its stored statistics when the net runs in each phase
+   * (BVLC: the written value, else true in TEST and false in TRAIN; forks: their own rules, e.g.
+   * SegNet's `bn_mode: INFERENCE` and PSPNet's `frozen` use stored statistics in both). The
+   * emitted `set_training` follows it: training ↔ Caffe's TRAIN, evaluating ↔ Caffe's TEST.
+   */
+  use_global_stats_by_phase: { TRAIN: boolean; TEST: boolean };
   /** As written (decimal), default 0.999. */
   moving_average_fraction: number;
   /** As written (decimal), default 1e-5. */

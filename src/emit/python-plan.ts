@@ -1,4 +1,4 @@
-import type { ConvertBlock, ConvertResult, TorchMode } from "../convert/types.js";
+import type { ConvertBlock, ConvertResult } from "../convert/types.js";
 import { assignKeys } from "./python-names.js";
 
 /**
@@ -25,35 +25,25 @@ export interface PlannedModule {
 }
 
 /**
- * The flags for a block, from what its BatchNorm does in the converted phase.
+ * The flags for a block: training ↔ the net running in Caffe's TRAIN phase, evaluating ↔ TEST.
+ * In each, the module is in train() exactly when Caffe's layer normalises with batch statistics
+ * in that phase (`caffe.use_global_stats_by_phase`), so:
  *
- * - `train` (TRAIN, batch statistics, running statistics updated): `module.train(training)`,
- *   as torch.nn.BatchNorm is normally driven; eval() uses the running statistics as Caffe's TEST
- *   phase would by default.
- * - `frozen` (TRAIN with `use_global_stats: true`): Caffe's BatchNormLayer normalises with the
- *   stored statistics and never updates them, so the module stays in eval() even while
- *   training (gamma/beta in the module may still learn).
- * - `eval` (TEST with global statistics): if `use_global_stats: true` was written, the same
- *   prototxt in Caffe's TRAIN phase would also keep the statistics fixed, so the module stays in
- *   eval() like a frozen one; if it was Caffe's TEST default, Caffe's TRAIN phase would switch to
- *   batch statistics, so the module follows `training`.
- * - `batch-stats` (TEST with `use_global_stats: false`): built with
- *   `track_running_stats=False`, which makes torch.nn.BatchNorm use batch statistics in train()
- *   and eval() alike; we keep it in train() so the flag says what it does.
+ * - `train` blocks (TRAIN, batch statistics): train() while training; in eval() otherwise when
+ *   Caffe's TEST phase uses the stored statistics (the default), in train() when the prototxt
+ *   writes `use_global_stats: false` (Caffe's TEST would use batch statistics too).
+ * - `frozen` blocks (stored statistics while training): eval() even while training, as Caffe's
+ *   BatchNormLayer never updates them (gamma/beta in the module may still learn).
+ * - `eval` blocks (TEST, stored statistics): eval(); while training, train() only if Caffe's
+ *   TRAIN phase would switch to batch statistics (BVLC's default), else eval() (a written
+ *   `use_global_stats: true`, SegNet's `bn_mode: INFERENCE`, PSPNet's `frozen`).
+ * - `batch-stats` blocks (TEST, `use_global_stats: false`): built with
+ *   `track_running_stats=False`, which uses batch statistics in train() and eval() alike; the
+ *   flag follows the rule above, so it says what the layer does.
  */
-export function trainingFlags(mode: TorchMode, useGlobalStatsExplicit: boolean): TrainingFlags {
-  switch (mode) {
-    case "train":
-      return { whenTraining: true, whenNotTraining: false };
-    case "frozen":
-      return { whenTraining: false, whenNotTraining: false };
-    case "eval":
-      return useGlobalStatsExplicit
-        ? { whenTraining: false, whenNotTraining: false }
-        : { whenTraining: true, whenNotTraining: false };
-    case "batch-stats":
-      return { whenTraining: true, whenNotTraining: true };
-  }
+export function trainingFlags(block: Pick<ConvertBlock, "caffe">): TrainingFlags {
+  const byPhase = block.caffe.use_global_stats_by_phase;
+  return { whenTraining: !byPhase.TRAIN, whenNotTraining: !byPhase.TEST };
 }
 
 /** Why a block cannot be built, or null. */
@@ -75,6 +65,6 @@ export function planModules(result: ConvertResult): PlannedModule[] {
     index,
     key: keys[index] ?? "layer",
     skipReason: skipReason(block),
-    flags: trainingFlags(block.torch.mode, block.caffe.use_global_stats_explicit),
+    flags: trainingFlags(block),
   }));
 }

@@ -62,13 +62,19 @@ class EncodeSink extends SchemaSink {
   private lastKey = new Int32Array(32);
   private flags = new Uint8Array(32);
   private seenBase = new Int32Array(32);
+  /** A number no other open or earlier message had: what `seen` holds for this one's fields. */
+  private stamp = new Int32Array(32);
+  private stamps = 1;
   private readonly openFields: FieldCodec[] = [];
   /** Field occurrences of the open messages: key (field number × 2, +1 when packed) and start. */
   private segKey = new Int32Array(1024);
   private segStart = new Int32Array(1024);
   private segCount = 0;
-  /** For each open message, one byte per field of its type: set when a singular field has a value. */
-  private seen = new Uint8Array(1024);
+  /**
+   * For each open message, one slot per field of its type, holding the message's stamp once a
+   * singular field has a value. Stamps instead of flags: a new message need not clear its slots.
+   */
+  private seen = new Int32Array(1024);
   private seenTop: number;
 
   constructor(text: string, root: MessageInfo, allowUnknown: boolean, diagnostics: Diagnostic[]) {
@@ -76,6 +82,7 @@ class EncodeSink extends SchemaSink {
     // Nets encode to about 45% of their text; start near that to grow at most once or twice.
     this.w = new ByteWriter(Math.max(1024, text.length >> 1));
     this.seenTop = this.codec.info.ordered.length;
+    this.stamp[0] = this.stamps;
   }
 
   /** The bytes written (after the last event). */
@@ -85,7 +92,8 @@ class EncodeSink extends SchemaSink {
   }
 
   protected override isSet(f: FieldCodec): boolean {
-    return this.seen[this.seenBase[this.depth]! + f.index] === 1;
+    const d = this.depth;
+    return this.seen[this.seenBase[d]! + f.index] === this.stamp[d];
   }
 
   /** Starts an occurrence of `f` in the innermost message: records its segment, writes its tag. */
@@ -107,7 +115,7 @@ class EncodeSink extends SchemaSink {
       this.flags[d]! |= PACKED;
       return;
     }
-    if (!f.repeated) this.seen[this.seenBase[d]! + f.index] = 1;
+    if (!f.repeated) this.seen[this.seenBase[d]! + f.index] = this.stamp[d]!;
     w.ensure(16);
     w.varint32(f.tag);
   }
@@ -166,8 +174,8 @@ class EncodeSink extends SchemaSink {
     this.flags[d] = 0;
     const n = f.message!.info.ordered.length;
     this.seenBase[d] = this.seenTop;
+    this.stamp[d] = ++this.stamps;
     if (this.seenTop + n > this.seen.length) this.seen = grow(this.seen, this.seenTop + n);
-    this.seen.fill(0, this.seenTop, this.seenTop + n);
     this.seenTop += n;
     this.openFields[d] = f;
   }
@@ -219,6 +227,7 @@ class EncodeSink extends SchemaSink {
     this.lastKey = grow(this.lastKey, n);
     this.flags = grow(this.flags, n);
     this.seenBase = grow(this.seenBase, n);
+    this.stamp = grow(this.stamp, n);
   }
 }
 

@@ -32,6 +32,11 @@ export interface ChannelSeries {
   readonly block: string;
   readonly channel: number;
   readonly movingAverageFraction: number;
+  /** w₀ = 1 − (1 − f)·s₀: 1 from fresh blobs, less when continuing from a caffemodel's s₀ (lag.ts). */
+  readonly startWeight: number;
+  /** The plain module's running_mean and running_var of this channel before the first step (0 and 1 fresh). */
+  readonly initMean: number;
+  readonly initVar: number;
   readonly momentum: number | null;
   /** Index k − 1 holds the value after step k. */
   readonly caffeMean: Float64Array;
@@ -94,13 +99,19 @@ interface Trackers {
   lag: LagTracker | null;
 }
 
-function trackers(side: Side, block: ConvertBlock, configuration: Configuration, steps: number): Trackers {
+/** Caffe's scale factor before the first step: the preset's (a caffemodel's, with --weights), else 0. */
+function startScaleFactor(scenario: BlockScenario): number {
+  return scenario.preset === null ? 0 : (scenario.preset.scaleFactor[0] as number);
+}
+
+function trackers(side: Side, block: ConvertBlock, scenario: BlockScenario, configuration: Configuration, steps: number): Trackers {
   const claimed = claimsExact(block, configuration);
   const lagged = configuration === "plain" && block.torch.mode === "train" && !plainMappingExact(block);
   const initial = side.statistics();
+  const f = Math.fround(block.caffe.moving_average_fraction);
   const lag =
     lagged && initial !== null
-      ? new LagTracker(Math.fround(block.caffe.moving_average_fraction), block.torch.momentum, Float32Array.from(initial.mean), Float32Array.from(initial.variance), steps)
+      ? new LagTracker(f, block.torch.momentum, Float32Array.from(initial.mean), Float32Array.from(initial.variance), steps, startScaleFactor(scenario))
       : null;
   return {
     side,
@@ -146,14 +157,16 @@ export function runBlock(
   // Only train-mode forwards update running statistics; the others read or ignore them.
   const statsTolerance = statisticsTolerance(tolerance, block.torch.mode === "train" ? steps : 0, block.caffe.moving_average_fraction);
   const caffe = createCaffeSide(block, scenario, phase);
-  const primary = trackers(createTorchSide(block, scenario, phase, configuration), block, configuration, steps);
+  const primary = trackers(createTorchSide(block, scenario, phase, configuration), block, scenario, configuration, steps);
   const other: Configuration = configuration === "plain" ? "exact" : "plain";
-  const alt = block.torch.mode === "train" ? trackers(createTorchSide(block, scenario, phase, other), block, other, steps) : null;
+  const alt = block.torch.mode === "train" ? trackers(createTorchSide(block, scenario, phase, other), block, scenario, other, steps) : null;
   const trainOutput = new MetricTracker(true);
   const elements = numel(scenario.shape);
   const record = options.recordChannel;
-  const series = record === undefined || alt === null ? null : emptySeries(block, record, steps);
   const plainOf = (a: Trackers, b: Trackers) => (a.configuration === "plain" ? a : b);
+  const plainStart = alt === null ? null : plainOf(primary, alt).side.statistics();
+  const series =
+    record === undefined || alt === null ? null : emptySeries(block, record, steps, startScaleFactor(scenario), plainStart && copyStatistics(plainStart));
 
   for (let k = 1; k <= steps; k++) {
     const x = scenario.input(k - 1);
@@ -202,12 +215,20 @@ export function runBlock(
   };
 }
 
-function emptySeries(block: ConvertBlock, channel: number, steps: number) {
+function copyStatistics(s: Statistics): Statistics {
+  return { mean: Float32Array.from(s.mean), variance: Float32Array.from(s.variance) };
+}
+
+function emptySeries(block: ConvertBlock, channel: number, steps: number, startScaleFactor: number, init: Statistics | null): ChannelSeries {
   const make = () => new Float64Array(steps);
+  const f = Math.fround(block.caffe.moving_average_fraction);
   return {
     block: block.batchnorm,
     channel,
-    movingAverageFraction: Math.fround(block.caffe.moving_average_fraction),
+    movingAverageFraction: f,
+    startWeight: 1 - (1 - f) * startScaleFactor,
+    initMean: (init?.mean[channel] as number | undefined) ?? 0,
+    initVar: (init?.variance[channel] as number | undefined) ?? 1,
     momentum: block.torch.momentum,
     caffeMean: make(),
     caffeVar: make(),

@@ -19,6 +19,7 @@ import type { ConvertBlock } from "../convert/types.js";
 import { trainingFlags } from "../emit/python-plan.js";
 import { presetStatistics, type BlockScenario } from "./scenario.js";
 import type { Configuration } from "./types.js";
+import type { TorchStart } from "./weights.js";
 
 /** Running statistics as an inference forward uses them. */
 export interface Statistics {
@@ -38,9 +39,10 @@ export interface Side {
 
 /**
  * Caffe's block. Training forwards run with the use_global_stats in force in the phase (Caffe's
- * BatchNormLayer::LayerSetUp default: true in TEST); the evaluation forward uses the stored statistics,
- * as a TEST net sharing the trained blobs does — except for `batch-stats` blocks (use_global_stats
- * false at TEST), which normalise every batch with its own statistics. A Scale multiplies by gamma
+ * BatchNormLayer::LayerSetUp default: true in TEST); the evaluation forward is a TEST net's sharing
+ * the trained blobs: stored statistics, unless the layer uses batch statistics at TEST
+ * (`use_global_stats: false` written; `caffe.use_global_stats_by_phase.TEST`, which the emitted
+ * `set_training(False)` follows too), in which case every batch is normalised with its own. A Scale multiplies by gamma
  * and adds its beta; a separate Bias layer adds beta after the Scale.
  */
 export function createCaffeSide(block: ConvertBlock, scenario: BlockScenario, phase: "TRAIN" | "TEST"): Side {
@@ -55,7 +57,7 @@ export function createCaffeSide(block: ConvertBlock, scenario: BlockScenario, ph
     useGlobalStats: block.caffe.use_global_stats,
   };
   const training = caffeBatchNormSettings(param, phase);
-  const evaluation: CaffeBatchNormSettings = { ...training, useGlobalStats: block.torch.mode !== "batch-stats" };
+  const evaluation: CaffeBatchNormSettings = { ...training, useGlobalStats: block.caffe.use_global_stats_by_phase.TEST };
   const scaleBeta = block.caffe.bias_term === true ? scenario.beta : null;
   const biasBeta = block.caffe.bias_term !== true && block.bias !== null ? scenario.beta : null;
   const run = (x: Tensor, settings: CaffeBatchNormSettings): Tensor => {
@@ -73,6 +75,8 @@ export function createCaffeSide(block: ConvertBlock, scenario: BlockScenario, ph
 
 /** The emitted module: its class and its state, as `build()` and a loaded caffemodel leave it. */
 function torchModule(block: ConvertBlock, scenario: BlockScenario, configuration: Configuration) {
+  const start = scenario.torchStart;
+  if (start !== null) return startedTorchModule(block, scenario.channels, start, configuration);
   const channels = scenario.channels;
   const affine = block.torch.affine;
   const common = {
@@ -102,8 +106,40 @@ function torchModule(block: ConvertBlock, scenario: BlockScenario, configuration
 }
 
 /**
+ * The module with the converted state loaded (`verify --weights`), as `build()` leaves it after
+ * load_state_dict: every buffer and parameter from the state, none derived from Caffe's blobs here.
+ * The `--exact` module takes caffe_scale_factor as its s.
+ */
+function startedTorchModule(block: ConvertBlock, channels: number, start: TorchStart, configuration: Configuration) {
+  const common = {
+    numFeatures: channels,
+    eps: block.torch.eps,
+    affine: block.torch.affine,
+    trackRunningStats: block.torch.track_running_stats,
+    ...(start.weight !== null && { weight: start.weight }),
+    ...(start.bias !== null && { bias: start.bias }),
+  };
+  const load = (module: TorchBatchNorm) => {
+    if (module.runningMean !== null && start.runningMean !== null) module.runningMean.set(start.runningMean);
+    if (module.runningVar !== null && start.runningVar !== null) module.runningVar.set(start.runningVar);
+    if (module.numBatchesTracked !== null && start.numBatchesTracked !== null) module.numBatchesTracked = start.numBatchesTracked;
+  };
+  if (configuration === "exact") {
+    if (start.scaleFactor === null) throw new Error(`verify: the converted state of ${block.batchnorm} has no caffe_scale_factor (attach the weights with exact)`);
+    const emulation = createCaffeEmulatingBatchNorm({ ...common, movingAverageFraction: block.caffe.moving_average_fraction });
+    load(emulation.module);
+    emulation.scaleFactor = start.scaleFactor;
+    return { module: emulation.module, forward: (x: Tensor) => caffeEmulatingForward(emulation, x).output };
+  }
+  const module = createTorchBatchNorm({ ...common, momentum: block.torch.momentum });
+  load(module);
+  return { module, forward: (x: Tensor) => torchBatchNormForward(module, x).output };
+}
+
+/**
  * The PyTorch side: the emitted configuration, put in the mode `set_training` gives it (emit's
- * TRAINING_FLAGS): while training in TRAIN, otherwise not. Preset Caffe blobs are loaded as
+ * TRAINING_FLAGS): while training in TRAIN, otherwise not. With `--weights` the module loads the
+ * converted state (scenario.torchStart); otherwise preset Caffe blobs are loaded as
  * `convert --weights` loads them: running_mean/var = Caffe's effective statistics (and, for
  * `--exact`, caffe_scale_factor = s).
  *
@@ -115,7 +151,7 @@ export function createTorchSide(
   phase: "TRAIN" | "TEST",
   configuration: Configuration,
 ): Side & { readonly module: TorchBatchNorm } {
-  const flags = trainingFlags(block.torch.mode, block.caffe.use_global_stats_explicit);
+  const flags = trainingFlags(block);
   const stepFlag = phase === "TRAIN" ? flags.whenTraining : flags.whenNotTraining;
   const { module, forward } = torchModule(block, scenario, configuration);
   const run = (x: Tensor, training: boolean): Tensor => {

@@ -4,6 +4,7 @@
  * text out; colours come from the caller's style.
  */
 import { plainStyle, type TextStyle } from "../diagnostics/style.js";
+import { formatSignificant } from "../weights/messages.js";
 import type { BlockVerification, LagReport, VerifyMetric, VerifyReport } from "./types.js";
 
 /** Above this many blocks, alike agreeing/lagging/skipped blocks are grouped on one line. */
@@ -48,24 +49,37 @@ const REASONS: Record<string, string> = {
   "single-value-per-channel": "one value per channel with batch statistics: PyTorch raises (Caffe outputs 0); use a larger --batch",
 };
 
+/** A scale factor to 6 significant digits ("39.2298"), as inspect and convert's notes print it. */
+const scaleText = (s: number): string => formatSignificant(s);
+
+/** `0.999^k` fresh; `0.961·0.999^k` continuing from a caffemodel's s₀ (w_k of lag.ts). */
+function weightText(lag: LagReport, k: string): string {
+  const f = `${num(lag.moving_average_fraction)}^${k}`;
+  return lag.start_scale_factor === 0 ? f : `${num(lag.start_weight)}·${f}`;
+}
+
 function lagSummary(lag: LagReport): string {
-  const f = num(lag.moving_average_fraction);
   const k = lag.final.step;
   return (
-    `running-mean gap after ${k} steps ${num(lag.final.running_mean_gap)} (predicted ${f}^${k}·|init − Caffe| = ` +
+    `running-mean gap after ${k} steps ${num(lag.final.running_mean_gap)} (predicted ${weightText(lag, String(k))}·|init − Caffe| = ` +
     `${num(lag.final.predicted_mean_gap)}), var gap ${num(lag.final.running_var_gap)} (predicted ${num(lag.final.predicted_var_gap)})`
   );
+}
+
+function relationText(lag: LagReport): string {
+  const f = num(lag.moving_average_fraction);
+  const forgotten = lag.steps_until_forgotten === null ? "" : `; ${weightText(lag, "k")} < 1e-3 after ${lag.steps_until_forgotten} steps`;
+  const relation =
+    lag.start_scale_factor === 0
+      ? `torch_k = (1 − ${f}^k)·Caffe_k + ${f}^k·init`
+      : `torch_k = (1 − w_k)·Caffe_k + w_k·init with w_k = (1 − (1 − f)·s₀)·f^k = ${weightText(lag, "k")} (s₀ = ${scaleText(lag.start_scale_factor)}, the caffemodel's)`;
+  return `${relation} holds to ${num(lag.relation_max_error)} (tolerance ${num(lag.relation_tolerance)})${forgotten}`;
 }
 
 function lagDetails(b: BlockVerification, indent: string): string[] {
   const lag = b.lag;
   if (lag === null) return [];
-  const f = num(lag.moving_average_fraction);
-  const lines = [
-    `${indent}${lagSummary(lag)}`,
-    `${indent}torch_k = (1 − ${f}^k)·Caffe_k + ${f}^k·init holds to ${num(lag.relation_max_error)} (tolerance ${num(lag.relation_tolerance)})` +
-      (lag.steps_until_forgotten === null ? "" : `; ${f}^k < 1e-3 after ${lag.steps_until_forgotten} steps`),
-  ];
+  const lines = [`${indent}${lagSummary(lag)}`, `${indent}${relationText(lag)}`];
   const alt = b.alternative;
   if (alt !== null && alt.configuration === "exact") {
     const word = alt.verdict === "agree" ? "agrees" : "does NOT agree";
@@ -79,7 +93,7 @@ function lagDetails(b: BlockVerification, indent: string): string[] {
 function lagTable(b: BlockVerification, indent: string): string[] {
   const lag = b.lag;
   if (lag === null) return [];
-  const cols = ["step", "f^k", "mean gap", "predicted", "var gap", "predicted"];
+  const cols = ["step", lag.start_scale_factor === 0 ? "f^k" : "w_k", "mean gap", "predicted", "var gap", "predicted"];
   const rows = lag.per_step.map((s) => [String(s.step), num(s.init_weight), num(s.running_mean_gap), num(s.predicted_mean_gap), num(s.running_var_gap), num(s.predicted_var_gap)]);
   const widths = cols.map((c, i) => Math.max(c.length, ...rows.map((r) => (r[i] as string).length)));
   const line = (cells: string[]) => indent + cells.map((c, i) => c.padStart(widths[i] as number)).join("  ");
@@ -91,6 +105,7 @@ function blockLine(b: BlockVerification, style: TextStyle, nameWidth: number): s
   const head = `${blockName(b).padEnd(nameWidth)}  ${shape.padEnd(14)} ${b.mode.padEnd(11)} ${verdictWord(b, style)}`;
   if (b.verdict === "skipped" || b.verdict === "error") return [`${head} ${REASONS[b.reason ?? ""] ?? b.reason ?? ""}`];
   const parts: string[] = [];
+  if (b.weights !== null) parts.push(`caffemodel s ${scaleText(b.weights.scale_factor)}`);
   const train = metric(`outputs of ${b.steps} training steps`, b.train_output);
   if (train !== null) parts.push(train);
   const evalOut = metric("eval output", b.eval_output);
@@ -169,9 +184,14 @@ function header(r: VerifyReport, style: TextStyle): string[] {
     r.phase === "TRAIN"
       ? `${r.steps} training steps, then one evaluation forward`
       : `${r.steps} steps for blocks using batch statistics, then one evaluation forward (blocks that only read Caffe's stored statistics: the evaluation alone)`;
+  const statistics =
+    r.weights === null
+      ? []
+      : [`  statistics: ${r.weights.source} (Caffe from its BatchNorm and Scale/Bias blobs, PyTorch from the converted state${r.phase === "TRAIN" ? "; blocks that train continue from them" : ""})`];
   return [
     style.bold(`caffe2torch verify: ${r.source}${net}, ${r.phase} phase`),
     `  PyTorch configuration: ${config}; batch ${r.batch}, seed ${r.seed}`,
+    ...statistics,
     `  forwards: ${forwards}`,
     `  tolerance ${num(r.tolerance)} on |torch − caffe| / max(1, |caffe|) (running statistics: plus float32 drift over long runs)`,
     "",

@@ -10,6 +10,15 @@
  *
  * the gap is the initial value's remaining weight f^k times its distance from Caffe's estimate. The
  * tracker measures the gap per step and how closely the relation holds.
+ *
+ * Continuing from trained statistics (`verify --weights`): Caffe's blobs start at s₀ > 0 and PyTorch's
+ * buffers at Caffe's effective statistics caffe_0 = sum₀/s₀. With s_k = f^k·s₀ + (1 − f^k)/(1 − f),
+ * the same algebra gives
+ *
+ *     torch_k = (1 − w_k)·caffe_k + w_k·init,   w_k = (1 − (1 − f)·s₀)·f^k:
+ *
+ * the relation above with the initial weight scaled by how far s₀ is from its limit 1/(1 − f) — the
+ * lag is smaller the longer Caffe trained, and vanishes once s₀ has converged (s₀ = 0: the fresh case).
  */
 import { stepsUntilBelow } from "../convert/decimal.js";
 import type { LagReport, LagStep } from "./types.js";
@@ -43,10 +52,14 @@ export class LagTracker {
   private last: LagStep | null = null;
   private relationMaxError = 0;
 
+  /** `1 − (1 − f)·s₀`: the initial value's weight before any step. */
+  private readonly startWeight: number;
+
   /**
    * @param maf Caffe's moving_average_fraction as float32.
    * @param momentum PyTorch's momentum, for the report.
    * @param initMean PyTorch's initial running_mean; @param initVar its initial running_var.
+   * @param startScaleFactor Caffe's scale factor before the first step (0 for fresh blobs).
    */
   constructor(
     private readonly maf: number,
@@ -54,13 +67,15 @@ export class LagTracker {
     private readonly initMean: Float32Array,
     private readonly initVar: Float32Array,
     steps: number,
+    private readonly startScaleFactor = 0,
   ) {
     for (const k of sampleSteps(steps)) this.samples.add(k);
+    this.startWeight = 1 - (1 - maf) * startScaleFactor;
   }
 
   /** Records step k: PyTorch's running statistics and Caffe's effective ones after k updates. */
   add(k: number, torchMean: Float32Array, torchVar: Float32Array, caffeMean: Float32Array, caffeVar: Float32Array): void {
-    const weight = Math.pow(this.maf, k);
+    const weight = this.startWeight * Math.pow(this.maf, k);
     const mean = this.gaps(weight, torchMean, caffeMean, this.initMean);
     const variance = this.gaps(weight, torchVar, caffeVar, this.initVar);
     const step: LagStep = {
@@ -83,7 +98,7 @@ export class LagTracker {
       const ref = caffe[c] as number;
       const i0 = init[c] as number;
       gap = Math.max(gap, Math.abs(t - ref));
-      predicted = Math.max(predicted, weight * Math.abs(i0 - ref));
+      predicted = Math.max(predicted, Math.abs(weight * (i0 - ref)));
       const expected = (1 - weight) * ref + weight * i0;
       const residual = Math.abs(t - expected) / Math.max(1, Math.abs(expected));
       if (!(residual <= this.relationMaxError)) this.relationMaxError = Number.isNaN(residual) ? Infinity : residual;
@@ -94,10 +109,14 @@ export class LagTracker {
   /** The report after the last step; null when no step was recorded. */
   report(): LagReport | null {
     if (this.last === null) return null;
-    const forgotten = stepsUntilBelow(this.maf, FORGOTTEN);
+    // |w₀|·f^k < 1e-3 ⇔ f^k < 1e-3/|w₀|; already forgotten (0 steps) when |w₀| is below it.
+    const w0 = Math.abs(this.startWeight);
+    const forgotten = w0 < FORGOTTEN ? 0 : stepsUntilBelow(this.maf, FORGOTTEN / w0);
     return {
       moving_average_fraction: this.maf,
       momentum: this.momentum,
+      start_scale_factor: this.startScaleFactor,
+      start_weight: this.startWeight,
       init_weight: this.last.init_weight,
       steps_until_forgotten: Number.isFinite(forgotten) ? forgotten : null,
       final: this.last,

@@ -140,8 +140,8 @@ function scaledGaps(torch: Float64Array, caffe: Float64Array): Float64Array {
   return torch.map((t, i) => Math.abs(t - (caffe[i] as number)) / Math.max(1, Math.abs(caffe[i] as number)));
 }
 
-function predictedGaps(f: number, init: number, caffe: Float64Array): Float64Array {
-  return caffe.map((c, i) => (Math.pow(f, i + 1) * Math.abs(init - c)) / Math.max(1, Math.abs(c)));
+function predictedGaps(f: number, w0: number, init: number, caffe: Float64Array): Float64Array {
+  return caffe.map((c, i) => Math.abs(w0 * Math.pow(f, i + 1) * (init - c)) / Math.max(1, Math.abs(c)));
 }
 
 /** The SVG document (UTF-8 text). */
@@ -200,8 +200,8 @@ export function renderLagPlot(s: ChannelSeries, context: PlotContext): string {
       { values: tolerance, style: gapStyles.tolerance },
       { values: scaledGaps(s.plainMean, s.caffeMean), style: gapStyles.plainMean },
       { values: scaledGaps(s.plainVar, s.caffeVar), style: gapStyles.plainVar },
-      { values: predictedGaps(f, 0, s.caffeMean), style: gapStyles.predicted },
-      { values: predictedGaps(f, 1, s.caffeVar), style: gapStyles.predicted },
+      { values: predictedGaps(f, s.startWeight, s.initMean, s.caffeMean), style: gapStyles.predicted },
+      { values: predictedGaps(f, s.startWeight, s.initVar, s.caffeVar), style: gapStyles.predicted },
       { values: scaledGaps(s.exactMean, s.caffeMean), style: gapStyles.exactMean },
       { values: scaledGaps(s.exactVar, s.caffeVar), style: gapStyles.exactVar },
     ],
@@ -214,7 +214,7 @@ export function renderLagPlot(s: ChannelSeries, context: PlotContext): string {
     [
       ["plain, mean", gapStyles.plainMean],
       ["plain, variance", gapStyles.plainVar],
-      ["predicted fᵏ·|init − Caffe|", gapStyles.predicted],
+      [s.startWeight === 1 ? "predicted fᵏ·|init − Caffe|" : "predicted w₀·fᵏ·|init − Caffe|", gapStyles.predicted],
     ],
     out,
     230,

@@ -16,6 +16,14 @@ import { caffeBatchNormBlobsFrom, caffeEffectiveStats, type CaffeBatchNormBlobs 
 import { createRng, type Rng } from "../numeric/rng.js";
 import { channelLayout, numel, type Tensor } from "../numeric/tensor.js";
 import type { ConvertBlock } from "../convert/types.js";
+import type { BlockStart, TorchStart } from "./weights.js";
+
+/**
+ * What a block's statistics start from: `caffemodel` (`--weights`: Caffe's blobs and PyTorch's
+ * converted state), `seeded` (seeded blobs with s ≠ 1, for modes that read stored statistics) or
+ * `fresh` (s = 0 and PyTorch's initial buffers, for modes that compute them from batches).
+ */
+export type StatisticsSource = "caffemodel" | "seeded" | "fresh";
 
 /** A block's verification data. */
 export interface BlockScenario {
@@ -34,6 +42,9 @@ export interface BlockScenario {
    * blobs, s = 0) for modes that compute them from batches.
    */
   readonly preset: CaffeBatchNormBlobs | null;
+  /** With `--weights`: PyTorch's converted state (else PyTorch loads {@link presetStatistics} and gamma/beta). */
+  readonly torchStart: TorchStart | null;
+  readonly statistics: StatisticsSource;
   /** The input of training forward `k` (0-based), or of the evaluation forward for `k = steps`. */
   input(k: number): Tensor;
 }
@@ -88,8 +99,20 @@ export function readsStoredStatistics(block: ConvertBlock): boolean {
  * PyTorch's initial 0 and 1, so a lag is visible; gamma ∈ [0.5, 1.5] and beta ~ N(0, 0.5²) are
  * non-trivial, so a swapped or dropped affine part shows. Preset statistics are near (not equal to)
  * the input distribution, with s ∈ [2, 1000) so that Caffe's multiplication by fround(1/s) matters.
+ *
+ * With `start` (`--weights`), whatever the mode: Caffe's blobs, gamma and beta are the caffemodel's,
+ * PyTorch starts from the converted state, and inputs are drawn around the trained statistics
+ * (channel mean = effective mean, standard deviation = √(effective variance), where finite and
+ * positive; the seeded values elsewhere), as the data the net was trained on would be. The seeded
+ * draws are still made, so the inputs' randomness does not depend on whether weights are given.
  */
-export function blockScenario(block: ConvertBlock, index: number, shape: readonly number[], seed: number): BlockScenario {
+export function blockScenario(
+  block: ConvertBlock,
+  index: number,
+  shape: readonly number[],
+  seed: number,
+  start: BlockStart | null = null,
+): BlockScenario {
   const { channels, spatial, num } = channelLayout(shape);
   const rng = createRng(mixSeed(seed, index, 0));
   const channelMean = new Float32Array(channels);
@@ -99,9 +122,9 @@ export function blockScenario(block: ConvertBlock, index: number, shape: readonl
     channelStd[c] = Math.exp(uniform(rng, Math.log(0.6), Math.log(2)));
   }
   const affine = block.scale !== null;
-  const gamma = affine ? Float32Array.from({ length: channels }, () => uniform(rng, 0.5, 1.5)) : null;
+  let gamma: Float32Array | null = affine ? Float32Array.from({ length: channels }, () => uniform(rng, 0.5, 1.5)) : null;
   const hasBeta = block.caffe.bias_term === true || block.bias !== null;
-  const beta = hasBeta ? Float32Array.from({ length: channels }, () => 0.5 * rng.nextNormal()) : null;
+  let beta: Float32Array | null = hasBeta ? Float32Array.from({ length: channels }, () => 0.5 * rng.nextNormal()) : null;
 
   let preset: CaffeBatchNormBlobs | null = null;
   if (readsStoredStatistics(block)) {
@@ -114,6 +137,24 @@ export function blockScenario(block: ConvertBlock, index: number, shape: readonl
       varSum[c] = std * std * uniform(rng, 0.7, 1.3) * s;
     }
     preset = caffeBatchNormBlobsFrom(meanSum, varSum, s);
+  }
+  let statistics: StatisticsSource = preset === null ? "fresh" : "seeded";
+  if (start !== null) {
+    const blobs = start.caffe.blobs;
+    if (blobs.meanSum.length !== channels) {
+      throw new Error(`blockScenario: ${block.batchnorm} has ${channels} channels, its caffemodel blobs ${blobs.meanSum.length}`);
+    }
+    preset = caffeBatchNormBlobsFrom(blobs.meanSum, blobs.varSum, blobs.scaleFactor[0] as number);
+    const trained = caffeEffectiveStats(preset);
+    for (let c = 0; c < channels; c++) {
+      const m = trained.mean[c] as number;
+      const v = trained.variance[c] as number;
+      if (Number.isFinite(m)) channelMean[c] = m;
+      if (Number.isFinite(v) && v > 0) channelStd[c] = Math.sqrt(v);
+    }
+    gamma = start.caffe.gamma && Float32Array.from(start.caffe.gamma);
+    beta = start.caffe.beta && Float32Array.from(start.caffe.beta);
+    statistics = "caffemodel";
   }
 
   const input = (k: number): Tensor => {
@@ -140,7 +181,7 @@ export function blockScenario(block: ConvertBlock, index: number, shape: readonl
     }
     return { shape: [...shape], data };
   };
-  return { shape: [...shape], channels, channelMean, channelStd, gamma, beta, preset, input };
+  return { shape: [...shape], channels, channelMean, channelStd, gamma, beta, preset, torchStart: start?.torch ?? null, statistics, input };
 }
 
 /** The effective statistics PyTorch loads for a preset (Caffe's sums times fround(1/s), float32). */

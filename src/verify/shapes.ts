@@ -3,7 +3,8 @@
  * replaced by `--batch`, or — where inference left dims unknown (a Data layer reading a database, a
  * layer type without a shape rule) — the dims `--input-shape` supplies.
  */
-import type { ConvertBlock } from "../convert/types.js";
+import type { ConvertBlock, ConvertResult } from "../convert/types.js";
+import { torchModuleForRank } from "../numeric/torch-batch-norm.js";
 import type { VerifyReasonCode } from "./types.js";
 
 /** Where a block's shape came from. */
@@ -30,7 +31,8 @@ function withBatch(dims: readonly number[], batch: number): number[] {
 
 /**
  * The shape of one block. Known dims always win over `--input-shape` (in particular the channel count,
- * which the emitted module is built with); the batch dimension is always `batch`. A rank outside 2…5
+ * which the emitted module is built with — inferred, or from the caffemodel's blobs with `--weights`);
+ * the batch dimension is always `batch`. A rank outside 2…5
  * is skipped, as no BatchNorm*d takes it.
  */
 export function blockShape(block: ConvertBlock, batch: number, inputShape: readonly number[] | null): BlockShape {
@@ -46,8 +48,10 @@ export function blockShape(block: ConvertBlock, batch: number, inputShape: reado
     if (dims !== null && dims.length !== inputShape.length) {
       return { kind: "unknown", dims, conflict: `rank ${dims.length}, --input-shape has rank ${inputShape.length}` };
     }
+    // The channel count convert knows without the shape (from a caffemodel's blobs) is known too.
+    const channels = block.torch.num_features;
     shape = withBatch(
-      inputShape.map((d, axis) => dims?.[axis] ?? d),
+      inputShape.map((d, axis) => dims?.[axis] ?? (axis === 1 ? channels : null) ?? d),
       batch,
     );
     source = "input-shape";
@@ -59,4 +63,22 @@ export function blockShape(block: ConvertBlock, batch: number, inputShape: reado
 /** `[N, C, ?, ?]`-style text of partly known dims ("?" for unknown; "rank unknown" when even that is). */
 export function describeDims(dims: readonly (number | null)[] | null): string {
   return dims === null ? "rank unknown" : `[${dims.map((d) => (d === null ? "?" : String(d))).join(", ")}]`;
+}
+
+/**
+ * The result with `--input-shape`'s rank taken for blocks whose rank is unknown: their module class
+ * (BatchNorm1d/2d/3d) is set as that rank takes it, which is what verify runs them as anyway. Used
+ * before attaching `--weights`, so that those blocks get a module — and so the converted state — with
+ * num_features from the caffemodel's blobs. Blocks of known rank and forks are left as they are.
+ */
+export function assumeInputRank(result: ConvertResult, inputShape: readonly number[] | null): ConvertResult {
+  if (inputShape === null) return result;
+  const module = torchModuleForRank(inputShape.length);
+  if (module === null) return result;
+  const blocks = result.blocks.map((block) => {
+    const rankUnknown = block.input_shape === null && (block.input_dims ?? null) === null;
+    if (!rankUnknown || block.torch.module !== null || forkSkip(block) !== null) return block;
+    return { ...block, torch: { ...block.torch, module } };
+  });
+  return { ...result, blocks };
 }

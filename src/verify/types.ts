@@ -5,7 +5,7 @@
  * Every error is scaled: `|torch − caffe| / max(1, |caffe|)` (src/numeric/compare.ts), Caffe's value
  * being the reference. `tolerance` bounds the scaled error of every quantity we claim equivalent.
  */
-import type { TorchMode } from "../convert/types.js";
+import type { BlockWeights, TorchMode, WeightsInfo } from "../convert/types.js";
 
 /** Which PyTorch configuration is verified: the emitted `nn.BatchNorm*d` or the `--exact` subclass. */
 export type Configuration = "plain" | "exact";
@@ -14,7 +14,8 @@ export type Configuration = "plain" | "exact";
  * The outcome for one block.
  * - `agree`: every compared quantity is within tolerance.
  * - `lag`: the running statistics (and so the eval output) of the plain momentum mapping trail
- *   Caffe's bias-corrected estimate, exactly as predicted by `torch_k = (1 − f^k)·caffe_k + f^k·init`;
+ *   Caffe's bias-corrected estimate, exactly as predicted by `torch_k = (1 − w_k)·caffe_k + w_k·init`,
+ *   w_k = (1 − (1 − f)·s₀)·f^k (lag.ts);
  *   not a failure unless `--strict`.
  * - `mismatch`: a quantity we claim equivalent differs beyond tolerance (or a lag does not follow the
  *   prediction).
@@ -55,11 +56,14 @@ export interface VerifyMetric {
 export interface LagStep {
   /** Training steps done (k). */
   step: number;
-  /** f^k: the weight PyTorch's initial value still has after k steps. */
+  /**
+   * w_k = (1 − (1 − f)·s₀)·f^k: the weight PyTorch's initial value still has after k steps (f^k
+   * from fresh blobs, s₀ = 0).
+   */
   init_weight: number;
   /** max over channels |running_mean − Caffe's effective mean|. */
   running_mean_gap: number;
-  /** The same gap predicted by `f^k·|init − caffe_k|` (max over channels). */
+  /** The same gap predicted by `w_k·|init − caffe_k|` (max over channels). */
   predicted_mean_gap: number;
   running_var_gap: number;
   predicted_var_gap: number;
@@ -71,16 +75,20 @@ export interface LagReport {
   moving_average_fraction: number;
   /** PyTorch's momentum (1 − f as written). */
   momentum: number | null;
-  /** f^K after the K steps run. */
+  /** Caffe's scale factor s₀ before the first step: 0 for fresh blobs, the caffemodel's with `--weights`. */
+  start_scale_factor: number;
+  /** w₀ = 1 − (1 − f)·s₀: the initial value's weight before any step (1 for fresh blobs). */
+  start_weight: number;
+  /** w_K after the K steps run. */
   init_weight: number;
-  /** The steps after which f^k < 1e-3 (the initial value is forgotten to 0.1 %); null when never. */
+  /** The steps after which |w_k| < 1e-3 (the initial value is forgotten to 0.1 %); null when never. */
   steps_until_forgotten: number | null;
   /** The gaps after the last step (K). */
   final: LagStep;
   /** Gaps at steps 1, 2, 5, 10, 20, 50, … and K. */
   per_step: LagStep[];
   /**
-   * The largest scaled residual of `torch_k = (1 − f^k)·caffe_k + f^k·init` over all steps and
+   * The largest scaled residual of `torch_k = (1 − w_k)·caffe_k + w_k·init` over all steps and
    * channels: how well the lag is explained.
    */
   relation_max_error: number;
@@ -115,6 +123,19 @@ export interface BlockVerification {
   shape: number[] | null;
   /** `inferred` from the net, or `input-shape` when `--input-shape` supplied the unknown dims. */
   shape_source: "inferred" | "input-shape" | null;
+  /**
+   * What the statistics started from: `caffemodel` (`--weights`: Caffe's side from the caffemodel's
+   * BatchNorm and Scale/Bias blobs, PyTorch's from the converted state), `seeded` (seeded blobs with
+   * s ≠ 1, for modes that read stored statistics), `fresh` (s = 0 and PyTorch's initial buffers, for
+   * modes that compute them); null when the block did not run.
+   */
+  statistics: "caffemodel" | "seeded" | "fresh" | null;
+  /**
+   * With `statistics: "caffemodel"`: Caffe's side before the first forward — its scale factor and
+   * the range of the effective statistics (sum·fround(1/s)) of its blobs — and the
+   * num_batches_tracked PyTorch's side loaded (as `convert --weights` summarises a block); else null.
+   */
+  weights: BlockWeights | null;
   moving_average_fraction: number;
   momentum: number | null;
   configuration: Configuration;
@@ -172,6 +193,8 @@ export interface VerifyReport {
   /** The scaled tolerance `|a − b| / max(1, |ref|)`. */
   tolerance: number;
   strict: boolean;
+  /** With `--weights`: the caffemodel (as `convert --weights` reports it); null without. */
+  weights: WeightsInfo | null;
   /** Every block ok: exit 0; otherwise exit 1. */
   ok: boolean;
   summary: VerifySummary;

@@ -11,6 +11,7 @@ import { blockWork, runBlock, type BlockMeasurement, type ChannelSeries } from "
 import { blockScenario } from "./scenario.js";
 import { blockShape, type BlockShape } from "./shapes.js";
 import type { BlockVerification, Configuration, VerifyReasonCode, VerifyReport, VerifySummary, Verdict } from "./types.js";
+import { startSummary, type VerifyWeights } from "./weights.js";
 
 export type { ChannelSeries } from "./block.js";
 
@@ -31,6 +32,13 @@ export interface VerifyOptions {
   readonly strict: boolean;
   /** Dims for blocks whose shape inference left some unknown (`--input-shape`). */
   readonly inputShape: readonly number[] | null;
+  /**
+   * A trained caffemodel's values to start from (`--weights`, see weights.ts): every block that has
+   * them starts Caffe's side from its blobs and PyTorch's from the converted state; train-mode blocks
+   * continue training from there. The result should be the one the weights were attached to (its
+   * num_features then come from the blobs where the shape did not tell).
+   */
+  readonly weights?: VerifyWeights | null;
 }
 
 /** A block's shape (or skip) decided before anything runs. */
@@ -122,6 +130,8 @@ function notRun(p: PlannedBlock, options: VerifyOptions, verdict: "skipped" | "e
     ...(verdict === "skipped" && { module: null }),
     shape,
     shape_source: p.shape.kind === "shape" ? p.shape.source : null,
+    statistics: null,
+    weights: null,
     claimed_exact: false,
     statistics_tolerance: options.tolerance,
     verdict,
@@ -163,7 +173,8 @@ export function verifyNet(
     if (p.shape.kind === "skip") return notRun(p, options, "skipped", p.shape.reason, null);
     if (p.shape.kind === "unknown") throw new Error(`verifyNet: block ${p.block.batchnorm} has an unknown shape`);
     const shape = p.shape.shape;
-    const scenario = blockScenario(p.block, p.index, shape, options.seed);
+    const start = options.weights?.blocks.get(p.index) ?? null;
+    const scenario = blockScenario(p.block, p.index, shape, options.seed, start);
     const record = hooks.plotBlock === p.index ? farthestChannel(scenario.channelMean) : undefined;
     hooks.onProgress?.(done, plan.work, p.block.batchnorm);
     let run: ReturnType<typeof runBlock>;
@@ -192,6 +203,8 @@ export function verifyNet(
       ...base(p, options.configuration),
       shape,
       shape_source: p.shape.source,
+      statistics: scenario.statistics,
+      weights: start === null ? null : startSummary(start),
       claimed_exact: m.claimedExact,
       statistics_tolerance: m.statisticsTolerance,
       verdict,
@@ -218,6 +231,7 @@ export function verifyNet(
       seed: options.seed,
       tolerance: options.tolerance,
       strict: options.strict,
+      weights: options.weights?.info ?? null,
       ok: blocks.every((b) => b.ok),
       summary: summarise(blocks),
       blocks,

@@ -64,6 +64,7 @@ describe("encodeText writes protoc's field order", () => {
     ["enums by name and number, bools by word and number", "state { phase: 1 level: -2 } layer { include { phase: TRAIN } propagate_down: [true, 0, t, False, 1] }"],
     ["an int64 beyond 2^53", "layer { input_param { shape { dim: 9007199254740993 dim: -1 } } }"],
     ["a duplicate singular field, after a failed first value", "layer { name: 1 name: \"ok\" name: \"again\" }"],
+    ["duplicate singular fields at the top level and in sibling messages", "name: \"a\" layer { name: \"x\" } layer { name: \"y\" phase: TEST phase: TRAIN } state { level: 1 } name: \"b\" state { }"],
     ["unknown fields, unknown enum values and fork fields", "layer { bn_param { x: 1 } pooling_param { pool: MAXX } nme: \"a\" } foo [1, 2] bar { baz { } }"],
     ["extensions, syntax errors and recovery", "[ext.x] { a: 1 } layer { name: \"a\" ; } } layer { name \"b\" top: } layer { name: [\"x\"] }"],
     ["V1 layers with blobs_lr and enums", "layers { type: CONVOLUTION blobs_lr: 1 blobs_lr: 2 weight_decay: [1, 0] name: \"c\" }"],

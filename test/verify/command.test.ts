@@ -43,14 +43,14 @@ describe("caffe2torch verify NET.prototxt", () => {
     const { io, out } = memoryIo();
     expect(runVerify(TRAIN_SMALL, { phase: "train", steps: "3", json: true }, io)).toBe(0);
     const report = JSON.parse(out.join(""));
-    expect(Object.keys(report)).toEqual(["source", "net", "phase", "configuration", "steps", "batch", "seed", "tolerance", "strict", "ok", "summary", "blocks"]);
-    expect(report).toMatchObject({ phase: "TRAIN", configuration: "plain", steps: 3, batch: 2, seed: 0, tolerance: 1e-5, ok: true });
+    expect(Object.keys(report)).toEqual(["source", "net", "phase", "configuration", "steps", "batch", "seed", "tolerance", "strict", "weights", "ok", "summary", "blocks"]);
+    expect(report).toMatchObject({ phase: "TRAIN", configuration: "plain", steps: 3, batch: 2, seed: 0, tolerance: 1e-5, weights: null, ok: true });
     expect(Object.keys(report.blocks[0])).toEqual([
       "batchnorm", "scale", "bias", "line", "column", "mode", "module", "moving_average_fraction", "momentum", "configuration",
-      "shape", "shape_source", "claimed_exact", "statistics_tolerance", "verdict", "reason", "ok", "steps",
+      "shape", "shape_source", "statistics", "weights", "claimed_exact", "statistics_tolerance", "verdict", "reason", "ok", "steps",
       "train_output", "eval_output", "running_mean", "running_var", "lag", "alternative", "failures",
     ]);
-    expect(report.blocks[0]).toMatchObject({ batchnorm: "bn1", line: 5, column: 1, verdict: "lag", shape: [2, 6, 5, 5] });
+    expect(report.blocks[0]).toMatchObject({ batchnorm: "bn1", line: 5, column: 1, verdict: "lag", shape: [2, 6, 5, 5], statistics: "fresh", weights: null });
   });
 
   it("TRAIN: the plain mapping's lag is reported with its numbers and exits 0; --strict exits 1", () => {
@@ -110,7 +110,7 @@ describe("caffe2torch verify NET.prototxt", () => {
     registerVerifyCommand(program, () => memoryIo().io, () => undefined);
     const command = program.commands.find((c) => c.name() === "verify");
     expect(command?.options.map((o) => o.long)).toEqual([
-      "--trace", "--phase", "--steps", "--batch", "--seed", "--tolerance", "--exact", "--strict", "--json", "--plot", "--input-shape",
+      "--trace", "--phase", "--steps", "--batch", "--seed", "--tolerance", "--exact", "--strict", "--json", "--plot", "--input-shape", "--weights",
     ]);
   });
 });

@@ -46,24 +46,32 @@ export interface MemoryIo {
 }
 
 /**
- * An in-memory CliIo: reads `files` (by the given name) and real files (absolute paths); records
- * stdout, stderr and atomic writes; stderr is a terminal when `tty` says so.
+ * An in-memory CliIo: reads `files` (by the given name; text or bytes) and real files (absolute
+ * paths); records stdout, stderr and atomic writes; stderr is a terminal when `tty` says so.
  */
-export function memoryIo(files: Record<string, string> = {}, tty = false): MemoryIo {
+export function memoryIo(files: Record<string, string | Uint8Array> = {}, tty = false): MemoryIo {
   const out: string[] = [];
   const err: string[] = [];
   const written = new Map<string, string>();
   const io: CliIo = {
     readFile: (path) => {
-      if (path in files) return files[path] as string;
+      const given = files[path];
+      if (given !== undefined) return typeof given === "string" ? given : new TextDecoder().decode(given);
       try {
         return readFileSync(path, "utf8");
       } catch {
         throw new CliError(`${path}: cannot read: no such file`);
       }
     },
-    readBytes: () => {
-      throw new CliError("not used");
+    readBytes: (path) => {
+      const given = files[path];
+      if (given !== undefined) return typeof given === "string" ? new TextEncoder().encode(given) : given;
+      try {
+        const b = readFileSync(path);
+        return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+      } catch {
+        throw new CliError(`${path}: cannot read: no such file`);
+      }
     },
     writeFileAtomic: (path, content) => {
       written.set(path, typeof content === "string" ? content : String(content));

@@ -7,13 +7,15 @@ import { readNet } from "../../schema/read.js";
 import { formatVerifyText } from "../../verify/format-text.js";
 import { formatTraceText, traceMalformed } from "../../verify/format-trace.js";
 import { renderLagPlot } from "../../verify/plot.js";
-import { describeDims } from "../../verify/shapes.js";
+import { assumeInputRank, describeDims } from "../../verify/shapes.js";
 import { DEFAULT_VERIFY_TOLERANCE, planVerification, plotTarget, verifyNet, type VerifyOptions, type VerifyPlan } from "../../verify/verify.js";
 import { makeStyle } from "../color.js";
 import { CliError, type CliIo } from "../io-types.js";
 import { createProgress } from "../progress.js";
 import { formatDiagnostics } from "../report.js";
 import { parsePhase, parsePositiveInt } from "./options.js";
+import { attachWeights } from "../../weights/attach.js";
+import { verifyWeights, type VerifyWeights } from "../../verify/weights.js";
 
 /** Options of `caffe2torch verify`, as commander passes them (strings until parsed). */
 export interface VerifyCliOptions {
@@ -28,6 +30,7 @@ export interface VerifyCliOptions {
   json?: boolean;
   plot?: string;
   inputShape?: string;
+  weights?: string;
 }
 
 /** The defaults: 10 training steps show the lag plainly (0.999¹⁰ ≈ 0.99 of the initial value remains). */
@@ -64,7 +67,9 @@ function unknownShapes(plan: VerifyPlan, given: boolean): string {
   const names = plan.unknown.map((p) => {
     const shape = p.shape.kind === "unknown" ? p.shape : null;
     const why = shape?.conflict ? `: ${shape.conflict}` : "";
-    return `  ${p.block.batchnorm} ${describeDims(shape?.dims ?? null)}${why}`;
+    const channels = p.block.torch.num_features;
+    const fromWeights = channels !== null && (shape?.dims ?? null)?.[1] == null ? ` (${channels} channels from the weights)` : "";
+    return `  ${p.block.batchnorm} ${describeDims(shape?.dims ?? null)}${fromWeights}${why}`;
   });
   const count = plan.unknown.length;
   const hint = given
@@ -104,6 +109,7 @@ function runTrace(file: string, options: VerifyCliOptions, io: CliIo): number {
 export function runVerify(file: string | undefined, options: VerifyCliOptions, io: CliIo, now: () => number = () => performance.now()): number {
   if (options.trace !== undefined) {
     if (file !== undefined) throw new CliError("give either NET.prototxt or --trace TRACE.json, not both");
+    if (options.weights !== undefined) throw new CliError("--weights needs NET.prototxt (a trace carries its own statistics)");
     return runTrace(options.trace, options, io);
   }
   if (file === undefined) throw new CliError("missing NET.prototxt (or --trace TRACE.json)");
@@ -126,12 +132,31 @@ export function runVerify(file: string | undefined, options: VerifyCliOptions, i
     io.stderr(formatDiagnostics(name, read.lines, read.diagnostics.filter((d) => d.severity === "error"), errStyle));
     return 2;
   }
-  const { result, diagnostics } = convertNetDetailed(read, { phase, source: file, exact: options.exact ?? false, messageOf });
-  if (hasErrors(diagnostics)) {
-    io.stderr(formatDiagnostics(name, read.lines, diagnostics.filter((d) => d.severity === "error"), errStyle));
+  const outcome = convertNetDetailed(read, { phase, source: file, exact: options.exact ?? false, messageOf });
+  if (hasErrors(outcome.diagnostics)) {
+    io.stderr(formatDiagnostics(name, read.lines, outcome.diagnostics.filter((d) => d.severity === "error"), errStyle));
     return 2;
   }
-  const plan = planVerification(result, verifyOptions);
+  let result = outcome.result;
+  let weights: VerifyWeights | null = null;
+  if (options.weights !== undefined) {
+    const bytes = io.readBytes(options.weights);
+    // exact: the state then also holds caffe_scale_factor, which the --exact modules (run beside the
+    // plain ones for blocks that train) load; plain modules ignore it.
+    // Blocks of unknown rank take --input-shape's, so that they get a module and converted state.
+    const ranked = { ...outcome, result: assumeInputRank(outcome.result, verifyOptions.inputShape) };
+    const attached = attachWeights(ranked, read, bytes, { source: options.weights, exact: true, messageOf });
+    const errors = attached.diagnostics.filter((d) => d.severity === "error");
+    if (errors.length > 0) {
+      // As convert --weights: layer errors point into the prototxt; faults of the caffemodel carry a byte offset.
+      io.stderr(formatDiagnostics(name, read.lines, errors.filter((d) => d.range), errStyle));
+      io.stderr(formatDiagnostics(options.weights, read.lines, errors.filter((d) => !d.range), errStyle));
+      return 2;
+    }
+    result = attached.result;
+    weights = verifyWeights(attached, bytes);
+  }
+  const plan = planVerification(result, { ...verifyOptions, weights });
   if (plan.unknown.length > 0) throw new CliError(unknownShapes(plan, verifyOptions.inputShape !== null));
   const plotBlock = options.plot === undefined ? null : plotTarget(plan);
   if (options.plot !== undefined && plotBlock === null) {
@@ -141,7 +166,7 @@ export function runVerify(file: string | undefined, options: VerifyCliOptions, i
   const progress = createProgress(io, { now });
   let run: ReturnType<typeof verifyNet>;
   try {
-    run = verifyNet(result, plan, verifyOptions, { onProgress: (done, total, block) => progress.update(done, total, block), plotBlock });
+    run = verifyNet(result, plan, { ...verifyOptions, weights }, { onProgress: (done, total, block) => progress.update(done, total, block), plotBlock });
   } finally {
     progress.finish();
   }
@@ -172,6 +197,7 @@ export function registerVerifyCommand(program: Command, io: () => CliIo, setExit
     .option("--json", "print the report as JSON")
     .option("--plot <file.svg>", "draw one channel's running statistics per step (Caffe, plain, --exact) and their gap")
     .option("--input-shape <dims>", "input shape N,C,H,W for blocks whose shape cannot be inferred (known dims win)")
+    .option("--weights <model.caffemodel>", "start from a trained caffemodel: Caffe from its blobs, PyTorch from the converted state; blocks that train continue from there")
     .addHelpText(
       "after",
       `
@@ -180,15 +206,20 @@ Examples:
   $ caffe2torch verify train_val.prototxt --phase train               # the plain momentum mapping's lag
   $ caffe2torch verify train_val.prototxt --phase train --exact --steps 3000 --plot lag.svg
   $ caffe2torch verify net.prototxt --input-shape 2,3,32,32           # a Data layer: give the shape
+  $ caffe2torch verify deploy.prototxt --weights trained.caffemodel   # the trained statistics
+  $ caffe2torch verify deploy.prototxt --weights trained.caffemodel --phase train --exact
   $ caffe2torch verify --trace my_trace.json --json                   # replay a pycaffe recording
 
 Per block: K training forwards in the phase's mode (none for TEST blocks that only read their
 statistics), then one evaluation forward, on seeded inputs. Caffe's blobs start fresh for blocks that
 train, and from seeded statistics (scale factor s ≠ 1, loaded into PyTorch as sum/s) for blocks that
-use stored statistics. Errors are |torch − caffe| / max(1, |caffe|).
+use stored statistics. With --weights every block starts from the caffemodel instead: Caffe from its
+BatchNorm and Scale/Bias blobs, PyTorch from the converted state (what convert --weights writes), and
+blocks that train continue from those statistics. Errors are |torch − caffe| / max(1, |caffe|).
 
 Exit codes: 0 every configuration claimed equivalent agrees (a lag of the plain mapping is reported,
-not a failure, unless --strict), 1 a disagreement, 2 usage error, unreadable input or unknown shapes.`,
+not a failure, unless --strict), 1 a disagreement, 2 usage error, unreadable input, unknown shapes, or
+weights that do not fit the net (a missing layer, a blob of the wrong shape).`,
     )
     .action((file: string | undefined, opts: VerifyCliOptions) => setExit(runVerify(file, opts, io())));
 }

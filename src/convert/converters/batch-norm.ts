@@ -109,6 +109,11 @@ export const batchNormConverter: BlockConverter = {
         type: "BatchNorm",
         use_global_stats: useGlobalStats,
         use_global_stats_explicit: bnp.use_global_stats !== undefined,
+        // As Caffe's BatchNormLayer::LayerSetUp: the written value, else true exactly in TEST.
+        use_global_stats_by_phase: {
+          TRAIN: bnp.use_global_stats ?? false,
+          TEST: bnp.use_global_stats ?? true,
+        },
         moving_average_fraction: fraction,
         eps,
         stats_lr_mult: params.map(writtenLrMult),

@@ -25,6 +25,7 @@ export const forkBnConverter: BlockConverter = {
         type: "BN",
         use_global_stats: ctx.phase === "TEST",
         use_global_stats_explicit: false,
+        use_global_stats_by_phase: { TRAIN: false, TEST: true },
         moving_average_fraction: 0,
         eps: 0,
         stats_lr_mult: params.slice(2).map(writtenLrMult),
@@ -65,6 +66,8 @@ function segnet(ctx: BlockContext, mode: "LEARN" | "INFERENCE"): BlockOutcome {
       type: "BN",
       use_global_stats: !learn,
       use_global_stats_explicit: false,
+      // The segnet/ENet BN decides by bn_mode alone, whatever the phase.
+      use_global_stats_by_phase: { TRAIN: !learn, TEST: !learn },
       moving_average_fraction: 0,
       eps: learn ? SEGNET_EPS : 0,
       stats_lr_mult: [],
@@ -110,6 +113,8 @@ function pspnet(ctx: BlockContext, v: { frozen: boolean; momentum: number; eps: 
       type: "BN",
       use_global_stats: globalStats,
       use_global_stats_explicit: false,
+      // PSPNet's BN: `frozen` uses the stored statistics in both phases; otherwise TEST does.
+      use_global_stats_by_phase: { TRAIN: v.frozen, TEST: true },
       moving_average_fraction: v.momentum,
       eps: v.eps,
       stats_lr_mult: params.slice(2, 4).map(writtenLrMult),

@@ -36,6 +36,8 @@ export function convertNvcaffeBatchNorm(ctx: BlockContext): BlockOutcome {
       type: "BatchNorm",
       use_global_stats: !training,
       use_global_stats_explicit: bnp.use_global_stats !== undefined,
+      // NVCaffe picks the statistics by phase and ignores use_global_stats.
+      use_global_stats_by_phase: { TRAIN: false, TEST: true },
       moving_average_fraction: fraction,
       eps: written,
       stats_lr_mult: params.slice(0, 3).map(writtenLrMult),
