@@ -18,9 +18,10 @@ const ORDER = {
     "notes", "line", "column", "weights",
   ],
   caffe: [
-    "type", "use_global_stats", "use_global_stats_explicit", "moving_average_fraction", "eps",
-    "stats_lr_mult", "scale_lr_mult", "bias_term",
+    "type", "use_global_stats", "use_global_stats_explicit", "use_global_stats_by_phase",
+    "moving_average_fraction", "eps", "stats_lr_mult", "scale_lr_mult", "bias_term",
   ],
+  byPhase: ["TRAIN", "TEST"],
   torch: [
     "module", "num_features", "eps", "momentum", "affine", "track_running_stats",
     "weight_requires_grad", "bias_requires_grad", "mode",
@@ -37,6 +38,7 @@ type Shape = keyof typeof ORDER;
 const CHILD: Partial<Record<Shape, Partial<Record<string, Shape>>>> = {
   root: { blocks: "block", unpaired: "unpaired", diagnostics: "diagnostic" },
   block: { caffe: "caffe", torch: "torch", notes: "note", weights: "weights" },
+  caffe: { use_global_stats_by_phase: "byPhase" },
 };
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

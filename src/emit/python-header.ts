@@ -2,7 +2,9 @@ import type { ConvertResult } from "../convert/types.js";
 import { pyStringBody } from "./python-literals.js";
 
 /**
- * The module docstring of the generated Python file: provenance, usage and what each mode means.
+ * The module docstring of the generated Python file: provenance, usage, the rule behind
+ * TRAINING_FLAGS (training ↔ Caffe's TRAIN, not training ↔ TEST; see python-plan.ts's
+ * trainingFlags) and what each mode means.
  * `source` and `net` go through {@link pyStringBody}, so they cannot end the docstring; the rest
  * is our own text, without backslashes.
  */
@@ -37,8 +39,9 @@ export function moduleDocstring(result: ConvertResult, exact: boolean): string {
     "not training for its TEST phase, whichever phase PHASE is: in each, a module is in",
     "train() exactly when its Caffe layer normalises with batch statistics in that phase.",
     "",
-    "  (True, False)   batch statistics in TRAIN, stored ones in TEST: BatchNorm without",
-    "                  use_global_stats written, NVCaffe's BatchNorm, PSPNet's BN.",
+    "  (True, False)   batch statistics in TRAIN, stored ones in TEST: BatchNorm with",
+    "                  use_global_stats not written, NVCaffe's BatchNorm, PSPNet's BN",
+    "                  without frozen: true.",
     "  (False, False)  stored statistics in both (use_global_stats: true, SegNet/ENet's",
     "                  bn_mode: INFERENCE, PSPNet's frozen: true): eval() even while",
     "                  training; weight and bias may still learn.",
@@ -46,8 +49,7 @@ export function moduleDocstring(result: ConvertResult, exact: boolean): string {
     "                  bn_mode: LEARN): train() even when not training, where a train",
     "                  block updates its running statistics as Caffe's TEST net does.",
     "",
-    "A BN layer of no recognised fork gets (True, False). MODES[key] is what the block",
-    "does in PHASE:",
+    "MODES[key] is what the block does in PHASE:",
     "",
     "  train        batch statistics, running statistics updated (TRAIN).",
     "  frozen       stored statistics, never updated (TRAIN).",

@@ -35,11 +35,12 @@ export interface PlannedModule {
  * - `frozen` blocks (stored statistics while training): eval() even while training, as Caffe's
  *   BatchNormLayer never updates them (gamma/beta in the module may still learn).
  * - `eval` blocks (TEST, stored statistics): eval(); while training, train() only if Caffe's
- *   TRAIN phase would switch to batch statistics (BVLC's default), else eval() (a written
- *   `use_global_stats: true`, SegNet's `bn_mode: INFERENCE`, PSPNet's `frozen`).
- * - `batch-stats` blocks (TEST, `use_global_stats: false`): built with
- *   `track_running_stats=False`, which uses batch statistics in train() and eval() alike; the
- *   flag follows the rule above, so it says what the layer does.
+ *   TRAIN phase would switch to batch statistics (BVLC's default, NVCaffe, PSPNet without
+ *   `frozen`), else eval() (a written `use_global_stats: true`, SegNet's `bn_mode: INFERENCE`,
+ *   PSPNet's `frozen`).
+ * - `batch-stats` blocks (TEST with `use_global_stats: false`, or SegNet's `bn_mode: LEARN` in
+ *   either phase): built with `track_running_stats=False`, which uses batch statistics in
+ *   train() and eval() alike; the flag follows the rule above, so it says what the layer does.
  */
 export function trainingFlags(block: Pick<ConvertBlock, "caffe">): TrainingFlags {
   const byPhase = block.caffe.use_global_stats_by_phase;

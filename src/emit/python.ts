@@ -86,9 +86,11 @@ function buildFunction(plans: readonly PlannedModule[], exact: boolean): string 
 const SET_TRAINING = `def set_training(modules, training):
     """Put each module of build()'s ModuleDict in the mode its Caffe block needs.
 
-    Use instead of modules.train(training) / modules.eval(): frozen blocks stay in
-    eval() while training (see the module docstring). Keys missing from
-    TRAINING_FLAGS (modules you added) get module.train(training). Returns modules.
+    Use instead of modules.train(training) / modules.eval(): each module follows
+    what its Caffe layer does in TRAIN (training) or TEST (not training), so frozen
+    blocks stay in eval() while training (see the module docstring). Keys missing
+    from TRAINING_FLAGS (modules you added) get module.train(training). Returns
+    modules.
     """
     training = bool(training)
     modules.training = training

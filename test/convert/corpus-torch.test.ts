@@ -3,8 +3,11 @@
  * plain and `--exact`, the module `convert --format python` writes imports and builds under real
  * PyTorch (/usr/bin/python3 with python3-torch), and every module's attributes equal the
  * `convert --format json` document: class, num_features, eps, momentum, affine,
- * track_running_stats, requires_grad and the training flag after set_training. Every block is
- * either a module or listed in SKIPPED with its reason.
+ * track_running_stats, requires_grad and the training flag after set_training. The flags are
+ * checked against the file's own conversions: while training, a module is in train() exactly
+ * when the same layer converted in TRAIN normalises with batch statistics, and otherwise exactly
+ * when the same layer converted in TEST does. Every block is either a module or listed in
+ * SKIPPED with its reason.
  *
  * All modules are checked in ONE Python process (check_corpus_modules.py): importing torch costs
  * seconds, so a process per file would make this test minutes long.
@@ -150,29 +153,43 @@ function isBuilt(block: ConvertBlock): boolean {
   return block.torch.module !== null && block.torch.num_features !== null;
 }
 
+/** The modes in which a converted module normalises with batch statistics (the others: stored ones). */
+const BATCH_STATISTICS: ReadonlySet<TorchMode> = new Set<TorchMode>(["train", "batch-stats"]);
+
+/** Matches the block of the same Caffe layer in another conversion of the same file. */
+const sameLayer = (a: ConvertBlock) => (b: ConvertBlock) =>
+  a.batchnorm === b.batchnorm && a.line === b.line && a.column === b.column;
+
+/** The same layer in the file's conversion in `phase` (plain or exact as `variant`); undefined when not active there. */
+function counterpart(variant: Variant, block: ConvertBlock, phase: Phase): ConvertBlock | undefined {
+  const other = prepare().find((v) => v.file === variant.file && v.phase === phase && v.exact === variant.exact);
+  return other?.json.blocks.find(sameLayer(block));
+}
+
 /**
- * [module.training after set_training(m, True), after set_training(m, False)], from the modes as
- * issue 3 defines them and the generated module's docstring states them (asserted below), not
- * from the emitter's code: frozen → eval() in both; batch-stats → train() in both; train →
- * follows training; eval → stays in eval() when use_global_stats: true was written, else
- * follows training.
+ * [module.training after set_training(m, True), after set_training(m, False)], from the rule the
+ * generated module's docstring states (asserted below), applied to the converter's modes rather
+ * than taken from the emitter's code: training is Caffe's TRAIN phase, not training its TEST
+ * phase, and in each the module is in train() exactly when the same layer, converted in that
+ * phase, normalises with batch statistics (mode train or batch-stats). A layer active in one
+ * phase only has no conversion in the other; there the block's use_global_stats_by_phase is
+ * taken (see {@link ONE_PHASE_LAYERS}).
  */
-function expectedFlags(block: ConvertBlock): [boolean, boolean] {
-  const table: Record<TorchMode, [boolean, boolean]> = {
-    train: [true, false],
-    frozen: [false, false],
-    eval: block.caffe.use_global_stats_explicit ? [false, false] : [true, false],
-    "batch-stats": [true, true],
+function expectedFlags(variant: Variant, block: ConvertBlock): [boolean, boolean] {
+  const batchStatistics = (phase: Phase) => {
+    const other = counterpart(variant, block, phase);
+    return other === undefined ? !block.caffe.use_global_stats_by_phase[phase] : BATCH_STATISTICS.has(other.torch.mode);
   };
-  return table[block.torch.mode];
+  return [batchStatistics("TRAIN"), batchStatistics("TEST")];
 }
 
 /** The docstring sentences {@link expectedFlags} relies on, whitespace-normalised. */
-const DOCUMENTED_MODES = [
-  "train Caffe updates the running statistics: module.train(training).",
-  "frozen Caffe uses the stored statistics and never updates them (use_global_stats: true while training): always eval(), even while training;",
-  "eval Caffe uses the stored statistics in this (TEST) phase. If use_global_stats: true was written, Caffe would not update them in TRAIN either, so the module always stays in eval(); if it was Caffe's TEST default, it follows training as Caffe's TRAIN would.",
-  "batch-stats Caffe normalises with batch statistics (use_global_stats: false at TEST): track_running_stats=False, so batch statistics are used in either flag; the module is kept in train().",
+const DOCUMENTED_RULE = [
+  "Training stands for Caffe's TRAIN phase and not training for its TEST phase, whichever phase PHASE is: in each, a module is in train() exactly when its Caffe layer normalises with batch statistics in that phase.",
+  "train batch statistics, running statistics updated (TRAIN).",
+  "frozen stored statistics, never updated (TRAIN).",
+  "eval stored statistics (TEST).",
+  "batch-stats batch statistics, nothing stored: track_running_stats=False, so batch statistics are used under either flag.",
 ];
 
 /** What SKIPPED must say for a block without a module. */
@@ -181,10 +198,11 @@ function skipPattern(block: ConvertBlock): string {
 }
 
 /** The compared attributes of one module, as the JSON says they must be. */
-function expectedModule(block: ConvertBlock, phase: Phase, exact: boolean) {
+function expectedModule(variant: Variant, block: ConvertBlock) {
+  const { phase, exact } = variant;
   const { torch, caffe } = block;
   const module = torch.module ?? "";
-  const [whenTraining, otherwise] = expectedFlags(block);
+  const [whenTraining, otherwise] = expectedFlags(variant, block);
   return {
     batchnorm: block.batchnorm,
     mode: torch.mode,
@@ -253,7 +271,7 @@ function expectVariantMatches(variant: Variant, report: Report | undefined): voi
   expect(d.is_module_dict, `${id}: build() returns a ModuleDict`).toBe(true);
   expect(d.container_training, `${id}: the ModuleDict's own flag follows set_training`).toEqual([true, false]);
   const doc = d.doc.replace(/\s+/g, " ");
-  for (const sentence of DOCUMENTED_MODES) expect(doc, `${id}: docstring`).toContain(sentence);
+  for (const sentence of DOCUMENTED_RULE) expect(doc, `${id}: docstring`).toContain(sentence);
 
   const built = json.blocks.filter(isBuilt);
   const skipped = json.blocks.filter((b) => !isBuilt(b));
@@ -264,7 +282,7 @@ function expectVariantMatches(variant: Variant, report: Report | undefined): voi
   expect(
     d.keys.map((key) => actualModule(report, key)),
     `${id}: modules under PyTorch`,
-  ).toStrictEqual(built.map((block) => expectedModule(block, phase, exact)));
+  ).toStrictEqual(built.map((block) => expectedModule(variant, block)));
 
   const reasons = new Map<string, string[]>();
   for (const block of skipped) reasons.set(block.batchnorm, [...(reasons.get(block.batchnorm) ?? []), skipPattern(block)]);
@@ -276,45 +294,36 @@ function expectVariantMatches(variant: Variant, report: Report | undefined): voi
 }
 
 /**
- * Files where a TEST-phase module's flag after set_training(m, True) is not what the same layer
- * does in the file's TRAIN conversion, although the docstring promises for `eval` blocks whose
- * use_global_stats was not written that "it follows training as Caffe's TRAIN would". Both are
- * fork `BN` layers whose own setting fixes the statistics in every phase (ENet's segnet
- * `bn_mode: INFERENCE`, PSPNet's `frozen: true`): TRAIN converts them to `frozen`, but in TEST
- * they are `eval` with use_global_stats_explicit false, so set_training(True) puts them in
- * train() and PyTorch normalises with batch statistics. A known divergence of the converter and
- * emitter (src/convert/converters/fork-bn.ts, src/emit/python-plan.ts), pinned here so that both
- * a fix and a new case fail this test until the list is updated.
+ * Per file, the modules converted in `phase` (plain and exact) whose flag in the other phase
+ * (while training for TEST modules, when not training for TRAIN modules) is not what the same
+ * layer does in the file's conversion in that other phase.
  */
-const KNOWN_TEST_FLAG_DIVERGENCES = [
-  "TimoSaemann-ENet__enet_deploy.prototxt",
-  "hszhao-PSPNet__pspnet50_ADE20K_473.prototxt",
-];
-
-/**
- * Per file, the TEST-phase modules (plain and exact) whose flag while training differs from the
- * same layer's TRAIN conversion: true for `train` and `batch-stats`, false for `frozen`.
- */
-function testFlagDivergences(variants: readonly Variant[], results: RunnerOutput["results"]) {
+function crossPhaseDivergences(phase: Phase, variants: readonly Variant[], results: RunnerOutput["results"]) {
+  const other: Phase = phase === "TEST" ? "TRAIN" : "TEST";
   const out = new Map<string, string[]>();
-  for (const test of variants.filter((v) => v.phase === "TEST")) {
-    const train = variants.find((v) => v.file === test.file && v.phase === "TRAIN" && v.exact === test.exact);
-    const report = results[test.id];
-    if (train === undefined || report === undefined || !report.ok) continue;
-    const sameLayer = (a: ConvertBlock) => (b: ConvertBlock) =>
-      a.batchnorm === b.batchnorm && a.line === b.line && a.column === b.column;
-    test.json.blocks.filter(isBuilt).forEach((block, i) => {
+  for (const variant of variants.filter((v) => v.phase === phase)) {
+    const report = results[variant.id];
+    if (report === undefined || !report.ok) continue;
+    variant.json.blocks.filter(isBuilt).forEach((block, i) => {
       const key = report.described.keys[i] ?? "";
-      const counterpart = train.json.blocks.find(sameLayer(block));
-      if (counterpart === undefined) return; // not active in TRAIN
-      const inTrain = counterpart.torch.mode !== "frozen";
-      if (report.described.modules[key]?.training_when_training !== inTrain) {
-        out.set(test.file, [...(out.get(test.file) ?? []), `${test.id}: ${block.batchnorm}`]);
+      const there = counterpart(variant, block, other);
+      if (there === undefined) return; // not active in the other phase
+      const module = report.described.modules[key];
+      const flag = other === "TRAIN" ? module?.training_when_training : module?.training_when_not_training;
+      if (flag !== BATCH_STATISTICS.has(there.torch.mode)) {
+        out.set(variant.file, [...(out.get(variant.file) ?? []), `${variant.id}: ${block.batchnorm} (${there.torch.mode} in ${other})`]);
       }
     });
   }
-  return out;
+  return Object.fromEntries(out);
 }
+
+/**
+ * Blocks whose layer is active in one phase only (include/exclude), so that {@link expectedFlags}
+ * takes the other phase's flag from caffe.use_global_stats_by_phase: pinned, so that the share of
+ * flags checked without a second conversion cannot grow unnoticed.
+ */
+const ONE_PHASE_LAYERS = 0;
 
 describe("every corpus module under real PyTorch (both phases, plain and --exact)", () => {
   it("reads every corpus file except the DeepLab template, whose ${…} placeholders do not parse", () => {
@@ -343,14 +352,43 @@ describe("every corpus module under real PyTorch (both phases, plain and --exact
   }
 
   it.skipIf(skipWithoutTorch)(
-    "a TEST module's flag while training is what the same layer does in TRAIN, except the known fork divergences",
+    "a TEST module's flag while training is what the same layer does in TRAIN, in every file",
     () => {
       requireTorch();
-      const divergences = testFlagDivergences(prepare(), check().results);
-      expect([...divergences.keys()].sort()).toEqual(KNOWN_TEST_FLAG_DIVERGENCES);
+      expect(crossPhaseDivergences("TEST", prepare(), check().results)).toEqual({});
     },
     TIMEOUT_MS,
   );
+
+  it.skipIf(skipWithoutTorch)(
+    "a TRAIN module's flag when not training is what the same layer does in TEST, in every file",
+    () => {
+      requireTorch();
+      expect(crossPhaseDivergences("TRAIN", prepare(), check().results)).toEqual({});
+    },
+    TIMEOUT_MS,
+  );
+
+  it("every block's use_global_stats_by_phase agrees with its mode, and with the same layer's in the other phase", () => {
+    const variants = prepare();
+    const disagreements: string[] = [];
+    let onePhase = 0;
+    for (const variant of variants) {
+      for (const block of variant.json.blocks) {
+        const byPhase = block.caffe.use_global_stats_by_phase;
+        if (byPhase[variant.phase] === BATCH_STATISTICS.has(block.torch.mode)) {
+          disagreements.push(`${variant.id}: ${block.batchnorm} is ${block.torch.mode} but by_phase ${JSON.stringify(byPhase)}`);
+        }
+        const other = counterpart(variant, block, variant.phase === "TEST" ? "TRAIN" : "TEST");
+        if (other === undefined) onePhase += 1;
+        else if (JSON.stringify(other.caffe.use_global_stats_by_phase) !== JSON.stringify(byPhase)) {
+          disagreements.push(`${variant.id}: ${block.batchnorm} by_phase differs between phases`);
+        }
+      }
+    }
+    expect(disagreements).toEqual([]);
+    expect(onePhase, "blocks of layers active in one phase only").toBe(ONE_PHASE_LAYERS);
+  });
 
   it.skipIf(skipWithoutTorch)(
     `checks every parseable file, at least ${MIN_FILES_WITH_MODULES} of them with modules`,

@@ -2,7 +2,9 @@
 
 Usage:
     check_module.py describe MODULE.py         attributes of every built module, as JSON
-    check_module.py run MODULE.py STEPS SEED   training forwards; batch and running statistics
+    check_module.py run MODULE.py STEPS SEED [TRAINING]
+                                               forwards after set_training(modules, TRAINING)
+                                               (1, the default, or 0); batch and running statistics
     check_module.py attributes                 public attribute names of torch.nn.ModuleDict
     check_module.py literals FILE.py           imports FILE.py and prints its VALUES as JSON
 
@@ -94,10 +96,10 @@ def input_shape(m):
     return (4, m.num_features, 3)
 
 
-def run(path, steps, seed):
+def run(path, steps, seed, training=True):
     generated = load(path)
     modules = generated.build()
-    generated.set_training(modules, True)
+    generated.set_training(modules, training)
     out = {}
     for index, key in enumerate(modules.keys()):
         m = modules[key]
@@ -133,7 +135,8 @@ def main(argv):
     if command == "describe":
         result = describe(argv[2])
     elif command == "run":
-        result = run(argv[2], int(argv[3]), int(argv[4]))
+        training = len(argv) < 6 or argv[5] != "0"
+        result = run(argv[2], int(argv[3]), int(argv[4]), training)
     elif command == "attributes":
         result = sorted(n for n in dir(nn.ModuleDict()) if not n.startswith("_"))
     elif command == "literals":

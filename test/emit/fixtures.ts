@@ -1,7 +1,8 @@
 /**
  * Hand-built ConvertResults for the emitter tests: every module rank, affine on and off, every
- * mode, momentum null/0.001/1, unknown rank and channels, and layer names chosen to break naive
- * code generation.
+ * mode, every combination of statistics per phase (use_global_stats_by_phase, written here from
+ * each block's settings as Caffe and the forks define it), the BN forks, momentum null/0.001/1,
+ * unknown rank and channels, and layer names chosen to break naive code generation.
  */
 import type {
   ConvertBlock,
@@ -20,7 +21,11 @@ function numbered(blocks: ConvertBlock[]): ConvertBlock[] {
   return blocks.map((b, i) => ({ ...b, line: 10 * (i + 1), column: 3 }));
 }
 
-/** A 2d, affine, TEST-phase `eval` block named `name`, with overrides applied. */
+/**
+ * A 2d, affine, TEST-phase `eval` BVLC block named `name` with use_global_stats not written
+ * (Caffe: batch statistics in TRAIN, stored ones in TEST), with overrides applied. An override
+ * of use_global_stats_explicit must override use_global_stats_by_phase too.
+ */
 export function block(name: string, overrides: BlockOverrides = {}): ConvertBlock {
   const { caffe, torch, ...top } = overrides;
   return {
@@ -34,6 +39,7 @@ export function block(name: string, overrides: BlockOverrides = {}): ConvertBloc
       type: "BatchNorm",
       use_global_stats: true,
       use_global_stats_explicit: false,
+      use_global_stats_by_phase: { TRAIN: false, TEST: true },
       moving_average_fraction: 0.999,
       eps: 1e-5,
       stats_lr_mult: [0, 0, 0],
@@ -81,6 +87,18 @@ export const HOSTILE_NAMES = [
   "lone \ud800 surrogate",
 ] as const;
 
+/** Written use_global_stats: Caffe's BatchNormLayer then uses it in both phases. */
+const WRITTEN_TRUE = {
+  use_global_stats: true,
+  use_global_stats_explicit: true,
+  use_global_stats_by_phase: { TRAIN: true, TEST: true },
+} as const;
+const WRITTEN_FALSE = {
+  use_global_stats: false,
+  use_global_stats_explicit: true,
+  use_global_stats_by_phase: { TRAIN: false, TEST: false },
+} as const;
+
 /** A TEST-phase deploy net: every rank, affine off, fractions 1 and 0, batch-stats, unknowns. */
 export function deployResult(): ConvertResult {
   return {
@@ -89,7 +107,7 @@ export function deployResult(): ConvertResult {
     phase: "TEST",
     blocks: numbered([
       block("conv1/bn", {
-        caffe: { use_global_stats_explicit: true, scale_lr_mult: [0, 0] },
+        caffe: { ...WRITTEN_TRUE, scale_lr_mult: [0, 0] },
         torch: { weight_requires_grad: false, bias_requires_grad: false },
       }),
       block("1x", {
@@ -110,7 +128,7 @@ export function deployResult(): ConvertResult {
         notes: [{ code: "scale-without-bias", message: "bias fixed at 0 | no `Bias` layer" }],
       }),
       block('x"y\\z\n', {
-        caffe: { use_global_stats: false, use_global_stats_explicit: true },
+        caffe: WRITTEN_FALSE,
         torch: { track_running_stats: false, mode: "batch-stats" },
       }),
       block("名前", {
@@ -139,7 +157,10 @@ export function deployResult(): ConvertResult {
   };
 }
 
-/** A TRAIN-phase net: train, frozen, fraction 1 and 0, affine off, frozen gamma. */
+/**
+ * A TRAIN-phase net: train (use_global_stats unset, and written false), frozen, fraction 1 and 0,
+ * affine off, frozen gamma.
+ */
 export function trainResult(): ConvertResult {
   const train = { use_global_stats: false } as const;
   return {
@@ -149,7 +170,7 @@ export function trainResult(): ConvertResult {
     blocks: numbered([
       block("bn_train", { caffe: train, torch: { mode: "train" } }),
       block("bn_frozen", {
-        caffe: { use_global_stats: true, use_global_stats_explicit: true, scale_lr_mult: [0, 1] },
+        caffe: { ...WRITTEN_TRUE, scale_lr_mult: [0, 1] },
         torch: { mode: "frozen", weight_requires_grad: false },
       }),
       block("bn_cumulative", {
@@ -171,6 +192,90 @@ export function trainResult(): ConvertResult {
           momentum: 0.1, affine: false, mode: "train",
           weight_requires_grad: null, bias_requires_grad: null,
         },
+      }),
+      // Written false: Caffe's TEST phase would normalise this layer with batch statistics too.
+      block("bn_batch_stats_always", { caffe: WRITTEN_FALSE, torch: { mode: "train" } }),
+    ]),
+    unpaired: [],
+    diagnostics: [],
+  };
+}
+
+/** A fork `BN` block (8 channels, 2d) as the fork converters build it in TEST. */
+function forkBlock(name: string, overrides: BlockOverrides): ConvertBlock {
+  return block(name, {
+    scale: null,
+    input_shape: [2, 8, 4, 4],
+    ...overrides,
+    caffe: { type: "BN", use_global_stats_explicit: false, stats_lr_mult: [], scale_lr_mult: [1, 1], bias_term: true, ...overrides.caffe },
+    torch: { num_features: 8, ...overrides.torch },
+  });
+}
+
+/**
+ * A TEST-phase net of fork layers (as in fixtures/convert/fork-bn.prototxt and nvcaffe.prototxt):
+ * SegNet/ENet `bn_mode` LEARN and INFERENCE, PSPNet with and without `frozen`, NVCaffe's
+ * BatchNorm with scale_bias, and a BN of no recognised fork (no module).
+ */
+export function forkResult(): ConvertResult {
+  return {
+    source: "forks.prototxt",
+    net: "forks",
+    phase: "TEST",
+    blocks: numbered([
+      // LEARN: batch statistics in every phase, nothing stored.
+      forkBlock("segnet_learn", {
+        caffe: {
+          use_global_stats: false, use_global_stats_by_phase: { TRAIN: false, TEST: false },
+          moving_average_fraction: 0, eps: 1e-9, fork: { family: "segnet", settings: { bn_mode: "LEARN" } },
+        },
+        torch: { eps: 1e-9, momentum: null, track_running_stats: false, mode: "batch-stats" },
+        exact: true,
+      }),
+      // INFERENCE: scale·x + shift in every phase.
+      forkBlock("enet_inference", {
+        caffe: {
+          use_global_stats: true, use_global_stats_by_phase: { TRAIN: true, TEST: true },
+          moving_average_fraction: 0, eps: 0, scale_lr_mult: [], fork: { family: "segnet", settings: { bn_mode: "INFERENCE" } },
+        },
+        torch: { eps: 0, momentum: null, mode: "eval" },
+        exact: true,
+      }),
+      // frozen: stored statistics in both phases.
+      forkBlock("psp_frozen", {
+        caffe: {
+          use_global_stats: true, use_global_stats_by_phase: { TRAIN: true, TEST: true },
+          moving_average_fraction: 0.95, stats_lr_mult: [0, 0], fork: { family: "pspnet", settings: { frozen: true, momentum: 0.95 } },
+        },
+        torch: { momentum: 0.05, weight_requires_grad: false, bias_requires_grad: false, mode: "eval" },
+        exact: true,
+      }),
+      // Not frozen: batch statistics in TRAIN, stored ones in TEST.
+      forkBlock("psp_train", {
+        caffe: {
+          use_global_stats: true, use_global_stats_by_phase: { TRAIN: false, TEST: true },
+          moving_average_fraction: 0.9, eps: 1e-4, fork: { family: "pspnet", settings: { frozen: false, momentum: 0.9 } },
+        },
+        torch: { eps: 1e-4, momentum: 0.1, mode: "eval" },
+      }),
+      // NVCaffe decides by phase and ignores use_global_stats.
+      block("nvcaffe_bn", {
+        scale: null,
+        input_shape: [2, 6, 4, 4],
+        caffe: {
+          use_global_stats_by_phase: { TRAIN: false, TEST: true },
+          moving_average_fraction: 0.9, eps: 1e-6, stats_lr_mult: [], scale_lr_mult: [], bias_term: true,
+          fork: { family: "nvcaffe", settings: { scale_bias: true, eps_in_force: 1e-5 } },
+        },
+        torch: { num_features: 6, momentum: 0.1 },
+      }),
+      // No recognised fork: the phase default is assumed, and there is no module.
+      forkBlock("mystery", {
+        caffe: {
+          use_global_stats: true, use_global_stats_by_phase: { TRAIN: false, TEST: true },
+          moving_average_fraction: 0, eps: 0, scale_lr_mult: [], fork: { family: "unrecognised", settings: { reason: "unknown-fields" } },
+        },
+        torch: { module: null, num_features: null, eps: 0, momentum: null, weight_requires_grad: null, bias_requires_grad: null, mode: "eval" },
       }),
     ]),
     unpaired: [],

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { ConvertBlock, ConvertResult, TorchMode } from "../../src/convert/types.js";
 import { emitPython } from "../../src/emit/python.js";
-import { deployResult, emptyResult, trainResult } from "./fixtures.js";
+import { deployResult, emptyResult, forkResult, trainResult } from "./fixtures.js";
 import { requireTorch, runPythonJson, skipWithoutTorch, writeTempFile } from "../helpers/python.js";
 
 const CHECKER = fileURLToPath(new URL("./check_module.py", import.meta.url));
@@ -62,27 +62,30 @@ function describeModule(result: ConvertResult, exact: boolean): Described {
   return runPythonJson<Described>(CHECKER, ["describe", path]);
 }
 
-function runModule(result: ConvertResult, exact: boolean, steps: number): Runs {
+/** `steps` forwards of every module after set_training(modules, training). */
+function runModule(result: ConvertResult, exact: boolean, steps: number, training = true): Runs {
   const path = writeTempFile("converted_net.py", emitPython(result, { exact }));
-  return runPythonJson<Runs>(CHECKER, ["run", path, String(steps), "7"]);
+  return runPythonJson<Runs>(CHECKER, ["run", path, String(steps), "7", training ? "1" : "0"]);
 }
 
 function isBuilt(block: ConvertBlock): boolean {
   return block.torch.module !== null && block.torch.num_features !== null;
 }
 
+/** Whether the block's mode in `phase` uses Caffe's stored statistics (frozen, eval) or batch ones. */
+const STORED_IN_MODE: Record<TorchMode, boolean> = { train: false, frozen: true, eval: true, "batch-stats": false };
+
 /**
- * The flags the docstring promises, written out from the mode table rather than taken from
- * the emitter: [while training, otherwise].
+ * The flags the docstring promises, from the rule it states rather than from the emitter:
+ * training is Caffe's TRAIN phase, not training its TEST phase, and in each the module is in
+ * train() exactly when the Caffe layer normalises with batch statistics there. The block's own
+ * mode must agree with the per-phase statistics in the result's phase (fixture sanity).
+ * Returns [while training, otherwise].
  */
-function expectedFlags(block: ConvertBlock): [boolean, boolean] {
-  const table: Record<TorchMode, [boolean, boolean]> = {
-    train: [true, false],
-    frozen: [false, false],
-    eval: block.caffe.use_global_stats_explicit ? [false, false] : [true, false],
-    "batch-stats": [true, true],
-  };
-  return table[block.torch.mode];
+function expectedFlags(block: ConvertBlock, phase: "TRAIN" | "TEST"): [boolean, boolean] {
+  const stored = block.caffe.use_global_stats_by_phase;
+  expect(stored[phase], `${block.batchnorm}: mode ${block.torch.mode} in ${phase}`).toBe(STORED_IN_MODE[block.torch.mode]);
+  return [!stored.TRAIN, !stored.TEST];
 }
 
 /** Built blocks paired with their ModuleDict keys, which come in block order. */
@@ -126,7 +129,7 @@ function expectModulesMatch(result: ConvertResult, exact: boolean): void {
     expect(m.bias_requires_grad).toBe(torch.affine ? (torch.bias_requires_grad ?? true) : null);
     expect(m.moving_average_fraction).toBe(exact ? caffe.moving_average_fraction : null);
     expect(m.caffe_scale_factor).toEqual(exact ? [0] : null);
-    const [whenTraining, otherwise] = expectedFlags(block);
+    const [whenTraining, otherwise] = expectedFlags(block, result.phase);
     expect(described.training_flags[key]).toEqual([whenTraining, otherwise]);
     expect(m.training_when_training).toBe(whenTraining);
     expect(m.training_when_not_training).toBe(otherwise);
@@ -175,6 +178,7 @@ describe("emitted Python under real PyTorch", () => {
   const cases = [
     ["a TEST deploy net with hostile names", deployResult],
     ["a TRAIN net with frozen and cumulative blocks", trainResult],
+    ["a TEST net of SegNet/ENet, PSPNet and NVCaffe fork layers", forkResult],
     ["a net without BatchNorm layers", emptyResult],
   ] as const;
 
@@ -274,6 +278,45 @@ describe("emitted Python under real PyTorch", () => {
       implicit?.steps.forEach((step, k) => {
         expect(maxAbs(step.running_mean ?? [], caffe[k]?.mean ?? [])).toBeLessThan(FLOAT32_STATS);
       });
+    },
+  );
+
+  it.skipIf(skipWithoutTorch)(
+    "set_training(False) keeps a train block with use_global_stats: false written in train(), updating as Caffe's TEST forward does",
+    () => {
+      requireTorch();
+      const runs = runModule(trainResult(), true, 3, false);
+      const always = runs.bn_batch_stats_always;
+      expect(always?.training).toBe(true);
+      const caffe = caffeEstimates(0.999, always?.steps ?? []);
+      always?.steps.forEach((step, k) => {
+        expect(maxAbs(step.running_mean ?? [], caffe[k]?.mean ?? [])).toBeLessThan(FLOAT32_STATS);
+      });
+      const usual = runs.bn_train;
+      expect(usual?.training).toBe(false);
+      for (const step of usual?.steps ?? []) expect(step.running_mean).toEqual(usual?.initial_mean);
+    },
+  );
+
+  it.skipIf(skipWithoutTorch)(
+    "set_training(True) on a TEST net of forks keeps bn_mode INFERENCE and frozen BN fixed, and trains the others",
+    () => {
+      requireTorch();
+      const runs = runModule(forkResult(), false, 3);
+      for (const key of ["enet_inference", "psp_frozen"]) {
+        const fixed = runs[key];
+        expect(fixed?.training, key).toBe(false);
+        for (const step of fixed?.steps ?? []) expect(step.running_mean, key).toEqual(fixed?.initial_mean);
+      }
+      const learn = runs.segnet_learn;
+      expect(learn?.training).toBe(true);
+      for (const step of learn?.steps ?? []) expect(step.running_mean).toBeNull();
+      for (const key of ["psp_train", "nvcaffe_bn"]) {
+        const run = runs[key];
+        expect(run?.training, key).toBe(true);
+        expect(run?.steps[0]?.running_mean, key).not.toEqual(run?.initial_mean);
+      }
+      expect(Object.keys(runs)).not.toContain("mystery");
     },
   );
 });

@@ -1,14 +1,21 @@
 import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { ConvertResult } from "../../src/convert/types.js";
 import { emitPython } from "../../src/emit/python.js";
 import { planModules, trainingFlags } from "../../src/emit/python-plan.js";
-import { deployResult, emptyResult, trainResult } from "./fixtures.js";
+import { convertText } from "../convert/summary.js";
+import { block, deployResult, emptyResult, forkResult, trainResult } from "./fixtures.js";
+
+const FIXTURES = join(import.meta.dirname, "../../fixtures/convert");
 
 function commentLines(text: string): string[] {
   return text.split("\n").filter((l) => l.trimStart().startsWith("#"));
 }
 
+const deploy = emitPython(deployResult());
+
 describe("emitPython", () => {
-  const deploy = emitPython(deployResult());
 
   it("is pure ASCII, so no source encoding can misread it", () => {
     expect(deploy).toMatch(/^[\x20-\x7e\n]*$/);
@@ -100,18 +107,53 @@ describe("emitPython", () => {
 });
 
 describe("set_training flags", () => {
-  it("follow training for train blocks and for eval blocks relying on Caffe's TEST default", () => {
-    expect(trainingFlags("train", false)).toEqual({ whenTraining: true, whenNotTraining: false });
-    expect(trainingFlags("eval", false)).toEqual({ whenTraining: true, whenNotTraining: false });
+  /** A block whose Caffe layer uses stored statistics in TRAIN and TEST as given. */
+  const byPhase = (TRAIN: boolean, TEST: boolean) => block("bn", { caffe: { use_global_stats_by_phase: { TRAIN, TEST } } });
+  const flagsOf = (result: ConvertResult) =>
+    Object.fromEntries(result.blocks.map((b) => {
+      const { whenTraining, whenNotTraining } = trainingFlags(b);
+      return [b.batchnorm, [whenTraining, whenNotTraining]];
+    }));
+
+  it("put a module in train() exactly when its Caffe layer uses batch statistics in that phase (training = TRAIN)", () => {
+    expect(trainingFlags(byPhase(false, true))).toEqual({ whenTraining: true, whenNotTraining: false });
+    expect(trainingFlags(byPhase(true, true))).toEqual({ whenTraining: false, whenNotTraining: false });
+    expect(trainingFlags(byPhase(false, false))).toEqual({ whenTraining: true, whenNotTraining: true });
+    expect(trainingFlags(byPhase(true, false))).toEqual({ whenTraining: false, whenNotTraining: true });
   });
 
-  it("keep frozen blocks and explicitly global-stats eval blocks in eval()", () => {
-    expect(trainingFlags("frozen", true)).toEqual({ whenTraining: false, whenNotTraining: false });
-    expect(trainingFlags("eval", true)).toEqual({ whenTraining: false, whenNotTraining: false });
+  it("follow training for train and eval blocks whose use_global_stats is Caffe's phase default", () => {
+    expect(flagsOf(trainResult())).toMatchObject({ bn_train: [true, false], bn_cumulative: [true, false], "bn|no-scale": [true, false] });
+    expect(flagsOf(deployResult())).toMatchObject({ "a_b": [true, false], "1x": [true, false] });
   });
 
-  it("keep batch-stats blocks in train()", () => {
-    expect(trainingFlags("batch-stats", true)).toEqual({ whenTraining: true, whenNotTraining: true });
+  it("keep frozen blocks and eval blocks with use_global_stats: true written in eval() even while training", () => {
+    expect(flagsOf(trainResult())).toMatchObject({ bn_frozen: [false, false] });
+    expect(flagsOf(deployResult())).toMatchObject({ "conv1/bn": [false, false] });
+  });
+
+  it("keep batch-stats blocks, and train blocks with use_global_stats: false written, in train() when not training", () => {
+    expect(flagsOf(deployResult())).toMatchObject({ 'x"y\\z\n': [true, true] });
+    expect(flagsOf(trainResult())).toMatchObject({ bn_batch_stats_always: [true, true] });
+  });
+
+  it("follow each fork's own rule, not the TEST block's mode", () => {
+    expect(flagsOf(forkResult())).toEqual({
+      segnet_learn: [true, true],
+      enet_inference: [false, false],
+      psp_frozen: [false, false],
+      psp_train: [true, false],
+      nvcaffe_bn: [true, false],
+      mystery: [true, false],
+    });
+  });
+
+  it("are the same for a layer whichever phase it was converted in", () => {
+    for (const name of ["fork-bn", "use-global-stats", "nvcaffe", "frozen-scale"]) {
+      const text = readFileSync(join(FIXTURES, `${name}.prototxt`), "utf8");
+      const [test, train] = (["TEST", "TRAIN"] as const).map((phase) => flagsOf(convertText(text, phase, name)));
+      expect(test, name).toEqual(train);
+    }
   });
 
   it("are written to TRAINING_FLAGS for every built module", () => {
@@ -119,6 +161,23 @@ describe("set_training flags", () => {
     expect(text).toContain('    "bn_train": (True, False),');
     expect(text).toContain('    "bn_frozen": (False, False),');
     expect(text).toContain('    "bn_no_scale": (True, False),');
+    expect(text).toContain('    "bn_batch_stats_always": (True, True),');
+    const forks = emitPython(forkResult());
+    expect(forks).toContain('    "segnet_learn": (True, True),');
+    expect(forks).toContain('    "enet_inference": (False, False),');
+    expect(forks).toContain('    "psp_frozen": (False, False),');
+    expect(forks).toContain('    "psp_train": (True, False),');
+    expect(forks).not.toContain('"mystery": (');
+  });
+
+  it("are explained per phase in the module docstring", () => {
+    const doc = deploy.slice(0, deploy.indexOf('"""', 3)).replace(/\s+/g, " ");
+    expect(doc).toContain(
+      "Training stands for Caffe's TRAIN phase and not training for its TEST phase, whichever phase PHASE is: " +
+        "in each, a module is in train() exactly when its Caffe layer normalises with batch statistics in that phase.",
+    );
+    expect(doc).toContain("(False, False) stored statistics in both (use_global_stats: true, SegNet/ENet's bn_mode: INFERENCE, PSPNet's frozen: true)");
+    expect(doc).toContain("(True, True) batch statistics in both (use_global_stats: false, SegNet/ENet's bn_mode: LEARN)");
   });
 });
 
