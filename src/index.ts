@@ -25,3 +25,25 @@ export { encodeMessage } from "./schema/encode.js";
 export { decodeMessage } from "./schema/decode.js";
 export { printMessage } from "./schema/print.js";
 export { encodeNet, decodeNet } from "./schema/net-binary.js";
+
+export { analyzeNet, type NetAnalysis } from "./caffe/analyze.js";
+export { convertNet, convertNetDetailed, type ConvertOptions, type ConvertOutcome } from "./convert/convert.js";
+export type {
+  ConvertResult,
+  ConvertBlock,
+  CaffeBlockConfig,
+  TorchBlockConfig,
+  TorchMode,
+  BlockNote,
+  UnpairedEntry,
+} from "./convert/types.js";
+export { emit, emitJson, emitPython, emitMarkdown, type EmitFormat } from "./emit/index.js";
+export { explainNet, type ExplainOptions } from "./explain/explain.js";
+export { lintText, fixText } from "./lint/run.js";
+export { verifyNet } from "./verify/verify.js";
+export { replayTrace, replayCase } from "./numeric/golden.js";
+export { attachWeights } from "./weights/attach.js";
+export { inspectCaffemodel } from "./weights/inspect.js";
+export { safetensorsBytes } from "./weights/safetensors.js";
+export { messageOf } from "./render/messages.js";
+export { plainStyle, type TextStyle } from "./diagnostics/style.js";
