@@ -6,11 +6,11 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { isDeepStrictEqual } from "node:util";
 import protobuf from "protobufjs";
 import { buildSchema, CAFFE_PROTO_PATH } from "../dist/schema/load.js";
-import { protoHash, schemaFromJson, schemaToJson } from "../dist/schema/schema-json.js";
+import { schemaFromJson, schemaToJson } from "../dist/schema/schema-json.js";
 
 const text = readFileSync(CAFFE_PROTO_PATH, "utf8");
 const schema = buildSchema(protobuf.parse(text, { keepCase: true }).root);
-const json = schemaToJson(schema.messages, schema.enums, protoHash(text));
+const json = schemaToJson(schema.messages, schema.enums, text);
 const back = schemaFromJson(JSON.parse(JSON.stringify(json)));
 
 /** A comparable view of the tables (parent and type links as names, to avoid cycles). */

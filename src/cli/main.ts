@@ -44,8 +44,11 @@ export async function main(argv: string[], ioFactory: (color?: boolean) => CliIo
       `
 Examples:
   $ caffe2torch convert ResNet-50-deploy.prototxt              # JSON: the PyTorch config of every BatchNorm
+  $ caffe2torch explain ResNet-50-deploy.prototxt              # the same, in plain words
+  $ caffe2torch convert deploy.prototxt --weights model.caffemodel --format python -o model.py
+  $ caffe2torch verify train_val.prototxt --phase train --exact    # prove it numerically
+  $ caffe2torch lint 'models/**/*.prototxt' --format sarif     # CI
   $ caffe2torch encode deploy.prototxt -o deploy.pb           # the same bytes as protoc --encode
-  $ caffe2torch decode model.caffemodel                       # text, blob data summarised
 
 Exit codes: 0 clean, 1 findings or mismatch, 2 usage or input error.
 Run "caffe2torch help <command>" for a command's options.`,

@@ -181,12 +181,13 @@ export abstract class SchemaSink implements ParseSink {
       this.diversion.builder?.scalar(name, nameStart, colon, token);
       return;
     }
-    const f = this.lookup(name, nameStart);
+    // lookup and checkSingular, with their common outcome first (this runs for every value).
+    const f = this.codec.byName.get(name) ?? this.lookup(name, nameStart);
     if (!f) {
       if (this.allowUnknown) this.keepUnknownValue(name, nameStart, token, colon);
       return;
     }
-    if (!this.checkSingular(f, nameStart)) return;
+    if (!f.repeated && !this.checkSingular(f, nameStart)) return;
     // The scanner has reported what is wrong with a malformed token; its value means nothing.
     if (token.malformed) return;
     if (this.storeToken(f, token)) return;

@@ -13,7 +13,8 @@ const encoder = new TextEncoder();
 /** A byte buffer with a write position and the protobuf value writers. */
 export class ByteWriter {
   buf: Uint8Array;
-  protected view: DataView;
+  /** A view of `buf` (replaced with it when the buffer grows). */
+  view: DataView;
   pos = 0;
 
   constructor(capacity: number) {

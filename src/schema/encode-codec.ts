@@ -4,6 +4,7 @@
  * sequences of bound objects to their fields in field-number order. Encoding a 20 MB net
  * visits ~10^6 fields; monomorphic table entries and integer switches keep each visit cheap.
  */
+import { internalized } from "../textproto/chars.js";
 import type { FieldInfo, MessageInfo } from "./load.js";
 import { WireType, tagSize, wireTypeOf } from "./wire.js";
 
@@ -105,7 +106,8 @@ export function messageCodec(info: MessageInfo): MessageCodec {
     const packed = field.repeated && field.packed;
     const wt = packed ? WireType.LengthDelimited : wireTypeOf(field.kind);
     const ewt = wireTypeOf(field.kind);
-    byName.set(field.name, {
+    // Internalized, like the names the scanner reads: lookups then match on identity.
+    byName.set(internalized(field.name), {
       field,
       op: OPS[field.kind],
       repeated: field.repeated,

@@ -17,6 +17,7 @@
  *   gathered at the end of their message into one run: tag, payload length, payloads.
  */
 import { hasErrors, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { codeUnits, type CodeUnits } from "../textproto/chars.js";
 import { parseInto } from "../textproto/parser.js";
 import { ScalarKind, type ScalarToken } from "../textproto/sink.js";
 import { SchemaSink } from "./bind-core.js";
@@ -39,8 +40,9 @@ export interface EncodeTextResult {
  */
 export function encodeText(text: string, root: MessageInfo, options: { allowUnknown?: boolean } = {}): EncodeTextResult {
   const diagnostics: Diagnostic[] = [];
-  const sink = new EncodeSink(text, root, options.allowUnknown ?? false, diagnostics);
-  parseInto(text, sink, diagnostics);
+  const codes = codeUnits(text);
+  const sink = new EncodeSink(text, codes, root, options.allowUnknown ?? false, diagnostics);
+  parseInto(text, sink, diagnostics, codes);
   // Syntax errors and binding errors interleave in reading order, as bindText orders them.
   diagnostics.sort((a, b) => (a.range?.offset ?? 0) - (b.range?.offset ?? 0));
   return { bytes: hasErrors(diagnostics) ? null : sink.finish(), diagnostics };
@@ -54,6 +56,8 @@ const PACKED = 2;
 class EncodeSink extends SchemaSink {
   private readonly w: ByteWriter;
   private readonly sorter = new SegmentSorter();
+  /** A DataView of the code units when they are bytes (ASCII text), for copying string values. */
+  private readonly codeView: DataView | undefined;
   /** Open messages, innermost at `depth` (0 is the root): where each body starts and what it needs at its end. */
   private depth = 0;
   private bodyStart = new Int32Array(32);
@@ -77,18 +81,29 @@ class EncodeSink extends SchemaSink {
   private seen = new Int32Array(1024);
   private seenTop: number;
 
-  constructor(text: string, root: MessageInfo, allowUnknown: boolean, diagnostics: Diagnostic[]) {
+  constructor(
+    text: string,
+    /** The text's code units, shared with the scanner: string values are copied from them. */
+    private readonly codes: CodeUnits,
+    root: MessageInfo,
+    allowUnknown: boolean,
+    diagnostics: Diagnostic[],
+  ) {
     super(text, root, allowUnknown, diagnostics);
+    this.codeView = codes instanceof Uint8Array ? new DataView(codes.buffer, codes.byteOffset, codes.byteLength) : undefined;
     // Nets encode to about 45% of their text; start near that to grow at most once or twice.
     this.w = new ByteWriter(Math.max(1024, text.length >> 1));
     this.seenTop = this.codec.info.ordered.length;
     this.stamp[0] = this.stamps;
   }
 
-  /** The bytes written (after the last event). */
+  /**
+   * The bytes written (after the last event), in a buffer of their own: a view of the larger
+   * working buffer would carry its slack along to callers that use `.buffer` (one memcpy).
+   */
   finish(): Uint8Array {
     this.endBody(0);
-    return this.w.buf.subarray(0, this.w.pos);
+    return this.w.buf.slice(0, this.w.pos);
   }
 
   protected override isSet(f: FieldCodec): boolean {
@@ -146,15 +161,23 @@ class EncodeSink extends SchemaSink {
     if (t.kind !== ScalarKind.String || t.plainStart < 0 || f.op !== Op.String) return false;
     this.beginField(f);
     const w = this.w;
-    const text = this.text;
     const start = t.plainStart;
     const len = t.plainEnd - start;
     w.ensure(len + 5);
     w.varint32(len);
+    const p = w.pos;
+    let i = 0;
+    // Four bytes at a time through DataViews: a third of the instructions of a byte loop in
+    // V8's optimized code (callgrind). A non-ASCII text has two-byte units: copied one by one.
+    const from = this.codeView;
+    if (from) {
+      const to = w.view;
+      for (; i + 4 <= len; i += 4) to.setUint32(p + i, from.getUint32(start + i, true), true);
+    }
     const buf = w.buf;
-    let p = w.pos;
-    for (let i = 0; i < len; i++) buf[p++] = text.charCodeAt(start + i);
-    w.pos = p;
+    const codes = this.codes;
+    for (; i < len; i++) buf[p + i] = codes[start + i]!;
+    w.pos = p + len;
     return true;
   }
 
@@ -206,7 +229,9 @@ class EncodeSink extends SchemaSink {
   /** Puts the body of open message `d` in protoc's order (fields by number, packed runs joined); drops its segments. */
   private endBody(d: number): void {
     const base = this.segBase[d]!;
-    if (this.flags[d] !== 0) this.sorter.rewrite(this.w, this.bodyStart[d]!, this.segKey, this.segStart, base, this.segCount);
+    const flags = this.flags[d]!;
+    if (flags & PACKED) this.sorter.rewritePacked(this.w, this.bodyStart[d]!, this.segKey, this.segStart, base, this.segCount);
+    else if (flags & UNSORTED) this.sorter.reorder(this.w, this.bodyStart[d]!, this.segKey, this.segStart, base, this.segCount);
     this.segCount = base;
   }
 

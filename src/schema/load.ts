@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type * as Protobuf from "protobufjs";
-import { protoHash, schemaFromJson, type SchemaJson } from "./schema-json.js";
+import { schemaFromJson, type SchemaJson } from "./schema-json.js";
 
 /** Protobuf scalar types as declared in a .proto file. */
 export type ScalarType =
@@ -81,20 +81,20 @@ export function loadCaffeSchema(): Schema {
   if (cached) return cached;
   const text = readFileSync(CAFFE_PROTO_PATH, "utf8");
   const parse = (): Protobuf.Root => protobufjs().parse(text, { keepCase: true }).root;
-  const json = builtTables(protoHash(text));
+  const json = builtTables(text);
   cached = json ? withRoot(schemaFromJson(json), parse) : buildSchema(parse());
   return cached;
 }
 
 /** The built tables, if present and made from the current .proto text. */
-function builtTables(hash: string): SchemaJson | undefined {
+function builtTables(protoText: string): SchemaJson | undefined {
   let json: SchemaJson;
   try {
     json = JSON.parse(readFileSync(CAFFE_SCHEMA_JSON_PATH, "utf8")) as SchemaJson;
   } catch {
     return undefined;
   }
-  return json.protoHash === hash ? json : undefined;
+  return json.protoText === protoText ? json : undefined;
 }
 
 /** A Schema over ready tables whose protobufjs root is made by `parse` on first use. */

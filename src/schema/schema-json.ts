@@ -2,7 +2,8 @@
  * The compact field tables of a schema (load.ts's MessageInfo/EnumInfo) as JSON, so that a
  * process can start from them instead of parsing proto/caffe.proto with protobufjs: `npm run
  * build` writes them next to load.js (tools/build-schema.mjs), derived by protobufjs from the
- * .proto, and stamps them with a hash of the .proto text so that a stale file is never used.
+ * .proto, together with the .proto text they come from, so that a stale file is never used
+ * (comparing the texts costs microseconds; hashing 28 KB of text in JS cost a few ms).
  * Reading the tables takes about a millisecond; loading protobufjs and parsing caffe.proto
  * takes tens, which is a fifth of a cold `lint` or of `encode` of a small net.
  */
@@ -13,26 +14,16 @@ type FieldJson = [string, number, boolean, boolean, FieldInfo["kind"], string, u
 
 /** The serialized tables. */
 export interface SchemaJson {
-  /** FNV-1a of the .proto text the tables were derived from (see protoHash). */
-  protoHash: string;
+  /** The .proto text the tables were derived from. */
+  protoText: string;
   messages: [string, FieldJson[]][];
   enums: [string, [string, number][]][];
 }
 
-/** A short hash of the .proto text, to tell whether tables were made from this text. */
-export function protoHash(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return `${text.length}:${(h >>> 0).toString(16)}`;
-}
-
 /** The tables of `messages` and `enums`, as JSON-safe data. */
-export function schemaToJson(messages: Map<string, MessageInfo>, enums: Map<string, EnumInfo>, hash: string): SchemaJson {
+export function schemaToJson(messages: Map<string, MessageInfo>, enums: Map<string, EnumInfo>, protoText: string): SchemaJson {
   return {
-    protoHash: hash,
+    protoText,
     messages: [...messages.values()].map((m) => [
       m.fullName,
       [...m.fields.values()].map((f): FieldJson => {

@@ -66,3 +66,39 @@ export function isWellFormed(s: string): boolean {
   // Lone surrogates cannot be encoded as UTF-8; everything else can.
   return !/[\uD800-\uDFFF]/.test(s.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ""));
 }
+
+/** A text's UTF-16 code units as a typed array (see codeUnits). */
+export type CodeUnits = Uint8Array | Uint16Array;
+
+const asciiEncoder = new TextEncoder();
+
+/**
+ * The text's UTF-16 code units in a typed array, followed by two zeros (so that a look-ahead
+ * of one or two units past the end reads 0, which no token continues with). V8's optimized
+ * code reads a typed array element with about half the instructions of `charCodeAt` (measured
+ * under callgrind), and the scanner reads every character of a 20 MB net. ASCII text (nearly
+ * every prototxt) takes one byte per unit; other text two.
+ */
+export function codeUnits(text: string): CodeUnits {
+  const n = text.length;
+  const bytes = new Uint8Array(n + 2);
+  // Every non-ASCII character takes two or more UTF-8 bytes: one byte per character read means ASCII.
+  const { read, written } = asciiEncoder.encodeInto(text, bytes);
+  if (read === n && written === n) return bytes;
+  const units = new Uint16Array(n + 2);
+  const le = Buffer.from(text, "utf16le");
+  if (le.byteOffset % 2 === 0) units.set(new Uint16Array(le.buffer, le.byteOffset, n));
+  else for (let i = 0; i < n; i++) units[i] = text.charCodeAt(i);
+  return units;
+}
+
+/**
+ * The string V8 keeps as the unique copy of `s`'s text (its "internalized" string; property
+ * names are always internalized). A Map lookup whose key and query are the same internalized
+ * string matches on identity; otherwise it compares the characters of every candidate. The
+ * field names the scanner reads and the schema's field tables both go through this, so the
+ * million lookups of a large net compare pointers. Not for numeric strings (`"12"` is an index).
+ */
+export function internalized(s: string): string {
+  return Object.keys({ [s]: 0 })[0] ?? s;
+}

@@ -1,4 +1,5 @@
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { codeUnits, type CodeUnits } from "./chars.js";
 import { Scanner, Tok } from "./scanner.js";
 import { ScalarKind, type ParseSink, type ScalarToken } from "./sink.js";
 import type { Comment } from "./tree.js";
@@ -16,11 +17,12 @@ export interface ParseOutcome {
 /**
  * Parses protobuf text format, as protoc's TextFormat::Parser reads it, reporting the structure
  * to `sink`. Never throws on user input: errors become diagnostics and parsing resumes at the
- * next plausible field, so all errors of a file are reported, not only the first.
+ * next plausible field, so all errors of a file are reported, not only the first. `codes` are
+ * the text's code units (chars.ts), for a sink that reads them too.
  */
-export function parseInto(text: string, sink: ParseSink, diagnostics: Diagnostic[] = []): ParseOutcome {
+export function parseInto(text: string, sink: ParseSink, diagnostics: Diagnostic[] = [], codes: CodeUnits = codeUnits(text)): ParseOutcome {
   const comments: Comment[] = [];
-  new Parser(new Scanner(text, diagnostics, comments), diagnostics, sink).parseDocument();
+  new Parser(new Scanner(text, diagnostics, comments, codes), diagnostics, sink).parseDocument();
   return { diagnostics, comments };
 }
 
@@ -200,12 +202,17 @@ class Parser {
     const s = this.s;
     const sink = this.sink;
     let colon = false;
-    if (this.isSymbol(COLON)) {
+    if (s.kind === Tok.Symbol && s.symbol === COLON) {
       colon = true;
       end = s.end;
       s.next();
     }
-    if (s.kind === Tok.Symbol && (s.symbol === LBRACE || s.symbol === LANGLE)) {
+    const kind = s.kind;
+    if (colon && (kind === Tok.String || kind === Tok.Number || kind === Tok.Identifier)) {
+      // Most fields of a net: `name: value`, tested first. (readScalar cannot fail without a `-`.)
+      this.readScalar(name);
+      sink.scalar(name, nameStart, colon, this.token);
+    } else if (kind === Tok.Symbol && (s.symbol === LBRACE || s.symbol === LANGLE)) {
       sink.openMessage(name, nameStart, colon, s.start);
       this.parseMessageBody();
     } else if (s.kind === Tok.Symbol && s.symbol === LBRACKET) {

@@ -1,5 +1,8 @@
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
-import { countHexDigits, hexDigitsAt, hexNumberAt, hexValue, isDigit, isHexDigit, isLetter, isWellFormed, pushUtf8, SIMPLE_ESCAPES } from "./chars.js";
+import {
+  codeUnits, countHexDigits, hexDigitsAt, hexNumberAt, hexValue, isDigit, isHexDigit, isLetter, isWellFormed, pushUtf8, SIMPLE_ESCAPES, type CodeUnits,
+} from "./chars.js";
+import { IdentifierCache } from "./intern.js";
 import type { Comment } from "./tree.js";
 
 /** Token kinds. Numeric constants keep the hot loop free of string comparisons. */
@@ -14,11 +17,20 @@ export const enum Tok {
 
 const CH_TAB = 9, CH_LF = 10, CH_VT = 11, CH_FF = 12, CH_CR = 13, CH_SPACE = 32;
 const CH_HASH = 35, CH_DQUOTE = 34, CH_SQUOTE = 39, CH_DOT = 46, CH_BACKSLASH = 92;
-const CH_0 = 48, CH_7 = 55, CH_9 = 57, CH_UNDERSCORE = 95;
+const CH_0 = 48, CH_7 = 55;
 const CH_PLUS = 43, CH_MINUS = 45;
 const CH_BOM = 0xfeff;
-/** Slots of the identifier cache (a power of two). */
-const INTERN_SLOTS = 1024;
+// The tables are this module's own constants on purpose: an imported binding is read through
+// a cell on every use, which cost the scanner ~12% more instructions (callgrind).
+/** Letters, digits and `_` (protoc's identifier characters after the first), indexed by code unit. */
+const IDENTIFIER_PART = new Uint8Array(65536);
+for (let c = 0; c < 128; c++) if (isLetter(c) || isDigit(c)) IDENTIFIER_PART[c] = 1;
+/** What starts a token, by code unit: protoc's letters (identifier), digits (number), quotes (string). */
+const START = new Uint8Array(65536);
+for (let c = 0; c < 128; c++) START[c] = isLetter(c) ? 1 : isDigit(c) ? 2 : c === CH_DQUOTE || c === CH_SQUOTE ? 3 : 0;
+/** Code units that stand in a plain string literal with nothing to check: printable ASCII but quotes and backslash. */
+const STRING_PLAIN = new Uint8Array(65536);
+for (let c = 32; c < 127; c++) if (c !== CH_DQUOTE && c !== CH_SQUOTE && c !== CH_BACKSLASH) STRING_PLAIN[c] = 1;
 
 const utf8Strict = new TextDecoder("utf-8", { fatal: true });
 const utf8Lenient = new TextDecoder("utf-8");
@@ -66,8 +78,11 @@ export class Scanner {
     readonly text: string,
     readonly diagnostics: Diagnostic[],
     readonly comments: Comment[],
+    /** The text's code units (chars.ts codeUnits): the hot loops read these rather than the string. */
+    readonly codes: CodeUnits = codeUnits(text),
   ) {
     this.len = text.length;
+    this.identifiers = new IdentifierCache(text, codes);
     // A UTF-8 byte-order mark decodes to U+FEFF at the start; it is not part of the syntax.
     this.pos = text.charCodeAt(0) === CH_BOM ? 1 : 0;
   }
@@ -75,17 +90,14 @@ export class Scanner {
   /** Advances to the next token, skipping whitespace and comments. */
   next(): Tok {
     const text = this.text;
+    const codes = this.codes;
     const len = this.len;
     let pos = this.pos;
     let newline = false;
     let c = 0;
+    // The code units end with a 0, which is no whitespace: the loops need no bounds checks.
     for (;;) {
-      if (pos >= len) {
-        this.newlineBefore = newline;
-        this.start = this.end = this.pos = len;
-        return (this.kind = Tok.EOF);
-      }
-      c = text.charCodeAt(pos);
+      c = codes[pos]!;
       // Most characters met here start a token: test for that first.
       if (c > CH_SPACE) {
         if (c !== CH_HASH) break;
@@ -101,24 +113,26 @@ export class Scanner {
       pos++;
     }
     this.newlineBefore = newline;
+    if (pos >= len) {
+      this.start = this.end = this.pos = len;
+      return (this.kind = Tok.EOF);
+    }
     this.start = pos;
-    if (isLetter(c)) {
-      pos++;
-      while (pos < len) {
-        const d = text.charCodeAt(pos);
-        if (isLetter(d) || isDigit(d)) pos++;
-        else break;
-      }
+    const kind = START[c];
+    if (kind === 1) {
+      // Also stops at the final 0.
+      do pos++;
+      while (IDENTIFIER_PART[codes[pos]!] === 1);
       this.end = this.pos = pos;
       return (this.kind = Tok.Identifier);
     }
-    if (isDigit(c) || (c === CH_DOT && isDigit(text.charCodeAt(pos + 1)))) {
+    if (kind === 2 || (c === CH_DOT && isDigit(codes[pos + 1]!))) {
       this.pos = pos;
       this.malformed = false;
       this.scanNumber();
       return (this.kind = Tok.Number);
     }
-    if (c === CH_DQUOTE || c === CH_SQUOTE) {
+    if (kind === 3) {
       this.pos = pos;
       this.malformed = false;
       this.scanString(c);
@@ -139,28 +153,10 @@ export class Scanner {
    * names and enum values repeat throughout a net; sharing them saves an allocation per token.
    */
   internedText(): string {
-    return this.intern(this.start, this.end);
+    return this.identifiers.get(this.start, this.end);
   }
 
-  /**
-   * A direct-mapped cache of identifier spellings: a cheap key (length and three characters)
-   * picks a slot, and the slot's string is used when it is the same text. Nets use a few dozen
-   * field names, so collisions are rare, and one only costs a slice.
-   */
-  private readonly internSlots: (string | undefined)[] = new Array<string | undefined>(INTERN_SLOTS).fill(undefined);
-
-  private intern(start: number, end: number): string {
-    const text = this.text;
-    const n = end - start;
-    if (n > 64 || n === 0) return text.slice(start, end);
-    const key = ((n * 131 + text.charCodeAt(start)) * 131 + text.charCodeAt(end - 1)) * 131 + text.charCodeAt(start + (n >> 1));
-    const slot = key & (INTERN_SLOTS - 1);
-    const hit = this.internSlots[slot];
-    if (hit !== undefined && hit.length === n && text.startsWith(hit, start)) return hit;
-    const s = text.slice(start, end);
-    this.internSlots[slot] = s;
-    return s;
-  }
+  private readonly identifiers: IdentifierCache;
 
   private error(code: string, start: number, end: number, data: Diagnostic["data"] = {}): void {
     this.malformed = true;
@@ -169,43 +165,43 @@ export class Scanner {
 
   /** Numbers as protoc's tokenizer reads them (ConsumeNumber with allow_f_after_float). */
   private scanNumber(): void {
-    const text = this.text;
+    const codes = this.codes;
     const len = this.len;
     let pos = this.pos;
     const start = pos;
     let isFloat = false;
-    const c0 = text.charCodeAt(pos);
-    const c1 = text.charCodeAt(pos + 1);
+    const c0 = codes[pos]!;
+    const c1 = codes[pos + 1]!;
     if (c0 === CH_0 && (c1 === 120 || c1 === 88)) {
       pos += 2;
-      if (!isHexDigit(text.charCodeAt(pos))) this.error("invalid-number", start, pos, { reason: "hex-digits" });
-      while (pos < len && isHexDigit(text.charCodeAt(pos))) pos++;
+      if (!isHexDigit(codes[pos]!)) this.error("invalid-number", start, pos, { reason: "hex-digits" });
+      while (pos < len && isHexDigit(codes[pos]!)) pos++;
     } else if (c0 === CH_0 && isDigit(c1)) {
       pos++;
       let octal = true;
-      while (pos < len && isDigit(text.charCodeAt(pos))) {
-        if (text.charCodeAt(pos) > CH_7) octal = false;
+      while (pos < len && isDigit(codes[pos]!)) {
+        if (codes[pos]! > CH_7) octal = false;
         pos++;
       }
       // One error per token, as protoc's "Numbers starting with leading zero must be in octal."
       if (!octal) this.error("invalid-number", start, pos, { reason: "octal" });
     } else {
-      while (pos < len && isDigit(text.charCodeAt(pos))) pos++;
-      if (text.charCodeAt(pos) === CH_DOT) {
+      while (pos < len && isDigit(codes[pos]!)) pos++;
+      if (codes[pos]! === CH_DOT) {
         isFloat = true;
         pos++;
-        while (pos < len && isDigit(text.charCodeAt(pos))) pos++;
+        while (pos < len && isDigit(codes[pos]!)) pos++;
       }
-      const e = text.charCodeAt(pos);
+      const e = codes[pos]!;
       if (e === 101 || e === 69) {
         isFloat = true;
         pos++;
-        const s = text.charCodeAt(pos);
+        const s = codes[pos]!;
         if (s === CH_PLUS || s === CH_MINUS) pos++;
-        if (!isDigit(text.charCodeAt(pos))) this.error("invalid-number", start, pos, { reason: "exponent" });
-        while (pos < len && isDigit(text.charCodeAt(pos))) pos++;
+        if (!isDigit(codes[pos]!)) this.error("invalid-number", start, pos, { reason: "exponent" });
+        while (pos < len && isDigit(codes[pos]!)) pos++;
       }
-      const f = text.charCodeAt(pos);
+      const f = codes[pos]!;
       if (f === 102 || f === 70) {
         isFloat = true;
         pos++;
@@ -215,11 +211,11 @@ export class Scanner {
     // number and identifier." (`12abc`), "Already saw decimal point or exponent; can't have
     // another one." (`1.2.3`), "Hex and octal numbers must be integers." (`0x1.5`). The whole
     // run is one malformed token here (protoc would read the rest as further tokens).
-    const after = text.charCodeAt(pos);
+    const after = codes[pos]!;
     if (pos < len && (isLetter(after) || isDigit(after) || after === CH_DOT)) {
       const reason = after !== CH_DOT ? "trailing" : isFloat ? "extra-point" : "integer-fraction";
       let e = pos;
-      while (e < len && (isLetter(text.charCodeAt(e)) || isDigit(text.charCodeAt(e)) || text.charCodeAt(e) === CH_DOT)) e++;
+      while (e < len && (isLetter(codes[e]!) || isDigit(codes[e]!) || codes[e]! === CH_DOT)) e++;
       this.error("invalid-number", start, e, { reason });
       pos = e;
     }
@@ -236,14 +232,16 @@ export class Scanner {
     // Fast path: no escapes and no non-ASCII -> slice directly.
     let simple = true;
     let scan = pos;
-    while (scan < len) {
-      const c = text.charCodeAt(scan);
-      if (c === quote || c === CH_LF || c === CH_BACKSLASH) break;
+    const codes = this.codes;
+    for (;; scan++) {
+      const c = codes[scan]!;
+      // One test for the characters that fill strings; the rest are looked at closely.
+      if (STRING_PLAIN[c] === 1) continue;
+      if (c === quote || c === CH_LF || c === CH_BACKSLASH || scan >= len) break;
       if (c > 127) simple = false;
-      scan++;
     }
     this.stringBytes = undefined;
-    if (scan < len && text.charCodeAt(scan) === quote) {
+    if (scan < len && codes[scan] === quote) {
       this.end = this.pos = scan + 1;
       if (simple) {
         this.plainStart = pos;
