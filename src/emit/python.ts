@@ -20,9 +20,19 @@ export interface PythonEmitOptions {
   exact?: boolean;
 }
 
+/**
+ * Whether a block gets the `Caffe*` subclass under --exact: only BVLC BatchNorm blocks, whose
+ * update rule (s ← f·s + 1, statistics = sums / s) the subclass reproduces. Fork BatchNorm layers
+ * update differently (NVCaffe, PSPNet) or not at all (SegNet/ENet), so they stay plain modules.
+ */
+export function usesExactClass(plan: PlannedModule, exact: boolean): boolean {
+  return exact && plan.block.caffe.type === "BatchNorm" && plan.block.caffe.fork === undefined;
+}
+
 /** The constructor call and requires_grad lines for one module, indented for `build()`. */
-function buildStatements(plan: PlannedModule, exact: boolean): string[] {
+function buildStatements(plan: PlannedModule, exactRequested: boolean): string[] {
   const { torch, caffe } = plan.block;
+  const exact = usesExactClass(plan, exactRequested);
   const module = torch.module ?? "BatchNorm2d"; // never null here: skipped plans are filtered
   const callee = exact ? exactClassName(module) : `nn.${module}`;
   const args = [
@@ -114,7 +124,7 @@ export function emitPython(result: ConvertResult, options: PythonEmitOptions = {
   const exact = options.exact === true;
   const plans = planModules(result);
   const built = plans.filter((p) => p.skipReason === null);
-  const usedTypes = new Set(built.map((p) => p.block.torch.module ?? ""));
+  const usedTypes = new Set(built.filter((p) => usesExactClass(p, exact)).map((p) => p.block.torch.module ?? ""));
   const classes = exact ? exactClassesSource(usedTypes) : "";
 
   const imports = ["import errno", "import os", "", "import torch", "from torch import nn"];

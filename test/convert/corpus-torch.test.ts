@@ -199,9 +199,11 @@ function skipPattern(block: ConvertBlock): string {
 
 /** The compared attributes of one module, as the JSON says they must be. */
 function expectedModule(variant: Variant, block: ConvertBlock) {
-  const { phase, exact } = variant;
+  const { phase } = variant;
   const { torch, caffe } = block;
   const module = torch.module ?? "";
+  // --exact reproduces BVLC's update rule, so only BVLC BatchNorm blocks get the Caffe* subclass.
+  const exact = variant.exact && caffe.type === "BatchNorm" && caffe.fork === undefined;
   const [whenTraining, otherwise] = expectedFlags(variant, block);
   return {
     batchnorm: block.batchnorm,
