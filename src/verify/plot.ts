@@ -68,6 +68,17 @@ function clip(id: string, box: Box): string {
   return `<clipPath id="${id}"><rect ${attrs({ x: box.x0, y: box.y0, width: box.x1 - box.x0, height: box.y1 - box.y0 })}/></clipPath>`;
 }
 
+/** The curves of a panel, clipped to its box, then its frame and step axis (both panel kinds). */
+function plotCurves(id: string, box: Box, title: string, yLabel: string, curves: Curve[], steps: number, y: (v: number) => number, out: string[]): void {
+  out.push(clip(id, box));
+  const x = xScale(box, steps);
+  out.push(`<g clip-path="url(#${id})">`);
+  for (const c of curves) out.push(polyline(c.values, x, y, box.x1 - box.x0, c.style));
+  out.push("</g>");
+  frame(box, title, yLabel, out);
+  xAxis(box, steps, out);
+}
+
 function linearPanel(id: string, box: Box, title: string, yLabel: string, curves: Curve[], steps: number, out: string[]): void {
   let lo = Infinity;
   let hi = -Infinity;
@@ -84,13 +95,7 @@ function linearPanel(id: string, box: Box, title: string, yLabel: string, curves
     out.push(line(box.x0, y(t), box.x1, y(t), { stroke: COLORS.grid }));
     out.push(text(box.x0 - 7, y(t) + 4, tickLabel(t, axis.decimals), { "text-anchor": "end", "font-size": 11 }));
   }
-  out.push(clip(id, box));
-  const x = xScale(box, steps);
-  out.push(`<g clip-path="url(#${id})">`);
-  for (const c of curves) out.push(polyline(c.values, x, y, box.x1 - box.x0, c.style));
-  out.push("</g>");
-  frame(box, title, yLabel, out);
-  xAxis(box, steps, out);
+  plotCurves(id, box, title, yLabel, curves, steps, y, out);
 }
 
 function logPanel(id: string, box: Box, title: string, yLabel: string, curves: Curve[], steps: number, out: string[]): void {
@@ -113,13 +118,7 @@ function logPanel(id: string, box: Box, title: string, yLabel: string, curves: C
     out.push(line(box.x0, y(Math.pow(10, e)), box.x1, y(Math.pow(10, e)), { stroke: COLORS.grid, "stroke-width": major ? 1 : 0.5 }));
     if (major) out.push(text(box.x0 - 7, y(Math.pow(10, e)) + 4, decadeLabel(e), { "text-anchor": "end", "font-size": 11 }));
   }
-  out.push(clip(id, box));
-  const x = xScale(box, steps);
-  out.push(`<g clip-path="url(#${id})">`);
-  for (const c of curves) out.push(polyline(c.values, x, y, box.x1 - box.x0, c.style));
-  out.push("</g>");
-  frame(box, title, yLabel, out);
-  xAxis(box, steps, out);
+  plotCurves(id, box, title, yLabel, curves, steps, y, out);
 }
 
 function legend(x: number, y: number, entries: [string, Record<string, string | number | undefined>][], out: string[], columnWidth: number): void {

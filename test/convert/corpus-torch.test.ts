@@ -16,6 +16,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Described } from "../emit/described.js";
 import { afterAll, describe, expect, it } from "vitest";
 import { convertNet } from "../../src/convert/convert.js";
 import type { ConvertBlock, ConvertResult, TorchMode } from "../../src/convert/types.js";
@@ -45,39 +46,6 @@ interface Variant {
   path: string;
   /** `convert --format json` of the same result, parsed: what the module must equal. */
   json: ConvertResult;
-}
-
-/** check_module.py's describe_module (test/emit/check_module.py). */
-interface DescribedModule {
-  class: string;
-  num_features: number;
-  eps: number;
-  momentum: number | null;
-  affine: boolean;
-  track_running_stats: boolean;
-  weight_requires_grad: boolean | null;
-  bias_requires_grad: boolean | null;
-  moving_average_fraction: number | null;
-  caffe_scale_factor: number[] | null;
-  training_after_build: boolean;
-  training_when_training: boolean;
-  training_when_not_training: boolean;
-}
-
-/** check_module.py's describe. */
-interface Described {
-  doc: string;
-  source: string;
-  net: string | null;
-  phase: string;
-  layer_names: Record<string, string>;
-  modes: Record<string, string>;
-  training_flags: Record<string, [boolean, boolean]>;
-  skipped: Record<string, string>;
-  is_module_dict: boolean;
-  container_training: [boolean, boolean];
-  keys: string[];
-  modules: Record<string, DescribedModule>;
 }
 
 type Report =

@@ -4,6 +4,7 @@
  * running statistics equal Caffe's sum/s computed here independently.
  */
 import { fileURLToPath } from "node:url";
+import type { Described } from "./described.js";
 import { describe, expect, it } from "vitest";
 import type { ConvertBlock, ConvertResult, TorchMode } from "../../src/convert/types.js";
 import { emitPython } from "../../src/emit/python.js";
@@ -11,41 +12,6 @@ import { deployResult, emptyResult, forkResult, trainResult } from "./fixtures.j
 import { requireTorch, runPythonJson, skipWithoutTorch, writeTempFile } from "../helpers/python.js";
 
 const CHECKER = fileURLToPath(new URL("./check_module.py", import.meta.url));
-
-interface DescribedModule {
-  class: string;
-  mro: string[];
-  num_features: number;
-  eps: number;
-  momentum: number | null;
-  affine: boolean;
-  track_running_stats: boolean;
-  weight_requires_grad: boolean | null;
-  bias_requires_grad: boolean | null;
-  moving_average_fraction: number | null;
-  caffe_scale_factor: number[] | null;
-  training_after_build: boolean;
-  training_when_training: boolean;
-  training_when_not_training: boolean;
-}
-
-interface Described {
-  doc: string;
-  all: string[];
-  source: string;
-  net: string | null;
-  phase: string;
-  layer_names: Record<string, string>;
-  modes: Record<string, string>;
-  training_flags: Record<string, [boolean, boolean]>;
-  skipped: Record<string, string>;
-  is_module_dict: boolean;
-  /** ModuleDict.training after set_training(True), then after set_training(False). */
-  container_training: [boolean, boolean];
-  keys: string[];
-  attribute_access: boolean;
-  modules: Record<string, DescribedModule>;
-}
 
 interface StepRecord {
   batch_mean: number[];
