@@ -8,6 +8,7 @@
  * sums with BLAS gemv, the sums are added in OpenBLAS's kernel order (openblas-order.ts), so batch
  * statistics come out as Caffe's too.
  */
+import { caffeStdDev, simdBatchNormNormalize, simdBatchNormTrain } from "./caffe-batch-norm-simd.js";
 import { gemvColumnSums, gemvRowSum, gemvRowSumOfSquares, isVectorRow } from "./openblas-order.js";
 import { channelLayout, type Tensor } from "./tensor.js";
 
@@ -192,10 +193,8 @@ function updateBlobs(
  * With batch statistics (use_global_stats false, in either phase) the blobs are updated in the same
  * forward, as Caffe does. With global statistics the blobs are read, never written.
  *
- * The division is done as a multiplication by the double reciprocal of the float32 divisor: for
- * float32 operands the exact quotient is at least 2⁻⁴⁹ (relative) away from any float32 rounding
- * midpoint, and the double product errs by at most ~2⁻⁵², so rounding it to float32 gives exactly the
- * float32 quotient Caffe's caffe_div computes — at a fraction of a division's cost.
+ * Runs on the WebAssembly SIMD kernels (caffe-batch-norm-simd.ts) where the engine has them, and
+ * otherwise as {@link caffeBatchNormForwardScalar}; both give the same bits.
  *
  * @param out optional buffer for the top (length numel); a fresh one is allocated otherwise.
  */
@@ -205,42 +204,90 @@ export function caffeBatchNormForward(
   settings: CaffeBatchNormSettings,
   out?: Float32Array,
 ): CaffeBatchNormForward {
+  return forward(bottom, blobs, settings, out, true);
+}
+
+/**
+ * {@link caffeBatchNormForward} in scalar JavaScript only: the reference the SIMD path is tested
+ * against, and what runs where WebAssembly SIMD is missing.
+ *
+ * The division is done as a multiplication by the double reciprocal of the float32 divisor: for
+ * float32 operands the exact quotient is at least 2⁻⁴⁹ (relative) away from any float32 rounding
+ * midpoint, and the double product errs by at most ~2⁻⁵², so rounding it to float32 gives exactly the
+ * float32 quotient Caffe's caffe_div computes — at a fraction of a division's cost.
+ */
+export function caffeBatchNormForwardScalar(
+  bottom: Tensor,
+  blobs: CaffeBatchNormBlobs,
+  settings: CaffeBatchNormSettings,
+  out?: Float32Array,
+): CaffeBatchNormForward {
+  return forward(bottom, blobs, settings, out, false);
+}
+
+function forward(
+  bottom: Tensor,
+  blobs: CaffeBatchNormBlobs,
+  settings: CaffeBatchNormSettings,
+  out: Float32Array | undefined,
+  simd: boolean,
+): CaffeBatchNormForward {
   const { num, channels, spatial } = channelLayout(bottom.shape);
   const x = bottom.data;
   const y = out ?? new Float32Array(x.length);
-  let mean: Float32Array;
-  let variance: Float32Array;
-  if (settings.useGlobalStats) {
-    ({ mean, variance } = caffeEffectiveStats(blobs));
-  } else {
-    // Leaves fround(x − mean) in y, as Caffe's top holds it before the division.
-    const stats = batchStats(x, num, channels, spatial, y);
-    ({ mean, variance } = stats);
-    updateBlobs(blobs, mean, variance, stats.m, settings.movingAverageFraction);
-  }
-  const stdDev = new Float32Array(channels);
-  for (let c = 0; c < channels; c++) {
-    const sd = Math.fround(Math.sqrt(Math.fround((variance[c] as number) + settings.eps)));
-    stdDev[c] = sd;
-    const mu = mean[c] as number;
-    const reciprocal = 1 / sd;
-    for (let n = 0; n < num; n++) {
-      const base = (n * channels + c) * spatial;
-      const end = base + spatial;
-      if (settings.useGlobalStats) {
-        for (let i = base; i < end; i++) y[i] = Math.fround((x[i] as number) - mu) * reciprocal;
-      } else {
-        for (let i = base; i < end; i++) y[i] = (y[i] as number) * reciprocal;
-      }
-    }
-  }
-  return {
+  const result = (mean: Float32Array, variance: Float32Array, stdDev: Float32Array): CaffeBatchNormForward => ({
     top: { shape: [...bottom.shape], data: y },
     mean,
     variance,
     stdDev,
     useGlobalStats: settings.useGlobalStats,
-  };
+  });
+  const useSimd = simd && x.length > 0;
+  if (settings.useGlobalStats) {
+    const { mean, variance } = caffeEffectiveStats(blobs);
+    const stdDev = variance.map((v) => caffeStdDev(v, settings.eps));
+    if (!(useSimd && simdBatchNormNormalize(x, num, channels, spatial, mean, stdDev, y))) {
+      normalizeScalar(x, num, channels, spatial, mean, stdDev, y);
+    }
+    return result(mean, variance, stdDev);
+  }
+  const fast = useSimd ? simdBatchNormTrain(x, num, channels, spatial, settings.eps, y) : null;
+  if (fast !== null) {
+    updateBlobs(blobs, fast.mean, fast.variance, num * spatial, settings.movingAverageFraction);
+    return result(fast.mean, fast.variance, fast.stdDev);
+  }
+  // Leaves fround(x − mean) in y, as Caffe's top holds it before the division.
+  const stats = batchStats(x, num, channels, spatial, y);
+  updateBlobs(blobs, stats.mean, stats.variance, stats.m, settings.movingAverageFraction);
+  const stdDev = stats.variance.map((v) => caffeStdDev(v, settings.eps));
+  for (let c = 0; c < channels; c++) {
+    const reciprocal = 1 / (stdDev[c] as number);
+    for (let n = 0; n < num; n++) {
+      const base = (n * channels + c) * spatial;
+      for (let i = base, end = base + spatial; i < end; i++) y[i] = (y[i] as number) * reciprocal;
+    }
+  }
+  return result(stats.mean, stats.variance, stdDev);
+}
+
+/** `y = fround(fround(x − mean[c]) / stdDev[c])`, the global-statistics forward in scalar code. */
+function normalizeScalar(
+  x: Float32Array,
+  num: number,
+  channels: number,
+  spatial: number,
+  mean: Float32Array,
+  stdDev: Float32Array,
+  y: Float32Array,
+): void {
+  for (let c = 0; c < channels; c++) {
+    const mu = mean[c] as number;
+    const reciprocal = 1 / (stdDev[c] as number);
+    for (let n = 0; n < num; n++) {
+      const base = (n * channels + c) * spatial;
+      for (let i = base, end = base + spatial; i < end; i++) y[i] = Math.fround((x[i] as number) - mu) * reciprocal;
+    }
+  }
 }
 
 /**

@@ -132,6 +132,25 @@ export function gemvRowSumOfSquares(
   return gemvRowSum(squares, 0, len, alpha, 0, vectorRow);
 }
 
+/** A block kernel: the sum of the `n` values (a multiple of 4) of `a` from `offset`, in its lane order. */
+export type RowKernel = (a: Float32Array, offset: number, n: number) => number;
+
+/**
+ * {@link gemvRowSum} with another implementation of the 8-lane block kernel (which must add in
+ * avxRowKernel's order), e.g. a WebAssembly SIMD one reading the same memory as `a`.
+ */
+export function gemvRowSumWith(
+  vectorKernel: RowKernel,
+  a: Float32Array,
+  offset: number,
+  len: number,
+  alpha: number,
+  y0: number,
+  vectorRow: boolean,
+): number {
+  return rowSum(a, offset, len, alpha, y0, vectorRow, vectorKernel);
+}
+
 function rowSum(
   a: Float32Array,
   offset: number,
@@ -139,6 +158,7 @@ function rowSum(
   alpha: number,
   y0: number,
   vectorRow: boolean,
+  vectorKernel: RowKernel = avxRowKernel,
 ): number {
   let y = y0;
   const m3 = len & 3;
@@ -152,7 +172,7 @@ function rowSum(
       if (m2 === 0) break;
       nb = m2;
     }
-    const block = vectorRow ? avxRowKernel(a, position, nb) : sseRowKernel(a, position, nb);
+    const block = vectorRow ? vectorKernel(a, position, nb) : sseRowKernel(a, position, nb);
     y = Math.fround(y + Math.fround(block * alpha));
     position += nb;
   }
@@ -215,6 +235,63 @@ export function gemvColumnSums(a: Float32Array, rows: number, cols: number, y: F
     for (; n < rows; n++) temp = Math.fround(temp + at(n));
     y[c] = (y[c] as number) + temp;
   }
+}
+
+/**
+ * Column `c` of {@link gemvColumnSums} into a zero y: the same additions in the same order, for one
+ * column alone (so a channel's statistic is ready before the next channel's rows are read).
+ */
+export function gemvColumnSum(a: Float32Array, rows: number, cols: number, c: number): number {
+  const at = (n: number) => a[n * cols + c] as number;
+  const blocked = cols & -4;
+  if (c >= blocked) {
+    const m3 = cols & 3;
+    let temp = 0;
+    let n = 0;
+    if (cols === m3) {
+      for (; n < (rows & -4); n += 4) {
+        if (m3 === 1) {
+          temp = Math.fround(temp + Math.fround(Math.fround(Math.fround(at(n) + at(n + 1)) + at(n + 2)) + at(n + 3)));
+        } else {
+          temp = Math.fround(temp + Math.fround(at(n) + at(n + 1)));
+          temp = Math.fround(temp + Math.fround(at(n + 2) + at(n + 3)));
+        }
+      }
+    }
+    for (; n < rows; n++) temp = Math.fround(temp + at(n));
+    return Math.fround(0 + temp);
+  }
+  // Blocks of NBMAX columns, then one of the rest (see gemvColumnSums); c's place in its block
+  // decides between the paired and the sequential accumulation.
+  const start = c - (c % NBMAX);
+  const nb = Math.min(NBMAX, blocked - start);
+  const paired = c - start < (nb & 4) + ((nb - (nb & 4)) & 8);
+  let y = 0;
+  let n = 0;
+  const group = (size: number) => {
+    let acc = 0;
+    if (paired) {
+      let even = 0;
+      let odd = 0;
+      for (let k = 0; k < size; k += 2) {
+        even = Math.fround(even + at(n + k));
+        odd = Math.fround(odd + at(n + k + 1));
+      }
+      acc = Math.fround(even + odd);
+    } else {
+      for (let k = 0; k < size; k++) acc = Math.fround(acc + at(n + k));
+    }
+    y = Math.fround(y + acc);
+    n += size;
+  };
+  for (let g = 0; g < rows >> 3; g++) group(8);
+  if (rows & 4) group(4);
+  if (rows & 2) {
+    y = Math.fround(Math.fround(y + at(n)) + at(n + 1));
+    n += 2;
+  }
+  if (rows & 1) y = Math.fround(y + at(n));
+  return y;
 }
 
 /**

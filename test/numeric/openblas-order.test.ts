@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { gemvColumnSums, gemvRowSum, gemvRowSumOfSquares, isVectorRow } from "../../src/numeric/openblas-order.js";
+import { gemvColumnSum, gemvColumnSums, gemvRowSum, gemvRowSumOfSquares, isVectorRow } from "../../src/numeric/openblas-order.js";
 
 const big = 2 ** 24; // float32 spacing is 2 here, so big + 1 rounds back to big
 
@@ -74,6 +74,24 @@ describe("gemvColumnSums", () => {
       let s = 0;
       for (let n = 0; n < rows; n++) s += a[n * cols + c] as number;
       expect(y[c]).toBe(s);
+    }
+  });
+});
+
+describe("gemvColumnSum", () => {
+  it("gives each column of gemvColumnSums on its own, bit for bit, for every block and tail layout", () => {
+    // Values spread over 2⁻¹⁰..2²⁰ so that any change of order shows.
+    let state = 12345;
+    const next = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    for (const rows of [1, 2, 3, 4, 5, 7, 8, 11, 13, 16, 19, 32]) {
+      for (const cols of [1, 2, 3, 4, 5, 6, 7, 12, 13, 20, 28, 64, 4096, 4099, 4108, 8205]) {
+        if (rows * cols > 200_000) continue;
+        const a = Float32Array.from({ length: rows * cols }, () => (next() - 0.5) * 2 ** Math.floor(next() * 30 - 10));
+        const all = new Float32Array(cols);
+        gemvColumnSums(a, rows, cols, all);
+        const each = Float32Array.from({ length: cols }, (_, c) => gemvColumnSum(a, rows, cols, c));
+        expect(new Uint32Array(each.buffer)).toEqual(new Uint32Array(all.buffer));
+      }
     }
   });
 });

@@ -1,0 +1,203 @@
+/**
+ * WebAssembly SIMD kernels for the Caffe BatchNorm executor's hot loops, built at run time by
+ * wasm-assembler.ts.
+ *
+ * WebAssembly's f32x4 add, sub, mul and div are IEEE float32 operations lane by lane (no fused
+ * multiply-add, no reassociation), so a kernel that keeps two f32x4 accumulators, lanes 0–3 and
+ * 4–7, adds in exactly the order of OpenBLAS's 8-lane Haswell sgemv_t micro-kernel that
+ * openblas-order.ts emulates in scalar code — four values per instruction instead of one
+ * `Math.fround` each. The scalar code stays the reference; test/numeric pins bit-for-bit agreement.
+ *
+ * The kernels work on the module's own memory; callers copy a channel's rows in (a memcpy), run the
+ * kernels there, and copy the normalised rows out.
+ */
+import { assembleModule, op, type WasmFunction } from "./wasm-assembler.js";
+
+/**
+ * Locals: p (byte address), n (float count, a multiple of 4), the extra parameters, then end, lo,
+ * hi, a scratch v128 and the extra locals; `extra.prologue` runs first. Adds `term` (a v128 of the four floats at p + offset, transformed) into lo and hi as
+ * avxRowKernel does: a 4-wide head into lo when n & 4, then 8 floats a step; then returns
+ * `(v0 + v1) + (v2 + v3)` of v = lo + hi.
+ */
+function eightLaneReduction(
+  name: string,
+  extra: { params: readonly "f32"[]; locals: readonly "v128"[]; prologue: number[] },
+  term: (offset: number) => number[],
+): WasmFunction {
+  const [p, n] = [0, 1];
+  const end = 2 + extra.params.length;
+  const [lo, hi] = [end + 1, end + 2];
+  const scratch = end + 3;
+  return {
+    name,
+    params: ["i32", "i32", ...extra.params],
+    results: ["f32"],
+    locals: ["i32", "v128", "v128", "v128", ...extra.locals],
+    body: [
+      ...extra.prologue,
+      ...op.get(p), ...op.get(n), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add(), ...op.set(end),
+      ...op.get(n), ...op.i32Const(4), ...op.i32And(), ...op.if(),
+      ...term(0), ...op.set(lo),
+      ...op.get(p), ...op.i32Const(16), ...op.i32Add(), ...op.set(p),
+      ...op.end(),
+      ...op.block(),
+      ...op.get(p), ...op.get(end), ...op.i32GeU(), ...op.brIf(0),
+      ...op.loop(),
+      ...op.get(lo), ...term(0), ...op.f32x4Add(), ...op.set(lo),
+      ...op.get(hi), ...term(16), ...op.f32x4Add(), ...op.set(hi),
+      ...op.get(p), ...op.i32Const(32), ...op.i32Add(), ...op.tee(p), ...op.get(end), ...op.i32LtU(), ...op.brIf(0),
+      ...op.end(),
+      ...op.end(),
+      ...op.get(lo), ...op.get(hi), ...op.f32x4Add(), ...op.set(scratch),
+      ...op.get(scratch), ...op.f32x4ExtractLane(0), ...op.get(scratch), ...op.f32x4ExtractLane(1), ...op.f32Add(),
+      ...op.get(scratch), ...op.f32x4ExtractLane(2), ...op.get(scratch), ...op.f32x4ExtractLane(3), ...op.f32Add(),
+      ...op.f32Add(),
+    ],
+  };
+}
+
+/**
+ * Locals: src, dst (byte addresses), n (float count), mu, sd (f32), then vector end, end, m, s (the
+ * splats of mu and sd) and d. Writes `f(src[i])` to dst[i] for i < n: four at a time, then the
+ * `n & 3` tail one at a time; `vector` and `scalar` transform the loaded value on the stack.
+ */
+function elementwise(name: string, vector: number[], scalar: number[]): WasmFunction {
+  const [src, dst, n, mu, sd] = [0, 1, 2, 3, 4];
+  const [vectorEnd, end, m, s] = [5, 6, 7, 8];
+  const advance = (size: number) => [
+    ...op.get(dst), ...op.i32Const(size), ...op.i32Add(), ...op.set(dst),
+    ...op.get(src), ...op.i32Const(size), ...op.i32Add(), ...op.tee(src),
+  ];
+  return {
+    name,
+    params: ["i32", "i32", "i32", "f32", "f32"],
+    results: [],
+    locals: ["i32", "i32", "v128", "v128", "v128", "f32"],
+    body: [
+      ...op.get(mu), ...op.f32x4Splat(), ...op.set(m),
+      ...op.get(sd), ...op.f32x4Splat(), ...op.set(s),
+      ...op.get(src), ...op.get(n), ...op.i32Const(-4), ...op.i32And(), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add(), ...op.set(vectorEnd),
+      ...op.get(src), ...op.get(n), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add(), ...op.set(end),
+      ...op.block(),
+      ...op.get(src), ...op.get(vectorEnd), ...op.i32GeU(), ...op.brIf(0),
+      ...op.loop(),
+      ...op.get(dst), ...op.get(src), ...op.v128Load(0), ...vector, ...op.v128Store(0),
+      ...advance(16), ...op.get(vectorEnd), ...op.i32LtU(), ...op.brIf(0),
+      ...op.end(),
+      ...op.end(),
+      ...op.block(),
+      ...op.get(src), ...op.get(end), ...op.i32GeU(), ...op.brIf(0),
+      ...op.loop(),
+      ...op.get(dst), ...op.get(src), ...op.f32Load(0), ...scalar, ...op.f32Store(0),
+      ...advance(4), ...op.get(end), ...op.i32LtU(), ...op.brIf(0),
+      ...op.end(),
+      ...op.end(),
+    ],
+  };
+}
+
+// Local indices of elementwise(): mu 3, sd 4, m 7, s 8, vector d 9, scalar d 10.
+const E = { mu: 3, sd: 4, m: 7, s: 8, d: 9, df: 10 } as const;
+
+function kernelFunctions(): WasmFunction[] {
+  // sumsq8's locals: p 0, n 1, mu 2, end 3, lo 4, hi 5, scratch 6, m 7 (mu splat), d 8.
+  const squaresExtra = { params: ["f32"] as const, locals: ["v128", "v128"] as const, prologue: [...op.get(2), ...op.f32x4Splat(), ...op.set(7)] };
+  return [
+    eightLaneReduction("sum8", { params: [], locals: [], prologue: [] }, (offset) => [...op.get(0), ...op.v128Load(offset)]),
+    eightLaneReduction("sumsq8", squaresExtra, (offset) => [
+      ...op.get(0), ...op.v128Load(offset), ...op.get(7), ...op.f32x4Sub(), ...op.tee(8), ...op.get(8), ...op.f32x4Mul(),
+    ]),
+    elementwise(
+      "squares",
+      [...op.get(E.m), ...op.f32x4Sub(), ...op.tee(E.d), ...op.get(E.d), ...op.f32x4Mul()],
+      [...op.get(E.mu), ...op.f32Sub(), ...op.tee(E.df), ...op.get(E.df), ...op.f32Mul()],
+    ),
+    elementwise(
+      "normalize",
+      [...op.get(E.m), ...op.f32x4Sub(), ...op.get(E.s), ...op.f32x4Div()],
+      [...op.get(E.mu), ...op.f32Sub(), ...op.get(E.sd), ...op.f32Div()],
+    ),
+  ];
+}
+
+/**
+ * The kernels, addressed in floats of {@link BatchNormKernels.memory}. Pointers and lengths must
+ * lie inside the reserved floats.
+ */
+export interface BatchNormKernels {
+  /** The module's memory as floats; replaced by {@link reserve} when the memory grows. */
+  readonly memory: Float32Array;
+  /** Makes at least `floats` floats addressable; false when the memory cannot grow that far. */
+  reserve(floats: number): boolean;
+  /** avxRowKernel (openblas-order.ts) of the `n` floats at `at`; `n` a multiple of 4. */
+  sum8(at: number, n: number): number;
+  /** avxRowKernel over `fround(fround(v − mu)²)` of the `n` floats at `at`; `n` a multiple of 4. */
+  sumOfSquares8(at: number, n: number, mu: number): number;
+  /** `to[i] = fround(fround(from[i] − mu)²)` for i < n. */
+  squares(from: number, to: number, n: number, mu: number): void;
+  /** `to[i] = fround(fround(from[i] − mu) / sd)` for i < n (`to` may equal `from`). */
+  normalize(from: number, to: number, n: number, mu: number, sd: number): void;
+}
+
+// The WebAssembly JS API as far as used here (ES2022's lib and @types/node 20 do not declare it).
+declare namespace WebAssembly {
+  class Module {
+    constructor(bytes: Uint8Array);
+  }
+  class Instance {
+    constructor(module: Module);
+    readonly exports: unknown;
+  }
+  interface Memory {
+    readonly buffer: ArrayBuffer;
+    grow(pages: number): number;
+  }
+}
+
+interface KernelExports {
+  memory: WebAssembly.Memory;
+  sum8(p: number, n: number): number;
+  sumsq8(p: number, n: number, mu: number): number;
+  squares(src: number, dst: number, n: number, mu: number, sd: number): void;
+  normalize(src: number, dst: number, n: number, mu: number, sd: number): void;
+}
+
+const PAGE_FLOATS = 65536 / 4;
+
+function instantiate(): BatchNormKernels | null {
+  let ex: KernelExports;
+  try {
+    const module = new WebAssembly.Module(assembleModule(kernelFunctions(), 1));
+    ex = new WebAssembly.Instance(module).exports as KernelExports;
+  } catch {
+    return null; // an engine without WebAssembly SIMD: the scalar executor runs instead
+  }
+  let memory = new Float32Array(ex.memory.buffer);
+  return {
+    get memory() {
+      return memory;
+    },
+    reserve(floats: number): boolean {
+      if (floats <= memory.length) return true;
+      try {
+        ex.memory.grow(Math.ceil((floats - memory.length) / PAGE_FLOATS));
+      } catch {
+        return false;
+      }
+      memory = new Float32Array(ex.memory.buffer);
+      return true;
+    },
+    sum8: (at, n) => ex.sum8(at << 2, n),
+    sumOfSquares8: (at, n, mu) => ex.sumsq8(at << 2, n, mu),
+    squares: (from, to, n, mu) => ex.squares(from << 2, to << 2, n, mu, 1),
+    normalize: (from, to, n, mu, sd) => ex.normalize(from << 2, to << 2, n, mu, sd),
+  };
+}
+
+let kernels: BatchNormKernels | null | undefined;
+
+/** The kernels (instantiated on first use, shared), or null when the engine cannot run them. */
+export function batchNormKernels(): BatchNormKernels | null {
+  if (kernels === undefined) kernels = instantiate();
+  return kernels;
+}
