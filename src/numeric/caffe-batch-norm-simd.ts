@@ -26,18 +26,30 @@ function kernelsFor(num: number, spatial: number): BatchNormKernels | null {
   return k !== null && k.reserve(num * spatial + spatial) ? k : null;
 }
 
+/** Below this row length a plain loop copies faster than a subarray and `set` per row. */
+const SHORT_ROW = 64;
+
 function loadChannel(k: BatchNormKernels, x: Float32Array, num: number, channels: number, spatial: number, c: number): void {
   const memory = k.memory;
   for (let n = 0; n < num; n++) {
     const base = (n * channels + c) * spatial;
-    memory.set(x.subarray(base, base + spatial), n * spatial);
+    if (spatial < SHORT_ROW) {
+      for (let i = 0, at = n * spatial; i < spatial; i++) memory[at + i] = x[base + i] as number;
+    } else {
+      memory.set(x.subarray(base, base + spatial), n * spatial);
+    }
   }
 }
 
 function storeChannel(k: BatchNormKernels, y: Float32Array, num: number, channels: number, spatial: number, c: number): void {
   const memory = k.memory;
   for (let n = 0; n < num; n++) {
-    y.set(memory.subarray(n * spatial, (n + 1) * spatial), (n * channels + c) * spatial);
+    const base = (n * channels + c) * spatial;
+    if (spatial < SHORT_ROW) {
+      for (let i = 0, at = n * spatial; i < spatial; i++) y[base + i] = memory[at + i] as number;
+    } else {
+      y.set(memory.subarray(n * spatial, (n + 1) * spatial), base);
+    }
   }
 }
 
@@ -95,9 +107,13 @@ export function simdBatchNormTrain(
   return { mean, variance, stdDev };
 }
 
+/** Floats the global-statistics forward copies into the kernels' memory at a time (256 KiB). */
+const CHUNK = 1 << 16;
+
 /**
  * Forward with given statistics: fills `y` with `fround(fround(x − mean[c]) / stdDev[c])`; false
- * when the kernels are not available.
+ * when the kernels are not available. No reduction here, so the tensor goes through in contiguous
+ * chunks of whole rows (large copies), each row normalised with its channel's statistics.
  */
 export function simdBatchNormNormalize(
   x: Float32Array,
@@ -108,12 +124,20 @@ export function simdBatchNormNormalize(
   stdDev: Float32Array,
   y: Float32Array,
 ): boolean {
-  const k = kernelsFor(num, spatial);
-  if (k === null) return false;
-  for (let c = 0; c < channels; c++) {
-    loadChannel(k, x, num, channels, spatial, c);
-    k.normalize(0, 0, num * spatial, mean[c] as number, stdDev[c] as number);
-    storeChannel(k, y, num, channels, spatial, c);
+  const chunkRows = Math.max(1, Math.floor(CHUNK / spatial));
+  const k = batchNormKernels();
+  if (k === null || !k.reserve(chunkRows * spatial)) return false;
+  const memory = k.memory;
+  const rows = num * channels;
+  for (let first = 0; first < rows; first += chunkRows) {
+    const count = Math.min(chunkRows, rows - first);
+    const start = first * spatial;
+    const end = start + count * spatial;
+    memory.set(x.subarray(start, end), 0);
+    for (let i = 0, c = first % channels; i < count; i++, c = c + 1 === channels ? 0 : c + 1) {
+      k.normalize(i * spatial, i * spatial, spatial, mean[c] as number, stdDev[c] as number);
+    }
+    y.set(memory.subarray(0, end - start), start);
   }
   return true;
 }
