@@ -90,6 +90,18 @@ describe("caffeBatchNormForward on the SIMD kernels", () => {
     });
   }
 
+  it("computes in place (top buffer = bottom buffer), as Caffe's in-place BatchNorm layers do", () => {
+    for (const phase of ["TRAIN", "TEST"] as const) {
+      const settings = caffeBatchNormSettings({}, phase);
+      const x = input([4, 6, 9, 9], 3, true);
+      const reference = caffeBatchNormForwardScalar(x, createCaffeBatchNormBlobs(6), settings);
+      const inPlace = { shape: x.shape, data: x.data.slice() };
+      const ours = caffeBatchNormForward(inPlace, createCaffeBatchNormBlobs(6), settings, inPlace.data);
+      expect(ours.top.data).toBe(inPlace.data);
+      expect(firstBitDifference(ours.top.data, reference.top.data)).toBe(-1);
+    }
+  });
+
   it("normalises an empty batch to an empty top, as the scalar path does", () => {
     const settings = caffeBatchNormSettings({}, "TRAIN");
     const empty = { shape: [0, 3, 4], data: new Float32Array(0) };
