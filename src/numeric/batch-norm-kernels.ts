@@ -96,6 +96,93 @@ function elementwise(name: string, vector: number[], scalar: number[]): WasmFunc
   };
 }
 
+/**
+ * Locals: p (byte address), n (float count), the extra parameters, acc (f64), then end4, end and the
+ * extra locals. Adds `term(offset)` (an f64 from the float at p + offset) to acc one value after
+ * the other, as a plain C loop over a double accumulator does (four per loop step, same order).
+ */
+function sequentialDoubleSum(
+  name: string,
+  extra: { params: readonly "f32"[]; locals: readonly ("f32" | "v128")[] },
+  term: (offset: number) => number[],
+): WasmFunction {
+  const [p, n] = [0, 1];
+  const acc = 2 + extra.params.length;
+  const [end4, end] = [acc + 1, acc + 2];
+  const add = (offset: number) => [...op.get(acc), ...term(offset), ...op.f64Add(), ...op.set(acc)];
+  const step = (size: number, last: number, body: number[]) => [
+    ...op.block(),
+    ...op.get(p), ...op.get(last), ...op.i32GeU(), ...op.brIf(0),
+    ...op.loop(),
+    ...body,
+    ...op.get(p), ...op.i32Const(size), ...op.i32Add(), ...op.tee(p), ...op.get(last), ...op.i32LtU(), ...op.brIf(0),
+    ...op.end(),
+    ...op.end(),
+  ];
+  return {
+    name,
+    params: ["i32", "i32", ...extra.params, "f64"],
+    results: ["f64"],
+    locals: ["i32", "i32", ...extra.locals],
+    body: [
+      ...op.get(p), ...op.get(n), ...op.i32Const(-4), ...op.i32And(), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add(), ...op.set(end4),
+      ...op.get(p), ...op.get(n), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add(), ...op.set(end),
+      ...step(16, end4, [...add(0), ...add(4), ...add(8), ...add(12)]),
+      ...step(4, end, add(0)),
+      ...op.get(acc),
+    ],
+  };
+}
+
+/**
+ * `fmaTransform(src, dst, n, alpha, beta, flags) → count`: dst = fround(src·alpha + beta) for n (a
+ * multiple of 4) floats, each product and sum in double (the product is exact). That is the float32
+ * FMA except where the double sum s fell onto a midpoint between two floats without being exact
+ * (fmaf's tie case, float32.ts); four lanes where `s ≠ fround(s)` and `2s − fround(s)` is a float
+ * are flagged — their byte address appended to the i32 list at `flags` — for the caller to redo
+ * with fmaf. Returns the number flagged.
+ */
+function fmaTransform(): WasmFunction {
+  const [src, dst, n, alpha, beta, flags] = [0, 1, 2, 3, 4, 5];
+  const [end, count, va, vb, v, sum, lo, hi, mirror, flag, r64] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
+  const high = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
+  const affine = [...op.f64x2PromoteLowF32x4(), ...op.get(va), ...op.f64x2Mul(), ...op.get(vb), ...op.f64x2Add(), ...op.set(sum)];
+  /** Rounds `sum` into `demoted` and leaves the tie-candidate mask on the stack. */
+  const half = (demoted: number) => [
+    ...op.get(sum), ...op.f32x4DemoteF64x2Zero(), ...op.set(demoted),
+    ...op.get(sum), ...op.get(demoted), ...op.f64x2PromoteLowF32x4(), ...op.tee(r64), ...op.f64x2Ne(),
+    ...op.get(sum), ...op.get(sum), ...op.f64x2Add(), ...op.get(r64), ...op.f64x2Sub(), ...op.tee(mirror),
+    ...op.f32x4DemoteF64x2Zero(), ...op.f64x2PromoteLowF32x4(), ...op.get(mirror), ...op.f64x2Eq(),
+    ...op.v128And(),
+  ];
+  return {
+    name: "fmaTransform",
+    params: ["i32", "i32", "i32", "f64", "f64", "i32"],
+    results: ["i32"],
+    locals: ["i32", "i32", "v128", "v128", "v128", "v128", "v128", "v128", "v128", "v128", "v128"],
+    body: [
+      ...op.get(alpha), ...op.f64x2Splat(), ...op.set(va),
+      ...op.get(beta), ...op.f64x2Splat(), ...op.set(vb),
+      ...op.get(src), ...op.get(n), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add(), ...op.set(end),
+      ...op.block(),
+      ...op.get(src), ...op.get(end), ...op.i32GeU(), ...op.brIf(0),
+      ...op.loop(),
+      ...op.get(src), ...op.v128Load(0), ...op.tee(v), ...affine, ...half(lo), ...op.set(flag),
+      ...op.get(v), ...op.get(v), ...op.i8x16Shuffle(high), ...affine, ...half(hi), ...op.get(flag), ...op.v128Or(),
+      ...op.v128AnyTrue(), ...op.if(),
+      ...op.get(flags), ...op.get(count), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add(), ...op.get(src), ...op.i32Store(0),
+      ...op.get(count), ...op.i32Const(1), ...op.i32Add(), ...op.set(count),
+      ...op.end(),
+      ...op.get(dst), ...op.get(lo), ...op.get(hi), ...op.i8x16Shuffle([0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]), ...op.v128Store(0),
+      ...op.get(dst), ...op.i32Const(16), ...op.i32Add(), ...op.set(dst),
+      ...op.get(src), ...op.i32Const(16), ...op.i32Add(), ...op.tee(src), ...op.get(end), ...op.i32LtU(), ...op.brIf(0),
+      ...op.end(),
+      ...op.end(),
+      ...op.get(count),
+    ],
+  };
+}
+
 // Local indices of elementwise(): mu 3, sd 4, m 7, s 8, vector d 9, scalar d 10.
 const E = { mu: 3, sd: 4, m: 7, s: 8, d: 9, df: 10 } as const;
 
@@ -112,6 +199,12 @@ function kernelFunctions(): WasmFunction[] {
       [...op.get(E.m), ...op.f32x4Sub(), ...op.tee(E.d), ...op.get(E.d), ...op.f32x4Mul()],
       [...op.get(E.mu), ...op.f32Sub(), ...op.tee(E.df), ...op.get(E.df), ...op.f32Mul()],
     ),
+    sequentialDoubleSum("dsum", { params: [], locals: [] }, (offset) => [...op.get(0), ...op.f32Load(offset), ...op.f64PromoteF32()]),
+    // dsumsq's locals: p 0, n 1, mu 2, acc 3, end4 4, end 5, d 6.
+    sequentialDoubleSum("dsumsq", { params: ["f32"], locals: ["f32"] }, (offset) => [
+      ...op.get(0), ...op.f32Load(offset), ...op.get(2), ...op.f32Sub(), ...op.tee(6), ...op.get(6), ...op.f32Mul(), ...op.f64PromoteF32(),
+    ]),
+    fmaTransform(),
     elementwise(
       "normalize",
       [...op.get(E.m), ...op.f32x4Sub(), ...op.get(E.s), ...op.f32x4Div()],
@@ -137,6 +230,16 @@ export interface BatchNormKernels {
   squares(from: number, to: number, n: number, mu: number): void;
   /** `to[i] = fround(fround(from[i] − mu) / sd)` for i < n (`to` may equal `from`). */
   normalize(from: number, to: number, n: number, mu: number, sd: number): void;
+  /** `acc + Σ v` over the `n` floats at `at`, added one after the other in double. */
+  doubleSum(at: number, n: number, acc: number): number;
+  /** `acc + Σ fround(fround(v − mu)²)` over the `n` floats at `at`, added one after the other in double. */
+  doubleSumOfSquares(at: number, n: number, mu: number, acc: number): number;
+  /**
+   * `to[i] = fround(from[i]·alpha + beta)` (product and sum in double) for i < n, n a multiple of 4;
+   * the float indices of the groups of four that may need fmaf's tie correction go to the Int32
+   * list at float index `flags`; returns their number.
+   */
+  fmaTransform(from: number, to: number, n: number, alpha: number, beta: number, flags: number): number;
 }
 
 // The WebAssembly JS API as far as used here (ES2022's lib and @types/node 20 do not declare it).
@@ -160,6 +263,9 @@ interface KernelExports {
   sumsq8(p: number, n: number, mu: number): number;
   squares(src: number, dst: number, n: number, mu: number, sd: number): void;
   normalize(src: number, dst: number, n: number, mu: number, sd: number): void;
+  dsum(p: number, n: number, acc: number): number;
+  dsumsq(p: number, n: number, mu: number, acc: number): number;
+  fmaTransform(src: number, dst: number, n: number, alpha: number, beta: number, flags: number): number;
 }
 
 const PAGE_FLOATS = 65536 / 4;
@@ -191,6 +297,9 @@ function instantiate(): BatchNormKernels | null {
     sumOfSquares8: (at, n, mu) => ex.sumsq8(at << 2, n, mu),
     squares: (from, to, n, mu) => ex.squares(from << 2, to << 2, n, mu, 1),
     normalize: (from, to, n, mu, sd) => ex.normalize(from << 2, to << 2, n, mu, sd),
+    doubleSum: (at, n, acc) => ex.dsum(at << 2, n, acc),
+    doubleSumOfSquares: (at, n, mu, acc) => ex.dsumsq(at << 2, n, mu, acc),
+    fmaTransform: (from, to, n, alpha, beta, flags) => ex.fmaTransform(from << 2, to << 2, n, alpha, beta, flags << 2),
   };
 }
 
@@ -200,4 +309,33 @@ let kernels: BatchNormKernels | null | undefined;
 export function batchNormKernels(): BatchNormKernels | null {
   if (kernels === undefined) kernels = instantiate();
   return kernels;
+}
+
+/** Below this row length a plain loop copies faster than a subarray and `set` per row. */
+const SHORT_ROW = 64;
+
+/** Copies the N rows of channel `c` of an N×C×S tensor to the kernels' memory, row n at n·S. */
+export function loadChannel(k: BatchNormKernels, x: Float32Array, num: number, channels: number, spatial: number, c: number): void {
+  const memory = k.memory;
+  for (let n = 0; n < num; n++) {
+    const base = (n * channels + c) * spatial;
+    if (spatial < SHORT_ROW) {
+      for (let i = 0, at = n * spatial; i < spatial; i++) memory[at + i] = x[base + i] as number;
+    } else {
+      memory.set(x.subarray(base, base + spatial), n * spatial);
+    }
+  }
+}
+
+/** Copies the N rows at n·S in the kernels' memory back to channel `c` of an N×C×S tensor. */
+export function storeChannel(k: BatchNormKernels, y: Float32Array, num: number, channels: number, spatial: number, c: number): void {
+  const memory = k.memory;
+  for (let n = 0; n < num; n++) {
+    const base = (n * channels + c) * spatial;
+    if (spatial < SHORT_ROW) {
+      for (let i = 0, at = n * spatial; i < spatial; i++) y[base + i] = memory[at + i] as number;
+    } else {
+      y.set(memory.subarray(n * spatial, (n + 1) * spatial), base);
+    }
+  }
 }

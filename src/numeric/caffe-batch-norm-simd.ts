@@ -5,7 +5,7 @@
  * instead of three passes over the whole tensor. Every value is the one the scalar executor
  * (caffe-batch-norm.ts) computes: the same float32 operations, added in the same OpenBLAS order.
  */
-import { batchNormKernels, type BatchNormKernels } from "./batch-norm-kernels.js";
+import { batchNormKernels, loadChannel, storeChannel, type BatchNormKernels } from "./batch-norm-kernels.js";
 import { gemvColumnSum, gemvRowSumWith, isVectorRow, type RowKernel } from "./openblas-order.js";
 
 /** Batch statistics and the divisor per channel, as the train forward computes them. */
@@ -24,33 +24,6 @@ export function caffeStdDev(variance: number, eps: number): number {
 function kernelsFor(num: number, spatial: number): BatchNormKernels | null {
   const k = batchNormKernels();
   return k !== null && k.reserve(num * spatial + spatial) ? k : null;
-}
-
-/** Below this row length a plain loop copies faster than a subarray and `set` per row. */
-const SHORT_ROW = 64;
-
-function loadChannel(k: BatchNormKernels, x: Float32Array, num: number, channels: number, spatial: number, c: number): void {
-  const memory = k.memory;
-  for (let n = 0; n < num; n++) {
-    const base = (n * channels + c) * spatial;
-    if (spatial < SHORT_ROW) {
-      for (let i = 0, at = n * spatial; i < spatial; i++) memory[at + i] = x[base + i] as number;
-    } else {
-      memory.set(x.subarray(base, base + spatial), n * spatial);
-    }
-  }
-}
-
-function storeChannel(k: BatchNormKernels, y: Float32Array, num: number, channels: number, spatial: number, c: number): void {
-  const memory = k.memory;
-  for (let n = 0; n < num; n++) {
-    const base = (n * channels + c) * spatial;
-    if (spatial < SHORT_ROW) {
-      for (let i = 0, at = n * spatial; i < spatial; i++) y[base + i] = memory[at + i] as number;
-    } else {
-      y.set(memory.subarray(n * spatial, (n + 1) * spatial), base);
-    }
-  }
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 import { fmaf } from "./float32.js";
 import { channelLayout, type Tensor } from "./tensor.js";
+import { simdTorchCollectStats, simdTorchTransform } from "./torch-batch-norm-simd.js";
 import { torchBackwardSums, torchCollectStats, torchTransform } from "./torch-kernels.js";
 
 /** The PyTorch class for an input rank: BatchNorm1d for rank 2 and 3, 2d for 4, 3d for 5; null otherwise. */
@@ -147,7 +148,7 @@ export function forwardWithFactor(
     if (m <= 1) {
       throw new RangeError(`expected more than 1 value per channel when training, got input shape [${input.shape.join(",")}]`);
     }
-    const stats = torchCollectStats(x, num, channels, spatial);
+    const stats = simdTorchCollectStats(x, num, channels, spatial) ?? torchCollectStats(x, num, channels, spatial);
     mean = stats.mean;
     for (let c = 0; c < channels; c++) {
       // `_var_sum_a[f] / n` divides a float by an integer in float; InvStd<double> then takes
@@ -165,7 +166,9 @@ export function forwardWithFactor(
     for (let c = 0; c < channels; c++) invstd[c] = 1 / Math.fround(Math.sqrt(Math.fround((rv[c] as number) + eps32)));
   }
   const y = new Float32Array(x.length);
-  torchTransform(x, y, num, channels, spatial, mean, invstd, module.weight, module.bias);
+  if (!simdTorchTransform(x, y, num, channels, spatial, mean, invstd, module.weight, module.bias)) {
+    torchTransform(x, y, num, channels, spatial, mean, invstd, module.weight, module.bias);
+  }
   return {
     output: { shape: [...input.shape], data: y },
     saved: { input, mean, invstd, batchStats },

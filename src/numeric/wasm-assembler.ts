@@ -5,10 +5,10 @@
  * fixed-width SIMD proposal (part of 2.0); only what the kernels use is here.
  */
 
-/** Value types: i32, f32 and v128 (the SIMD vector). */
-export type ValType = "i32" | "f32" | "v128";
+/** Value types: i32, f32, f64 and v128 (the SIMD vector). */
+export type ValType = "i32" | "f32" | "f64" | "v128";
 
-const VAL_TYPE: Record<ValType, number> = { i32: 0x7f, f32: 0x7d, v128: 0x7b };
+const VAL_TYPE: Record<ValType, number> = { i32: 0x7f, f32: 0x7d, f64: 0x7c, v128: 0x7b };
 
 /** One exported function: its signature, extra locals (indexed after the parameters) and code. */
 export interface WasmFunction {
@@ -70,6 +70,7 @@ export const op = {
   if: () => [0x04, 0x40],
   end: () => [0x0b],
   brIf: (depth: number) => [0x0d, ...uleb(depth)],
+  br: (depth: number) => [0x0c, ...uleb(depth)],
   get: (local: number) => [0x20, ...uleb(local)],
   set: (local: number) => [0x21, ...uleb(local)],
   tee: (local: number) => [0x22, ...uleb(local)],
@@ -79,6 +80,7 @@ export const op = {
   i32Shl: () => [0x74],
   i32LtU: () => [0x49],
   i32GeU: () => [0x4f],
+  i32Store: (offset = 0) => [0x36, 2, ...uleb(offset)],
   /** f32.load with natural (4-byte) alignment. */
   f32Load: (offset = 0) => [0x2a, 2, ...uleb(offset)],
   f32Store: (offset = 0) => [0x38, 2, ...uleb(offset)],
@@ -86,6 +88,8 @@ export const op = {
   f32Sub: () => [0x93],
   f32Mul: () => [0x94],
   f32Div: () => [0x95],
+  f64Add: () => [0xa0],
+  f64PromoteF32: () => [0xbb],
   /** v128.load with the 16-byte alignment hint (unaligned addresses still work). */
   v128Load: (offset = 0) => [...simd(0x00), 4, ...uleb(offset)],
   v128Store: (offset = 0) => [...simd(0x0b), 4, ...uleb(offset)],
@@ -95,6 +99,21 @@ export const op = {
   f32x4Sub: () => simd(0xe5),
   f32x4Mul: () => simd(0xe6),
   f32x4Div: () => simd(0xe7),
+  /** i8x16.shuffle: byte i of the result is byte lanes[i] of a (0–15) or of b (16–31). */
+  i8x16Shuffle: (lanes: readonly number[]) => [...simd(0x0d), ...lanes],
+  f64x2Splat: () => simd(0x14),
+  f64x2Eq: () => simd(0x47),
+  f64x2Ne: () => simd(0x48),
+  v128And: () => simd(0x4e),
+  v128Or: () => simd(0x50),
+  v128AnyTrue: () => simd(0x53),
+  /** The two doubles rounded to float32 in lanes 0 and 1, zeros in lanes 2 and 3. */
+  f32x4DemoteF64x2Zero: () => simd(0x5e),
+  /** Lanes 0 and 1 widened to double. */
+  f64x2PromoteLowF32x4: () => simd(0x5f),
+  f64x2Add: () => simd(0xf0),
+  f64x2Sub: () => simd(0xf1),
+  f64x2Mul: () => simd(0xf2),
 } as const;
 
 /**
