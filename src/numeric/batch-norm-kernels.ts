@@ -136,33 +136,41 @@ function sequentialDoubleSum(
 
 /**
  * `fmaTransform(src, dst, n, alpha, beta, flags) → count`: dst = fround(src·alpha + beta) for n (a
- * multiple of 4) floats, each product and sum in double (the product is exact). That is the float32
- * FMA except where the double sum s fell onto a midpoint between two floats without being exact
- * (fmaf's tie case, float32.ts); four lanes where `s ≠ fround(s)` and `2s − fround(s)` is a float
- * are flagged — their byte address appended to the i32 list at `flags` — for the caller to redo
- * with fmaf. Returns the number flagged.
+ * multiple of 4) floats, product and sum in double (the product is exact). That is the float32 FMA
+ * except where the double sum s is exactly a midpoint between two floats (fmaf's tie case,
+ * float32.ts): in the normal float32 range that is the bit pattern 1 followed by 28 zeros below
+ * float32 precision. Groups of four with such a lane, or with a lane outside the normal range
+ * (0 < |s| < 2⁻¹²⁶, |s| ≥ 2¹²⁷, NaN), are flagged — their byte address appended to the i32 list
+ * at `flags` — for the caller to redo with fmaf. Returns the number flagged. Integer and compare
+ * operations, not float32 round trips, keep the check cheap.
  */
 function fmaTransform(): WasmFunction {
   const [src, dst, n, alpha, beta, flags] = [0, 1, 2, 3, 4, 5];
-  const [end, count, va, vb, v, sum, lo, hi, mirror, flag, r64] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
+  const [end, count, va, vb, v, sum, lo, hi, flag, abs] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
+  const [low29, midpoint, least, limit, zero] = [16, 17, 18, 19, 20];
   const high = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
   const affine = [...op.f64x2PromoteLowF32x4(), ...op.get(va), ...op.f64x2Mul(), ...op.get(vb), ...op.f64x2Add(), ...op.set(sum)];
-  /** Rounds `sum` into `demoted` and leaves the tie-candidate mask on the stack. */
+  /** Rounds `sum` into `demoted` and leaves the lanes to redo (all ones) on the stack. */
   const half = (demoted: number) => [
     ...op.get(sum), ...op.f32x4DemoteF64x2Zero(), ...op.set(demoted),
-    ...op.get(sum), ...op.get(demoted), ...op.f64x2PromoteLowF32x4(), ...op.tee(r64), ...op.f64x2Ne(),
-    ...op.get(sum), ...op.get(sum), ...op.f64x2Add(), ...op.get(r64), ...op.f64x2Sub(), ...op.tee(mirror),
-    ...op.f32x4DemoteF64x2Zero(), ...op.f64x2PromoteLowF32x4(), ...op.get(mirror), ...op.f64x2Eq(),
-    ...op.v128And(),
+    ...op.get(sum), ...op.get(low29), ...op.v128And(), ...op.get(midpoint), ...op.i64x2Eq(),
+    ...op.get(sum), ...op.f64x2Abs(), ...op.tee(abs), ...op.get(least), ...op.f64x2Ge(),
+    ...op.get(abs), ...op.get(limit), ...op.f64x2Lt(), ...op.v128And(),
+    ...op.get(sum), ...op.get(zero), ...op.f64x2Eq(), ...op.v128Or(),
+    ...op.v128Not(), ...op.v128Or(),
   ];
   return {
     name: "fmaTransform",
     params: ["i32", "i32", "i32", "f64", "f64", "i32"],
     results: ["i32"],
-    locals: ["i32", "i32", "v128", "v128", "v128", "v128", "v128", "v128", "v128", "v128", "v128"],
+    locals: ["i32", "i32", ...Array<"v128">(13).fill("v128")],
     body: [
       ...op.get(alpha), ...op.f64x2Splat(), ...op.set(va),
       ...op.get(beta), ...op.f64x2Splat(), ...op.set(vb),
+      ...op.i64x2Const(2 ** 29 - 1, 2 ** 29 - 1), ...op.set(low29),
+      ...op.i64x2Const(2 ** 28, 2 ** 28), ...op.set(midpoint),
+      ...op.f64x2Const(2 ** -126, 2 ** -126), ...op.set(least),
+      ...op.f64x2Const(2 ** 127, 2 ** 127), ...op.set(limit),
       ...op.get(src), ...op.get(n), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add(), ...op.set(end),
       ...op.block(),
       ...op.get(src), ...op.get(end), ...op.i32GeU(), ...op.brIf(0),

@@ -101,9 +101,16 @@ export const op = {
   f32x4Div: () => simd(0xe7),
   /** i8x16.shuffle: byte i of the result is byte lanes[i] of a (0–15) or of b (16–31). */
   i8x16Shuffle: (lanes: readonly number[]) => [...simd(0x0d), ...lanes],
+  /** v128.const of two doubles. */
+  f64x2Const: (a: number, b: number) => [...simd(0x0c), ...new Uint8Array(Float64Array.of(a, b).buffer)],
+  /** v128.const of two 64-bit integers (given as numbers below 2⁵³). */
+  i64x2Const: (a: number, b: number) => [...simd(0x0c), ...new Uint8Array(BigInt64Array.of(BigInt(a), BigInt(b)).buffer)],
   f64x2Splat: () => simd(0x14),
   f64x2Eq: () => simd(0x47),
   f64x2Ne: () => simd(0x48),
+  f64x2Lt: () => simd(0x49),
+  f64x2Ge: () => simd(0x4c),
+  v128Not: () => simd(0x4d),
   v128And: () => simd(0x4e),
   v128Or: () => simd(0x50),
   v128AnyTrue: () => simd(0x53),
@@ -111,6 +118,8 @@ export const op = {
   f32x4DemoteF64x2Zero: () => simd(0x5e),
   /** Lanes 0 and 1 widened to double. */
   f64x2PromoteLowF32x4: () => simd(0x5f),
+  i64x2Eq: () => simd(0xd6),
+  f64x2Abs: () => simd(0xec),
   f64x2Add: () => simd(0xf0),
   f64x2Sub: () => simd(0xf1),
   f64x2Mul: () => simd(0xf2),

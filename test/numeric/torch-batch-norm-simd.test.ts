@@ -79,4 +79,17 @@ describe("simdTorchTransform", () => {
     expect(bits(y)).toEqual(bits(reference));
     expect(y[5]).toBe(single);
   });
+
+  it("agrees at the edges of the float32 range: zeros, subnormal and overflowing results, infinities and NaN", () => {
+    const edge = [0, -0, 1e-45, -3e-39, 1.1754942e-38, 2e-38, 1e38, -3.4e38, 3.4028235e38, Infinity, -Infinity, NaN, 1.5, 0.25, 7, -2];
+    const x = Float32Array.from({ length: 4 * 16 }, (_, i) => edge[(i * 7) % 16] as number);
+    for (const [alpha, beta] of [[1, 0], [0.5, -0], [4, 1e-40], [1 + 2 ** -23, -(2 ** -60)], [3e-39, 0]] as const) {
+      const args = [4, 1, 16, Float32Array.of(0), Float32Array.of(alpha), null, Float32Array.of(beta)] as const;
+      const ours = new Float32Array(x.length);
+      const reference = new Float32Array(x.length);
+      expect(simdTorchTransform(x, ours, ...args)).toBe(true);
+      torchTransform(x, reference, ...args);
+      expect(bits(ours)).toEqual(bits(reference));
+    }
+  });
 });
