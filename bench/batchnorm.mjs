@@ -34,22 +34,45 @@ function torchTiming(iterations, warmup) {
   return JSON.parse(r.stdout);
 }
 
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Median of the rounds' medians, smallest minimum, largest maximum. */
+function pool(rounds) {
+  return {
+    medianMs: median(rounds.map((r) => r.medianMs)),
+    minMs: Math.min(...rounds.map((r) => r.minMs)),
+    maxMs: Math.max(...rounds.map((r) => r.maxMs)),
+  };
+}
+
 /**
  * Returns {name, ours, reference, ratio, targets, met}: `ours` is the Caffe executor (the one verify
  * runs for Caffe's semantics; `oursTorchExecutor` is our PyTorch executor), `reference` real PyTorch;
- * `ratio` is our throughput over PyTorch's (their median time over ours).
+ * `ratio` is our throughput over PyTorch's (their median time over ours). Ours and PyTorch alternate
+ * for `rounds` rounds (the Method of BENCHMARKS.md), so that both see the same machine state; each
+ * figure is the median of the rounds' medians.
  */
-export function run(iterations = 20, warmup = 5) {
-  const ourRun = benchBatchNormForward({ shape: SHAPE, iterations, warmup });
-  const reference = torchTiming(iterations, warmup);
-  const caffe = ourRun.timings.find((t) => t.executor === "caffe");
-  const torch = ourRun.timings.find((t) => t.executor === "torch");
+export function run(iterations = 20, warmup = 5, rounds = 3) {
+  const caffeRounds = [];
+  const torchRounds = [];
+  const referenceRounds = [];
+  for (let round = 0; round < rounds; round++) {
+    const ourRun = benchBatchNormForward({ shape: SHAPE, iterations, warmup });
+    caffeRounds.push(ourRun.timings.find((t) => t.executor === "caffe"));
+    torchRounds.push(ourRun.timings.find((t) => t.executor === "torch"));
+    referenceRounds.push(torchTiming(iterations, warmup));
+  }
+  const caffe = pool(caffeRounds);
+  const torch = pool(torchRounds);
+  const { torch: version, threads } = referenceRounds[0];
+  const reference = { ...pool(referenceRounds), torch: version, threads };
   const ratio = reference.medianMs / caffe.medianMs;
   return {
     name: "BatchNorm train forward [32,64,56,56]",
-    ours: { medianMs: caffe.medianMs, minMs: caffe.minMs, maxMs: caffe.maxMs, executor: "caffe" },
-    oursTorchExecutor: { medianMs: torch.medianMs, minMs: torch.minMs, maxMs: torch.maxMs, ratio: reference.medianMs / torch.medianMs },
+    ours: { ...caffe, executor: "caffe" },
+    oursTorchExecutor: { ...torch, ratio: reference.medianMs / torch.medianMs },
     reference: { ...reference, module: "torch.nn.BatchNorm2d(64).train()" },
+    rounds: { caffe: caffeRounds.map((r) => r.medianMs), torch: torchRounds.map((r) => r.medianMs), reference: referenceRounds.map((r) => r.medianMs) },
     ratio,
     summary: `ours ${fmt(caffe.medianMs, 1)} ms (PyTorch executor ${fmt(torch.medianMs, 1)} ms) vs torch ${fmt(reference.medianMs, 1)} ms: ${fmt(ratio, 2)}× throughput`,
     targets: "throughput ≥ 1.0× torch.nn.BatchNorm2d (1 thread)",
