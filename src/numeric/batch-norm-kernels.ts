@@ -1,12 +1,15 @@
 /**
- * WebAssembly SIMD kernels for the Caffe BatchNorm executor's hot loops, built at run time by
- * wasm-assembler.ts.
+ * WebAssembly SIMD kernels for the hot loops of the Caffe and PyTorch BatchNorm executors, built at
+ * run time by wasm-assembler.ts.
  *
  * WebAssembly's f32x4 add, sub, mul and div are IEEE float32 operations lane by lane (no fused
  * multiply-add, no reassociation), so a kernel that keeps two f32x4 accumulators, lanes 0–3 and
  * 4–7, adds in exactly the order of OpenBLAS's 8-lane Haswell sgemv_t micro-kernel that
  * openblas-order.ts emulates in scalar code — four values per instruction instead of one
  * `Math.fround` each. The scalar code stays the reference; test/numeric pins bit-for-bit agreement.
+ *
+ * The PyTorch executor's kernels reproduce ATen's arithmetic instead: sequential double sums, and
+ * `x·alpha + beta` in f64x2 with fmaf's tie case flagged for the caller (see fmaTransform).
  *
  * The kernels work on the module's own memory; callers copy a channel's rows in (a memcpy), run the
  * kernels there, and copy the normalised rows out.
@@ -15,9 +18,9 @@ import { assembleModule, op, type WasmFunction } from "./wasm-assembler.js";
 
 /**
  * Locals: p (byte address), n (float count, a multiple of 4), the extra parameters, then end, lo,
- * hi, a scratch v128 and the extra locals; `extra.prologue` runs first. Adds `term` (a v128 of the four floats at p + offset, transformed) into lo and hi as
- * avxRowKernel does: a 4-wide head into lo when n & 4, then 8 floats a step; then returns
- * `(v0 + v1) + (v2 + v3)` of v = lo + hi.
+ * hi, a scratch v128 and the extra locals; `extra.prologue` runs first. Adds `term` (a v128 of the
+ * four floats at p + offset, transformed) into lo and hi as avxRowKernel does: a 4-wide head into
+ * lo when n & 4, then 8 floats a step; then returns `(v0 + v1) + (v2 + v3)` of v = lo + hi.
  */
 function eightLaneReduction(
   name: string,
