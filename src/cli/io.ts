@@ -1,7 +1,8 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { CliError, type CliIo } from "./io-types.js";
 import { colorLevel } from "./color.js";
+import { decodeSourceText } from "../textproto/source-text.js";
 
 /** Why a file could not be read, in words (no stack traces for bad input). */
 function describeFsError(path: string, e: unknown): string {
@@ -14,9 +15,37 @@ function describeFsError(path: string, e: unknown): string {
   return `${path}: cannot read: ${why}`;
 }
 
+/**
+ * All of standard input. Not readFileSync(0): when stdin is a non-blocking pipe (as some
+ * parents, e.g. Node's spawnSync, leave it), that throws EAGAIN as soon as the writer is slower
+ * than the reader, which happens with large inputs.
+ */
+function readStdin(): Buffer {
+  const chunks: Buffer[] = [];
+  let chunk = Buffer.allocUnsafe(1 << 20);
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(0, chunk, 0, chunk.length, null);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "EOF") break;
+      if (code !== "EAGAIN") throw e;
+      // Nothing to read yet: wait a moment without spinning.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
+      continue;
+    }
+    if (n === 0) break;
+    chunks.push(chunk.subarray(0, n));
+    if (n === chunk.length) chunk = Buffer.allocUnsafe(chunk.length);
+    else chunk = chunk.subarray(n);
+  }
+  return Buffer.concat(chunks);
+}
+
 function readRaw(path: string): Buffer {
   try {
-    return path === "-" ? readFileSync(0) : readFileSync(path);
+    return path === "-" ? readStdin() : readFileSync(path);
   } catch (e) {
     throw new CliError(describeFsError(path === "-" ? "<stdin>" : path, e));
   }
@@ -70,7 +99,8 @@ function writeAll(fd: number, s: string | Uint8Array): void {
 export function processIo(colorFlag?: boolean): CliIo {
   const env = process.env;
   return {
-    readFile: (path) => readRaw(path).toString("utf8"),
+    // Not Buffer#toString: that replaces bad bytes with U+FFFD, and errors could not point at them.
+    readFile: (path) => decodeSourceText(readRaw(path)),
     readBytes: (path) => {
       const b = readRaw(path);
       return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);

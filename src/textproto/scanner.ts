@@ -3,6 +3,7 @@ import {
   codeUnits, countHexDigits, hexDigitsAt, hexNumberAt, hexValue, isDigit, isHexDigit, isLetter, isWellFormed, pushUtf8, SIMPLE_ESCAPES, type CodeUnits,
 } from "./chars.js";
 import { IdentifierCache } from "./intern.js";
+import { isEscapedByte } from "./source-text.js";
 import type { Comment } from "./tree.js";
 
 /** Token kinds. Numeric constants keep the hot loop free of string comparisons. */
@@ -231,6 +232,7 @@ export class Scanner {
     const start = this.pos;
     // Fast path: no escapes and no non-ASCII -> slice directly.
     let simple = true;
+    let nul = false;
     let scan = pos;
     const codes = this.codes;
     for (;; scan++) {
@@ -239,11 +241,12 @@ export class Scanner {
       if (STRING_PLAIN[c] === 1) continue;
       if (c === quote || c === CH_LF || c === CH_BACKSLASH || scan >= len) break;
       if (c > 127) simple = false;
+      else if (c === 0) nul = true;
     }
     this.stringBytes = undefined;
     if (scan < len && codes[scan] === quote) {
       this.end = this.pos = scan + 1;
-      if (simple) {
+      if (simple && !nul) {
         this.plainStart = pos;
         this.plainEnd = scan;
         this.value = undefined;
@@ -251,11 +254,14 @@ export class Scanner {
       }
       this.plainStart = this.plainEnd = -1;
       this.value = text.slice(pos, scan);
-      if (isWellFormed(this.value)) return;
+      if (!nul && isWellFormed(this.value)) return;
     }
     this.plainStart = this.plainEnd = -1;
     const bytes: number[] = [];
     let closed = false;
+    // One error of each kind per literal: a binary blob pasted into a string is one mistake.
+    let reportedNul = false;
+    let reportedUtf8 = false;
     while (pos < len) {
       const c = text.charCodeAt(pos);
       if (c === quote) {
@@ -266,10 +272,29 @@ export class Scanner {
       if (c === CH_LF) break;
       if (c !== CH_BACKSLASH) {
         if (c < 128) {
+          // protoc's tokenizer takes a NUL as the end of the input ("Unexpected end of
+          // string."); we report it and read on to the closing quote.
+          if (c === 0 && !reportedNul) {
+            reportedNul = true;
+            this.error("nul-in-string", pos, pos + 1);
+          }
           bytes.push(c);
           pos++;
         } else {
           const cp = text.codePointAt(pos)!;
+          if (cp >= 0xd800 && cp <= 0xdfff) {
+            // A lone surrogate: a byte that is not UTF-8 (see source-text.ts), or a string from
+            // an API caller that UTF-8 cannot represent. protoc copies such bytes and logs an
+            // error at serialization; Caffe's string fields are UTF-8 text, so we refuse.
+            if (!reportedUtf8) {
+              reportedUtf8 = true;
+              this.error("invalid-utf8", pos, pos + 1);
+            }
+            if (isEscapedByte(c)) bytes.push(c - 0xdc00);
+            else pushUtf8(cp, bytes);
+            pos++;
+            continue;
+          }
           pushUtf8(cp, bytes);
           pos += cp > 0xffff ? 2 : 1;
         }
