@@ -37,8 +37,8 @@ export function formatDiagnostics(file: string, lines: LineIndex, diagnostics: r
   return out.length ? out.join("\n") + "\n" : "";
 }
 
-/** The diagnostics to print: all when at most `limit`, else errors first up to `limit`, in input order. */
-function selectShown(diagnostics: readonly Diagnostic[], limit: number): readonly Diagnostic[] {
+/** The diagnostics to print (at most `limit`): all when at most `limit`, else errors first up to `limit`, in input order. */
+export function selectShown(diagnostics: readonly Diagnostic[], limit: number): readonly Diagnostic[] {
   if (diagnostics.length <= limit) return diagnostics;
   const keep = new Set<Diagnostic>();
   for (const severity of ["error", "warning", "info"] as const) {
@@ -51,7 +51,7 @@ function selectShown(diagnostics: readonly Diagnostic[], limit: number): readonl
 }
 
 /** `… and 1234 more not shown (1200 errors, 34 warnings)`. */
-function omittedSummary(all: readonly Diagnostic[], shown: readonly Diagnostic[]): string {
+export function omittedSummary(all: readonly Diagnostic[], shown: readonly Diagnostic[]): string {
   const count = (list: readonly Diagnostic[], severity: Diagnostic["severity"]): number => list.reduce((n, d) => n + (d.severity === severity ? 1 : 0), 0);
   const parts = (["error", "warning", "info"] as const)
     .map((sev) => [count(all, sev) - count(shown, sev), sev] as const)

@@ -26,7 +26,9 @@ const MESSAGES: Record<string, (d: Data) => string> = {
   "unterminated-string": () => "String literals cannot cross line boundaries.",
   "invalid-escape": () => "Invalid escape sequence in string literal.",
   "unknown-field": (d) =>
-    `Message type ${q(d["message"])} has no field named ${q(d["field"])}.` +
+    (d["field"] === undefined && d["fieldNumber"] !== undefined
+      ? `Message type ${q(d["message"])} has no field number ${d["fieldNumber"]} (${d["wireType"]}); it is skipped.`
+      : `Message type ${q(d["message"])} has no field named ${q(d["field"])}.`) +
     (d["fork"] ? ` It comes from ${d["fork"]}.` : "") +
     (d["suggestion"] ? ` Did you mean ${q(d["suggestion"])}?` : ""),
   "unknown-enum-value": (d) =>

@@ -8,6 +8,8 @@
  * literal from a character.
  */
 
+import type { CodeUnits } from "./chars.js";
+
 const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** The first of the lone surrogates standing for an undecodable byte (0x80 maps here). */
@@ -20,6 +22,27 @@ export function decodeSourceText(bytes: Uint8Array): string {
   } catch {
     return decodeEscaping(bytes);
   }
+}
+
+/** A text with, when it is ASCII, its code units (see chars.ts codeUnits) made without a copy. */
+export interface SourceText {
+  text: string;
+  codes?: CodeUnits;
+}
+
+/**
+ * Like decodeSourceText, for a file read into `padded`: its `length` bytes followed by at least
+ * two zero bytes. An ASCII file's bytes are then its code units as the scanner wants them (each
+ * unit one byte, two zeros after), so the scanner reads the file's own buffer instead of a copy:
+ * for a 200 MB prototxt that is 200 MB less at the peak.
+ */
+export function decodeSourceBytes(padded: Uint8Array, length: number): SourceText {
+  const bytes = padded.subarray(0, length);
+  const text = decodeSourceText(bytes);
+  // Every non-ASCII character takes more UTF-8 bytes than UTF-16 units: equal lengths mean ASCII.
+  const ascii = text.length === length;
+  const zeros = padded.length >= length + 2 && padded[length] === 0 && padded[length + 1] === 0;
+  return ascii && zeros ? { text, codes: padded.subarray(0, length + 2) } : { text };
 }
 
 /** Whether a code unit stands for an undecodable byte (a lone surrogate from decodeSourceText). */
