@@ -75,7 +75,7 @@ describe("a truncated caffemodel", () => {
   });
 
   it("makes convert --weights refuse (a fault, or the layers the cut removed) at every cut", () => {
-    for (let cut = 0; cut < MODEL.length; cut += 3) {
+    for (let cut = 0; cut < MODEL.length; cut += 7) {
       const out = convertWithWeights({ caffemodel: MODEL.subarray(0, cut) });
       expect({ cut, refused: faults(out.diagnostics, cut).length > 0 }).toEqual({ cut, refused: true });
       expect(out.state.size).toBe(0);
@@ -84,9 +84,9 @@ describe("a truncated caffemodel", () => {
 });
 
 describe("a corrupt caffemodel", () => {
-  it("never makes a reader throw: 2,000 seeded mutations of one to four bytes", () => {
+  it("never makes a reader throw: 1,000 seeded mutations of one to four bytes", () => {
     const rng = createRng(11);
-    for (let i = 0; i < 2000; i++) {
+    for (let i = 0; i < 1000; i++) {
       const bytes = MODEL.slice();
       const n = 1 + (rng.nextUint32() % 4);
       for (let k = 0; k < n; k++) bytes[rng.nextUint32() % bytes.length] = rng.nextUint32() & 255;
