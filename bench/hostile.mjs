@@ -40,7 +40,7 @@ export function run(rounds = 3) {
     met: (encode.peakMiB ?? 0) <= targetMiB,
   });
 
-  const base = 25_000;
+  const base = 50_000;
   for (const [kind, make] of Object.entries(KINDS)) {
     const times = [];
     for (const k of [1, 2, 4]) {

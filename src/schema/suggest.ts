@@ -6,26 +6,38 @@
  */
 export function editDistance(a: string, b: string, max = Infinity): number {
   const n = b.length;
-  let before = new Array<number>(n + 1).fill(0);
-  let prev = Array.from({ length: n + 1 }, (_, j) => j);
+  // Three rows of n + 1 entries, reused across calls (suggestions run once per unknown name,
+  // and a hostile file has hundreds of thousands of them).
+  if (rows.length < 3 * (n + 1)) rows = new Int32Array(3 * (n + 1) * 2);
+  let before = 0;
+  let prev = n + 1;
+  let row = 2 * (n + 1);
+  for (let j = 0; j <= n; j++) rows[prev + j] = j;
+  let prevMin = 0;
   for (let i = 1; i <= a.length; i++) {
-    const row = new Array<number>(n + 1);
-    row[0] = i;
+    rows[row] = i;
     let rowMin = i;
+    const ai = a.charCodeAt(i - 1);
     for (let j = 1; j <= n; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let d = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, before[j - 2]! + 1);
-      row[j] = d;
+      const bj = b.charCodeAt(j - 1);
+      const cost = ai === bj ? 0 : 1;
+      let d = Math.min(rows[prev + j]! + 1, rows[row + j - 1]! + 1, rows[prev + j - 1]! + cost);
+      if (i > 1 && j > 1 && ai === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === bj) d = Math.min(d, rows[before + j - 2]! + 1);
+      rows[row + j] = d;
       if (d < rowMin) rowMin = d;
     }
     // A swap reaches back two rows, so both must exceed `max` before stopping.
-    if (rowMin > max && Math.min(...prev) > max) return max + 1;
+    if (rowMin > max && prevMin > max) return max + 1;
+    prevMin = rowMin;
+    const t = before;
     before = prev;
     prev = row;
+    row = t;
   }
-  return Math.min(prev[n]!, max + 1);
+  return Math.min(rows[prev + n]!, max + 1);
 }
+
+let rows = new Int32Array(96);
 
 /** The most edits a suggestion may be away from the name. */
 const MAX_EDITS = 2;
