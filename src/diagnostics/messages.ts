@@ -50,6 +50,7 @@ const MESSAGES: Record<string, (d: Data) => string> = {
   "nesting-too-deep": (d) =>
     `Messages nest more than ${d["maxDepth"]} levels deep here; the rest of this block is skipped (the limit is protobuf's binary recursion limit, and Caffe's schema nests a few levels at most).`,
   "invalid-utf8": () => "Invalid UTF-8 in a string literal (Caffe's string fields hold UTF-8 text; write other bytes as \\ooo or \\xhh escapes).",
+  "nul-in-comment": () => "Invalid control characters encountered in text: a NUL character in a comment (protoc and Caffe stop there and refuse the file).",
   "nul-in-string": () => "Unexpected end of string: a NUL character cannot stand in a string literal (write it as \\0).",
   "truncated-message": (d) =>
     d["what"] === "group" ? "The input ends inside a group: the file is truncated." :

@@ -84,6 +84,9 @@ export class Scanner {
   ) {
     this.len = text.length;
     this.identifiers = new IdentifierCache(text, codes);
+    // Found once and then past each comment that holds it: linear however many comments there are.
+    const nul = text.indexOf("\0");
+    this.nextNul = nul === -1 ? this.len : nul;
     // A UTF-8 byte-order mark decodes to U+FEFF at the start; it is not part of the syntax.
     this.pos = text.charCodeAt(0) === CH_BOM ? 1 : 0;
   }
@@ -106,6 +109,7 @@ export class Scanner {
         if (e === -1) e = len;
         const end = e > pos && text.charCodeAt(e - 1) === CH_CR ? e - 1 : e;
         this.comments.push({ start: pos, end });
+        if (this.nextNul < e) this.nulInComment(pos, e);
         pos = e;
         continue;
       }
@@ -158,6 +162,28 @@ export class Scanner {
   }
 
   private readonly identifiers: IdentifierCache;
+
+  /** Offset of a NUL not yet known to lie outside comments (text length when none is left). */
+  private nextNul: number;
+
+  /**
+   * Called for a comment [start, end) when a NUL was seen before `end`: when it lies in the
+   * comment, reports it. protoc's tokenizer takes a NUL for the end of the comment and then
+   * refuses it ("Invalid control characters encountered in text"), so Caffe refuses the file;
+   * we report it rather than read past what Caffe cannot.
+   */
+  private nulInComment(start: number, end: number): void {
+    // The NUL found last may lie before this comment (in a string, or between tokens).
+    if (this.nextNul < start) this.nextNul = this.nulAtOrAfter(start);
+    if (this.nextNul >= end) return;
+    this.diagnostics.push(diagnostic("nul-in-comment", "error", { offset: this.nextNul, length: 1 }, {}));
+    this.nextNul = this.nulAtOrAfter(end);
+  }
+
+  private nulAtOrAfter(pos: number): number {
+    const next = this.text.indexOf("\0", pos);
+    return next === -1 ? this.len : next;
+  }
 
   private error(code: string, start: number, end: number, data: Diagnostic["data"] = {}): void {
     this.malformed = true;

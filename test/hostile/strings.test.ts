@@ -26,6 +26,19 @@ describe("NUL and invalid UTF-8 (encode, the real CLI)", () => {
     expect(r.stderr).toMatch(/^<stdin>:1:10: error: /m);
   });
 
+  it("refuses a NUL inside a comment, as protoc does (its comment ends there)", () => {
+    const input = bytes("# a", [0], 'b\nname: "x" # ', [0], "\n# ok\n");
+    const r = runCli(["encode", "-"], { input });
+    expect(r.status).toBe(2);
+    expect(r.stderr.match(/^<stdin>:\d+:\d+: error: .*\[nul-in-comment\]$/gm)?.map((l) => l.split(": error")[0])).toEqual(["<stdin>:1:4", "<stdin>:2:13"]);
+    if (!skipWithoutProtoc) expect(runProtoc(input).ok).toBe(false);
+  });
+
+  it("does not blame the comments after a NUL that stood elsewhere", () => {
+    const r = runCli(["encode", "-"], { input: bytes('name: "a', [0], 'b" # one\n# two\n') });
+    expect(r.stderr.match(/\[nul-in-[a-z]+\]/g)).toEqual(["[nul-in-string]"]);
+  });
+
   it("refuses invalid UTF-8 in a string at the first bad byte, once per literal", () => {
     const input = bytes('name: "n"\nlayer {\n  name: "caf', [0xe9, 0xff], 'x"\n}\n');
     const r = runCli(["encode", "-"], { input });
