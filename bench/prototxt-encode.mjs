@@ -1,14 +1,19 @@
 // Issue 2: encode a ~20 MB prototxt (ResNet-50 deploy layers ×600) vs protoc --encode.
-import { readFileSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { BIN, OUT, PROTO_DIR, SHARED, alternate, fmt, timeProcess } from "./lib.mjs";
 
 /** Builds the big prototxt: the header (name, inputs) once, then the layers repeated. */
-export function makeBigPrototxt(copies = 600) {
+export function makeBigPrototxt(copies = 600, name = "resnet50-x600.prototxt") {
   const src = readFileSync(join(SHARED, "corpus", "KaimingHe-drn__ResNet-50-deploy.prototxt"), "utf8");
   const first = src.search(/^layer\s*\{/m);
-  const path = join(OUT, "resnet50-x600.prototxt");
-  writeFileSync(path, src.slice(0, first) + src.slice(first).repeat(copies));
+  const path = join(OUT, name);
+  // Written layer by layer: 6,200 copies (200 MB) would not fit in one string comfortably.
+  const body = src.slice(first);
+  const fd = openSync(path, "w");
+  writeSync(fd, src.slice(0, first));
+  for (let i = 0; i < copies; i++) writeSync(fd, body);
+  closeSync(fd);
   return path;
 }
 

@@ -12,6 +12,7 @@ const SECTIONS = {
   lint: () => import("./lint.mjs"),
   batchnorm: () => import("./batchnorm.mjs"),
   verify: () => import("./verify.mjs"),
+  hostile: () => import("./hostile.mjs"),
 };
 
 const only = process.argv.slice(2);

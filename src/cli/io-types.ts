@@ -1,3 +1,5 @@
+import type { SourceText } from "../textproto/source-text.js";
+
 /**
  * What a command may do to the outside world. Commands receive this object instead of touching
  * process, fs or console themselves, so tests can run them in memory.
@@ -5,6 +7,11 @@
 export interface CliIo {
   /** Reads a text file ("-" reads standard input). Throws a CliError when unreadable. */
   readFile(path: string): string;
+  /**
+   * Reads a text file as readFile does, with the code units of an ASCII file made from the
+   * read buffer itself (memory for very large inputs). Optional: callers fall back to readFile.
+   */
+  readSource?(path: string): SourceText;
   /** Reads a binary file ("-" reads standard input). Throws a CliError when unreadable. */
   readBytes(path: string): Uint8Array;
   /** Writes a whole file atomically (temp file + rename); never leaves a partial file. */

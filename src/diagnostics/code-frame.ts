@@ -6,6 +6,8 @@ export interface FrameStyle {
   marker(s: string): string;
 }
 
+const MAX_SHOWN = 200;
+
 const plain: FrameStyle = { gutter: (s) => s, marker: (s) => s };
 
 /**
@@ -19,9 +21,13 @@ const plain: FrameStyle = { gutter: (s) => s, marker: (s) => s };
 export function codeFrame(lines: LineIndex, range: Range, style: FrameStyle = plain): string {
   const { line, column } = lines.position(range.offset);
   const text = lines.lineText(line);
-  const shown = text.length > 200 ? text.slice(0, 200) + " …" : text;
+  // A long line is shown as a window of MAX_SHOWN characters that keeps the caret in view (a
+  // minified or hostile file may be one line of megabytes).
+  const from = text.length > MAX_SHOWN && column - 1 > MAX_SHOWN - 40 ? column - 1 - 60 : 0;
+  const body = text.slice(from, from + MAX_SHOWN);
+  const shown = (from > 0 ? "… " : "") + body + (from + MAX_SHOWN < text.length ? " …" : "");
   const width = String(line).length;
-  const pad = shown.slice(0, column - 1).replace(/[^\t]/g, " ");
+  const pad = (from > 0 ? "  " : "") + body.slice(0, column - 1 - from).replace(/[^\t]/g, " ");
   const available = Math.max(1, Math.min(range.length, text.length - (column - 1)));
   const caret = "^".repeat(Math.min(available, 80));
   return [

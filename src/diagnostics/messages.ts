@@ -26,7 +26,9 @@ const MESSAGES: Record<string, (d: Data) => string> = {
   "unterminated-string": () => "String literals cannot cross line boundaries.",
   "invalid-escape": () => "Invalid escape sequence in string literal.",
   "unknown-field": (d) =>
-    `Message type ${q(d["message"])} has no field named ${q(d["field"])}.` +
+    (d["field"] === undefined && d["fieldNumber"] !== undefined
+      ? `Message type ${q(d["message"])} has no field number ${d["fieldNumber"]} (${d["wireType"]}); it is skipped.`
+      : `Message type ${q(d["message"])} has no field named ${q(d["field"])}.`) +
     (d["fork"] ? ` It comes from ${d["fork"]}.` : "") +
     (d["suggestion"] ? ` Did you mean ${q(d["suggestion"])}?` : ""),
   "unknown-enum-value": (d) =>
@@ -45,6 +47,20 @@ const MESSAGES: Record<string, (d: Data) => string> = {
   "expected-scalar": (d) => `Field ${q(d["field"])} holds a value, not a message: expected ":" and a value, found "{".`,
   "list-for-singular-field": (d) => `Field ${q(d["field"])} is not repeated: a [ … ] list is not allowed here.`,
   "float-out-of-range": (d) => `Value ${d["value"]} does not fit in a float; it is stored as infinity (as protoc does).`,
+  "nesting-too-deep": (d) =>
+    `Messages nest more than ${d["maxDepth"]} levels deep here; the rest of this block is skipped (the limit is protobuf's binary recursion limit, and Caffe's schema nests a few levels at most).`,
+  "invalid-utf8": () => "Invalid UTF-8 in a string literal (Caffe's string fields hold UTF-8 text; write other bytes as \\ooo or \\xhh escapes).",
+  "nul-in-comment": () => "Invalid control characters encountered in text: a NUL character in a comment (protoc and Caffe stop there and refuse the file).",
+  "nul-in-string": () => "Unexpected end of string: a NUL character cannot stand in a string literal (write it as \\0).",
+  "truncated-message": (d) =>
+    d["what"] === "group" ? "The input ends inside a group: the file is truncated." :
+    d["what"] === "length" ? `A length prefix points past the end of its message (${d["length"] === -1 ? "a length beyond 2^32" : `${d["length"]} bytes`}): the file is truncated or corrupt.` :
+    "The input ends in the middle of a field: the file is truncated or corrupt.",
+  "malformed-varint": () => "A varint runs past ten bytes: the file is corrupt or not a protobuf message.",
+  "invalid-wire-type": (d) => `Invalid wire type ${d["wireType"]} for field number ${d["fieldNumber"]}: the file is corrupt or not a protobuf message.`,
+  "invalid-field-number": () => "Field number 0 is invalid: the file is corrupt or not a protobuf message.",
+  "unexpected-end-group": (d) => `An end-group tag (field number ${d["fieldNumber"]}) matches no open group: the file is corrupt or not a protobuf message.`,
+  "invalid-packed-length": (d) => `The packed run of ${q(d["field"])} holds ${d["length"]} bytes, not a whole number of values: the file is corrupt.`,
   "upgraded-format": (d) => `Read ${d["layers"]} layers in the legacy ${d["from"]} format and upgraded them in memory.`,
   "mixed-layer-formats": () =>
     "This file mixes `layer` and legacy `layers`: Caffe's upgrade keeps one kind and silently drops the other. Nothing was upgraded.",

@@ -11,18 +11,63 @@ function splitLines(text: string): string[] {
 }
 
 /**
- * The shortest edit script between two line arrays (Myers' O(ND) algorithm). Fix diffs touch a
- * few lines, so D is small and the saved traces stay small.
+ * Most edits the exact search (Myers) looks for between the common head and tail. Fix diffs
+ * usually touch a few lines; a file with thousands of fixes would cost O((N + M)·D) time and
+ * O(D²) memory, so past this the script is built line by line instead (see editScript).
+ */
+const MAX_EXACT_EDITS = 1000;
+
+/**
+ * An edit script between two line arrays: the common head and tail kept, and between them the
+ * shortest script (Myers' O(ND) algorithm) when it has at most MAX_EXACT_EDITS edits; otherwise
+ * the lines are paired in order (kept when equal, else removed and added; the longer side's
+ * extra lines removed or added at the end), which is exact for fixes that change lines in place
+ * and linear in any case.
  */
 function editScript(a: readonly string[], b: readonly string[]): Op[] {
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let tail = 0;
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  const ops: Op[] = [];
+  for (let i = 0; i < head; i++) ops.push({ kind: " ", line: a[i]! });
+  const midA = a.slice(head, a.length - tail);
+  const midB = b.slice(head, b.length - tail);
+  const exact = shortestScript(midA, midB, MAX_EXACT_EDITS);
+  if (exact) ops.push(...exact);
+  else pairInOrder(midA, midB, ops);
+  for (let i = a.length - tail; i < a.length; i++) ops.push({ kind: " ", line: a[i]! });
+  return ops;
+}
+
+/** The lines paired in order: equal ones kept, the others removed then added. */
+function pairInOrder(a: readonly string[], b: readonly string[], ops: Op[]): void {
+  const common = Math.min(a.length, b.length);
+  for (let i = 0; i < common; i++) {
+    if (a[i] === b[i]) ops.push({ kind: " ", line: a[i]! });
+    else ops.push({ kind: "-", line: a[i]! }, { kind: "+", line: b[i]! });
+  }
+  for (let i = common; i < a.length; i++) ops.push({ kind: "-", line: a[i]! });
+  for (let i = common; i < b.length; i++) ops.push({ kind: "+", line: b[i]! });
+}
+
+/**
+ * The shortest edit script (Myers' O(ND) algorithm), or null when it needs more than `maxEdits`
+ * edits. Each step's furthest-reaching points are saved for the walk back, only for the
+ * diagonals that step can reach (2d + 1 of them), so memory is O(D²), not O((N + M)·D).
+ */
+function shortestScript(a: readonly string[], b: readonly string[], maxEdits: number): Op[] | null {
   const n = a.length;
   const m = b.length;
   const offset = n + m + 1;
   const v = new Int32Array(2 * offset + 1);
-  // trace[d] is the furthest-reaching x per diagonal k before step d.
+  // trace[d][k + d] is the furthest-reaching x on diagonal k before step d (k in −d…d).
   const trace: Int32Array[] = [];
+  const at = (d: number, k: number): number => trace[d]![k + d]!;
+  let found = false;
   search: for (let d = 0; d <= n + m; d++) {
-    trace.push(v.slice());
+    if (d > maxEdits) return null;
+    trace.push(v.slice(offset - d, offset + d + 1));
     for (let k = -d; k <= d; k += 2) {
       let x = k === -d || (k !== d && v[offset + k - 1]! < v[offset + k + 1]!) ? v[offset + k + 1]! : v[offset + k - 1]! + 1;
       let y = x - k;
@@ -31,18 +76,22 @@ function editScript(a: readonly string[], b: readonly string[]): Op[] {
         y++;
       }
       v[offset + k] = x;
-      if (x >= n && y >= m) break search;
+      if (x >= n && y >= m) {
+        found = true;
+        break search;
+      }
     }
   }
+  if (!found) return [];
   // Walk back from (n, m) to (0, 0), one edit per step, with the diagonal (kept) runs between.
   const ops: Op[] = [];
   let x = n;
   let y = m;
   for (let d = trace.length - 1; d >= 0; d--) {
-    const prev = trace[d]!;
     const k = x - y;
-    const prevK = k === -d || (k !== d && prev[offset + k - 1]! < prev[offset + k + 1]!) ? k + 1 : k - 1;
-    const prevX = prev[offset + prevK]!;
+    // Diagonals outside −d…d were not reachable before step d; `at` reads 0 there only for d = 0.
+    const prevK = k === -d || (k !== d && at(d, k - 1) < at(d, k + 1)) ? k + 1 : k - 1;
+    const prevX = d === 0 ? 0 : at(d, prevK);
     const prevY = prevX - prevK;
     while (x > prevX && y > prevY) {
       x--;
@@ -68,6 +117,9 @@ export function unifiedDiff(before: string, after: string, name: string, context
   const ops = editScript(splitLines(before), splitLines(after));
   let out = `--- a/${name}\n+++ b/${name}\n`;
   let i = 0;
+  let counted = 0;
+  let oldLine = 1;
+  let newLine = 1;
   while (i < ops.length) {
     if (ops[i]!.kind === " ") {
       i++;
@@ -90,19 +142,19 @@ export function unifiedDiff(before: string, after: string, name: string, context
       j += run;
     }
     const stop = Math.min(ops.length, end + 1 + context);
-    out += hunk(ops, start, stop);
+    // Line numbers where the hunk starts: counted on from the previous hunk, not from the top
+    // (a file with thousands of fixes has thousands of hunks).
+    for (; counted < start; counted++) {
+      if (ops[counted]!.kind !== "+") oldLine++;
+      if (ops[counted]!.kind !== "-") newLine++;
+    }
+    out += hunk(ops, start, stop, oldLine, newLine);
     i = stop;
   }
   return out;
 }
 
-function hunk(ops: readonly Op[], start: number, stop: number): string {
-  let oldStart = 1;
-  let newStart = 1;
-  for (let i = 0; i < start; i++) {
-    if (ops[i]!.kind !== "+") oldStart++;
-    if (ops[i]!.kind !== "-") newStart++;
-  }
+function hunk(ops: readonly Op[], start: number, stop: number, oldStart: number, newStart: number): string {
   let oldCount = 0;
   let newCount = 0;
   let body = "";

@@ -33,22 +33,49 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   return out + text.slice(at);
 }
 
+/** Width of the text spans by which selectFixes files the edits it has taken. */
+const BUCKET = 256;
+
 /**
  * Picks fix groups (one per finding, all-or-nothing) that do not overlap any group picked before,
  * in the order given. Skipped groups are applied by a later fix pass, on the fixed text.
+ *
+ * The edits taken are filed under every BUCKET-character span they touch, so a new edit is
+ * compared only with the edits near it: a file with tens of thousands of fixes costs linear
+ * time, where comparing each edit with all those taken was quadratic.
  */
 export function selectFixes(groups: readonly (readonly TextEdit[])[]): { edits: TextEdit[]; skipped: number } {
   const edits: TextEdit[] = [];
+  const taken = new Map<number, TextEdit[]>();
   let skipped = 0;
   for (const group of groups) {
-    const clash = group.some((e) => edits.some((taken) => editsOverlap(e, taken))) || groupOverlapsItself(group);
+    const clash = group.some((e) => overlapsTaken(e, taken)) || groupOverlapsItself(group);
     if (clash) {
       skipped++;
       continue;
     }
+    for (const e of group) {
+      for (let b = firstBucket(e); b <= lastBucket(e); b++) {
+        const list = taken.get(b);
+        if (list) list.push(e);
+        else taken.set(b, [e]);
+      }
+    }
     edits.push(...group);
   }
   return { edits, skipped };
+}
+
+// Two edits that overlap share a character position (an insertion: its offset), so they share a bucket.
+const firstBucket = (e: TextEdit): number => Math.floor(e.offset / BUCKET);
+const lastBucket = (e: TextEdit): number => Math.floor((e.offset + Math.max(e.length, 1) - 1) / BUCKET);
+
+function overlapsTaken(e: TextEdit, taken: ReadonlyMap<number, readonly TextEdit[]>): boolean {
+  for (let b = firstBucket(e); b <= lastBucket(e); b++) {
+    const list = taken.get(b);
+    if (list && list.some((t) => editsOverlap(e, t))) return true;
+  }
+  return false;
 }
 
 function groupOverlapsItself(group: readonly TextEdit[]): boolean {

@@ -14,7 +14,7 @@ import { forkOfEnumValue, forkOfField } from "./forks.js";
 import type { MessageInfo } from "./load.js";
 import type { MessageLocation } from "./locations.js";
 import { convertScalar, quickScalar } from "./scalars.js";
-import { didYouMean } from "./suggest.js";
+import { didYouMeanIn } from "./suggest.js";
 
 /** Where events go while an unknown or ill-typed field is being read. */
 interface Diversion {
@@ -104,7 +104,7 @@ export abstract class SchemaSink implements ParseSink {
     if (field) return field;
     const info = this.codec.info;
     const fork = forkOfField(name);
-    const suggestion = fork ? undefined : didYouMean(name, info.fields.keys());
+    const suggestion = fork ? undefined : didYouMeanIn(info.fields, name);
     this.report("unknown-field", nameStart, nameStart + name.length, {
       field: name,
       message: info.fullName,
@@ -214,7 +214,7 @@ export abstract class SchemaSink implements ParseSink {
     }
     if (result.code === "unknown-enum-value") {
       const fork = forkOfEnumValue(String(result.data["value"]));
-      const suggestion = fork ? undefined : didYouMean(String(result.data["value"]), field.enumInfo!.values.keys());
+      const suggestion = fork ? undefined : didYouMeanIn(field.enumInfo!.values, String(result.data["value"]));
       // protoc reports it having consumed the value: at the next token.
       this.report(result.code, token.start, token.end,
         { ...result.data, fork: fork ?? null, suggestion: suggestion ?? null, protoc_offset: token.nextStart },

@@ -108,7 +108,7 @@ export class ByteReader {
    * Skips the value of an unknown field. Groups (wire types 3/4, absent from caffe.proto but
    * legal on the wire) are skipped to their matching end tag, nesting counted against `maxDepth`.
    */
-  skip(wireType: number, fieldNumber: number, end: number, depth: number, maxDepth: number): void {
+  skip(wireType: number, fieldNumber: number, end: number, depth: number, maxDepth: number, tagStart = this.pos): void {
     switch (wireType) {
       case WireType.Varint:
         this.varint64(end);
@@ -128,27 +128,31 @@ export class ByteReader {
         return;
       }
       case WireType.StartGroup:
-        this.skipGroup(fieldNumber, end, depth, maxDepth);
+        this.skipGroup(fieldNumber, end, depth, maxDepth, tagStart);
         return;
       default:
         throw new DecodeFault("invalid-wire-type", this.pos, 1, { fieldNumber, wireType });
     }
   }
 
-  private skipGroup(fieldNumber: number, end: number, depth: number, maxDepth: number): void {
+  /** Skips a group whose start tag is at `tagStart`; a group crossing `maxDepth` is refused at its tag. */
+  private skipGroup(fieldNumber: number, end: number, depth: number, maxDepth: number, tagStart: number): void {
+    if (depth + 1 > maxDepth) throw new DecodeFault("nesting-too-deep", tagStart, this.pos - tagStart, { maxDepth });
     const open = [fieldNumber];
     while (open.length > 0) {
-      if (depth + open.length > maxDepth) throw new DecodeFault("nesting-too-deep", this.pos, 1, { maxDepth });
       const start = this.pos;
       if (start >= end) throw new DecodeFault("truncated-message", start, 0, { what: "group" });
       const tag = this.varint32(end);
       const number = tag >>> 3;
       const wt = tag & 7;
       if (number === 0) throw new DecodeFault("invalid-field-number", start, this.pos - start, { fieldNumber: 0 });
-      if (wt === WireType.StartGroup) open.push(number);
+      if (wt === WireType.StartGroup) {
+        if (depth + open.length + 1 > maxDepth) throw new DecodeFault("nesting-too-deep", start, this.pos - start, { maxDepth });
+        open.push(number);
+      }
       else if (wt === WireType.EndGroup) {
         if (open.pop() !== number) throw new DecodeFault("unexpected-end-group", start, this.pos - start, { fieldNumber: number });
-      } else this.skip(wt, number, end, depth, maxDepth);
+      } else this.skip(wt, number, end, depth, maxDepth, start);
     }
   }
 

@@ -257,7 +257,7 @@ class Decoder {
   }
 
   private unknown(info: MessageInfo, obj: BoundMessage, fieldNumber: number, wireType: number, start: number, end: number, depth: number): void {
-    this.r.skip(wireType, fieldNumber, end, depth, this.maxDepth);
+    this.r.skip(wireType, fieldNumber, end, depth, this.maxDepth, start);
     const length = this.r.pos - start;
     this.unknownFields.push({ fieldNumber, wireType, offset: start, length, parent: obj, messageType: info.fullName });
     this.diagnostics.push(
@@ -326,13 +326,9 @@ function appendRun(field: FieldInfo, obj: BoundMessage, run: unknown[] | Float32
     obj[field.name] = run;
     return;
   }
-  if (!Array.isArray(prev) && !Array.isArray(run)) {
-    const joined = prev instanceof Float32Array ? new Float32Array(prev.length + run.length) : new Float64Array(prev.length + run.length);
-    joined.set(prev);
-    joined.set(run, prev.length);
-    obj[field.name] = joined;
-    return;
-  }
+  // A second run: continue as a plain list (finishMessage makes it a typed array again). Joining
+  // typed arrays run by run would copy everything read so far at each run: quadratic in a file
+  // that splits a blob into a million one-value runs.
   const list = Array.isArray(prev) ? prev : Array.from(prev);
   for (let i = 0; i < run.length; i++) list.push(run[i]);
   obj[field.name] = list;

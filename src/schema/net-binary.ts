@@ -1,3 +1,4 @@
+import type { CodeUnits } from "../textproto/chars.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import type { BoundMessage } from "./bind.js";
@@ -9,12 +10,13 @@ import { readNet, type ReadOptions } from "./read.js";
 
 /**
  * prototxt text → caffe.NetParameter bytes (protoc-identical). Returns the bytes, or null with
- * the diagnostics that prevented encoding.
+ * the diagnostics that prevented encoding. `codes`: the text's code units when the caller has
+ * them already (textproto/chars.ts codeUnits; e.g. a file's own bytes, see source-text.ts).
  */
-export function encodeNet(text: string, options: ReadOptions = {}): { bytes: Uint8Array | null; diagnostics: Diagnostic[] } {
+export function encodeNet(text: string, options: ReadOptions = {}, codes?: CodeUnits): { bytes: Uint8Array | null; diagnostics: Diagnostic[] } {
   const net = loadCaffeSchema().message("caffe.NetParameter");
   // Without an upgrade nothing needs the net as objects: write the bytes while parsing.
-  if (!options.upgrade) return encodeText(text, net, { allowUnknown: options.allowUnknown ?? false });
+  if (!options.upgrade) return encodeText(text, net, { allowUnknown: options.allowUnknown ?? false }, codes);
   const read = readNet(text, { ...options, locations: false });
   if (hasErrors(read.diagnostics)) return { bytes: null, diagnostics: read.diagnostics };
   if (options.upgrade && read.format !== "current") delete read.net["layers"];

@@ -2,6 +2,8 @@ import { internalized, type CodeUnits } from "./chars.js";
 
 /** Slots of the cache (a power of two). */
 const SLOTS = 1024;
+/** Misses after which new strings are no longer internalized (a legitimate 20 MB net has a few hundred). */
+const MAX_INTERNALIZED = 1 << 16;
 
 /**
  * The strings of identifiers read from one text, shared between tokens of the same spelling:
@@ -12,6 +14,8 @@ const SLOTS = 1024;
  * rare, and one only costs a slice.
  */
 export class IdentifierCache {
+  /** Cache misses so far (each one internalized a string, up to MAX_INTERNALIZED). */
+  private misses = 0;
   private readonly strings: (string | undefined)[] = new Array<string | undefined>(SLOTS).fill(undefined);
   /** Where in the text each slot's string was read: candidates are compared as code units, not strings. */
   private readonly starts = new Int32Array(SLOTS);
@@ -34,7 +38,9 @@ export class IdentifierCache {
     const slot = key & (SLOTS - 1);
     const hit = this.strings[slot];
     if (hit !== undefined && hit.length === n && this.sameUnits(this.starts[slot]!, start, n)) return hit;
-    const s = internalized(this.text.slice(start, end));
+    // Internalizing costs V8 a new hidden class per distinct name: worth it for the few dozen
+    // names a net repeats, not for a (generated or hostile) file of a million distinct ones.
+    const s = ++this.misses <= MAX_INTERNALIZED ? internalized(this.text.slice(start, end)) : this.text.slice(start, end);
     this.strings[slot] = s;
     this.starts[slot] = start;
     return s;

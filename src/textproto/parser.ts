@@ -8,6 +8,16 @@ const LBRACE = 123, RBRACE = 125, LANGLE = 60, RANGLE = 62, LBRACKET = 91, RBRAC
 const COLON = 58, COMMA = 44, SEMI = 59, MINUS = 45, DOT = 46;
 const EOF_END = -1;
 
+/**
+ * How deeply messages may nest (the root's fields are at depth 0). protoc's text parser has no
+ * practical limit (TextFormat::Parser's recursion limit defaults to INT_MAX, so a deep enough
+ * file overflows its stack); its binary decoder stops at 100 (CodedInputStream's default
+ * recursion limit). We take that 100 for text too: Caffe's schema nests at most a few levels,
+ * everything we encode stays decodable by protobuf, and every recursive stage after the parser
+ * (binder, encoder, printer, upgrade, lint) is safe on the JS stack.
+ */
+export const MAX_NESTING_DEPTH = 100;
+
 /** What a parse leaves besides the sink's own product. */
 export interface ParseOutcome {
   diagnostics: Diagnostic[];
@@ -59,6 +69,13 @@ class ParserToken implements ScalarToken {
 
 class Parser {
   private readonly token: ParserToken;
+  /** Messages open around the current field. */
+  private depth = 0;
+  /**
+   * Set when a too-deep block was skipped up to the end of input: the blocks around it are
+   * unclosed too, but that is the same mistake, reported once.
+   */
+  private skippedToEof = false;
 
   constructor(
     private readonly s: Scanner,
@@ -96,7 +113,7 @@ class Parser {
         continue;
       }
       if (kind === Tok.EOF) {
-        if (close !== EOF_END) {
+        if (close !== EOF_END && !this.skippedToEof) {
           // protoc stops at the end of input ("Expected identifier, got: "); we point at the opener.
           this.error("unclosed-message", { expected: String.fromCharCode(close), protoc_offset: s.start }, openStart, openStart + 1);
         }
@@ -141,8 +158,11 @@ class Parser {
     }
   }
 
-  /** Skips a `{ … }` or `< … >` block (nested blocks included) starting at its opener. */
-  private skipBlock(): void {
+  /**
+   * Skips a `{ … }` or `< … >` block (nested blocks included) starting at its opener; false when
+   * the input ends before the block does.
+   */
+  private skipBlock(): boolean {
     const s = this.s;
     let depth = 0;
     do {
@@ -152,6 +172,7 @@ class Parser {
       }
       s.next();
     } while (depth > 0 && s.kind !== Tok.EOF);
+    return depth <= 0;
   }
 
   /**
@@ -213,8 +234,11 @@ class Parser {
       this.readScalar(name);
       sink.scalar(name, nameStart, colon, this.token);
     } else if (kind === Tok.Symbol && (s.symbol === LBRACE || s.symbol === LANGLE)) {
-      sink.openMessage(name, nameStart, colon, s.start);
-      this.parseMessageBody();
+      if (this.tooDeep()) sink.missingValue(name, nameStart, colon, end);
+      else {
+        sink.openMessage(name, nameStart, colon, s.start);
+        this.parseMessageBody();
+      }
     } else if (s.kind === Tok.Symbol && s.symbol === LBRACKET) {
       // protoc allows `name [ … ]` without `:` for message fields only; the sink knows which.
       this.parseList(name, nameStart, colon);
@@ -242,13 +266,28 @@ class Parser {
     return k === Tok.Number || k === Tok.Identifier || k === Tok.String || this.isSymbol(MINUS);
   }
 
+  /**
+   * At a message's opening delimiter: whether it would nest deeper than MAX_NESTING_DEPTH. If
+   * so, reports it at the delimiter and skips the block (without recursion: skipBlock counts),
+   * so the parser's stack, and that of every stage after it, stays bounded.
+   */
+  private tooDeep(): boolean {
+    if (this.depth < MAX_NESTING_DEPTH) return false;
+    const s = this.s;
+    this.error("nesting-too-deep", { maxDepth: MAX_NESTING_DEPTH });
+    if (!this.skipBlock()) this.skippedToEof = true;
+    return true;
+  }
+
   /** After the opening delimiter's token: the fields, then the matching close. */
   private parseMessageBody(): void {
     const s = this.s;
     const openStart = s.start;
     const close = s.symbol === LBRACE ? RBRACE : RANGLE;
     s.next();
+    this.depth++;
     this.parseFields(close, openStart);
+    this.depth--;
     let end = s.start;
     if (s.kind === Tok.Symbol && (s.symbol === RBRACE || s.symbol === RANGLE)) {
       end = s.end;
@@ -269,8 +308,10 @@ class Parser {
     }
     for (;;) {
       if (s.kind === Tok.Symbol && (s.symbol === LBRACE || s.symbol === LANGLE)) {
-        sink.listOpenMessage(s.start);
-        this.parseMessageBody();
+        if (!this.tooDeep()) {
+          sink.listOpenMessage(s.start);
+          this.parseMessageBody();
+        }
       } else if (this.startsScalar()) {
         if (this.readScalar(name)) sink.listScalar(this.token);
       } else {

@@ -3,6 +3,7 @@ import {
   codeUnits, countHexDigits, hexDigitsAt, hexNumberAt, hexValue, isDigit, isHexDigit, isLetter, isWellFormed, pushUtf8, SIMPLE_ESCAPES, type CodeUnits,
 } from "./chars.js";
 import { IdentifierCache } from "./intern.js";
+import { isEscapedByte } from "./source-text.js";
 import type { Comment } from "./tree.js";
 
 /** Token kinds. Numeric constants keep the hot loop free of string comparisons. */
@@ -83,6 +84,9 @@ export class Scanner {
   ) {
     this.len = text.length;
     this.identifiers = new IdentifierCache(text, codes);
+    // Found once and then past each comment that holds it: linear however many comments there are.
+    const nul = text.indexOf("\0");
+    this.nextNul = nul === -1 ? this.len : nul;
     // A UTF-8 byte-order mark decodes to U+FEFF at the start; it is not part of the syntax.
     this.pos = text.charCodeAt(0) === CH_BOM ? 1 : 0;
   }
@@ -105,6 +109,7 @@ export class Scanner {
         if (e === -1) e = len;
         const end = e > pos && text.charCodeAt(e - 1) === CH_CR ? e - 1 : e;
         this.comments.push({ start: pos, end });
+        if (this.nextNul < e) this.nulInComment(pos, e);
         pos = e;
         continue;
       }
@@ -157,6 +162,28 @@ export class Scanner {
   }
 
   private readonly identifiers: IdentifierCache;
+
+  /** Offset of a NUL not yet known to lie outside comments (text length when none is left). */
+  private nextNul: number;
+
+  /**
+   * Called for a comment [start, end) when a NUL was seen before `end`: when it lies in the
+   * comment, reports it. protoc's tokenizer takes a NUL for the end of the comment and then
+   * refuses it ("Invalid control characters encountered in text"), so Caffe refuses the file;
+   * we report it rather than read past what Caffe cannot.
+   */
+  private nulInComment(start: number, end: number): void {
+    // The NUL found last may lie before this comment (in a string, or between tokens).
+    if (this.nextNul < start) this.nextNul = this.nulAtOrAfter(start);
+    if (this.nextNul >= end) return;
+    this.diagnostics.push(diagnostic("nul-in-comment", "error", { offset: this.nextNul, length: 1 }, {}));
+    this.nextNul = this.nulAtOrAfter(end);
+  }
+
+  private nulAtOrAfter(pos: number): number {
+    const next = this.text.indexOf("\0", pos);
+    return next === -1 ? this.len : next;
+  }
 
   private error(code: string, start: number, end: number, data: Diagnostic["data"] = {}): void {
     this.malformed = true;
@@ -231,6 +258,7 @@ export class Scanner {
     const start = this.pos;
     // Fast path: no escapes and no non-ASCII -> slice directly.
     let simple = true;
+    let nul = false;
     let scan = pos;
     const codes = this.codes;
     for (;; scan++) {
@@ -239,11 +267,12 @@ export class Scanner {
       if (STRING_PLAIN[c] === 1) continue;
       if (c === quote || c === CH_LF || c === CH_BACKSLASH || scan >= len) break;
       if (c > 127) simple = false;
+      else if (c === 0) nul = true;
     }
     this.stringBytes = undefined;
     if (scan < len && codes[scan] === quote) {
       this.end = this.pos = scan + 1;
-      if (simple) {
+      if (simple && !nul) {
         this.plainStart = pos;
         this.plainEnd = scan;
         this.value = undefined;
@@ -251,11 +280,14 @@ export class Scanner {
       }
       this.plainStart = this.plainEnd = -1;
       this.value = text.slice(pos, scan);
-      if (isWellFormed(this.value)) return;
+      if (!nul && isWellFormed(this.value)) return;
     }
     this.plainStart = this.plainEnd = -1;
     const bytes: number[] = [];
     let closed = false;
+    // One error of each kind per literal: a binary blob pasted into a string is one mistake.
+    let reportedNul = false;
+    let reportedUtf8 = false;
     while (pos < len) {
       const c = text.charCodeAt(pos);
       if (c === quote) {
@@ -266,10 +298,29 @@ export class Scanner {
       if (c === CH_LF) break;
       if (c !== CH_BACKSLASH) {
         if (c < 128) {
+          // protoc's tokenizer takes a NUL as the end of the input ("Unexpected end of
+          // string."); we report it and read on to the closing quote.
+          if (c === 0 && !reportedNul) {
+            reportedNul = true;
+            this.error("nul-in-string", pos, pos + 1);
+          }
           bytes.push(c);
           pos++;
         } else {
           const cp = text.codePointAt(pos)!;
+          if (cp >= 0xd800 && cp <= 0xdfff) {
+            // A lone surrogate: a byte that is not UTF-8 (see source-text.ts), or a string from
+            // an API caller that UTF-8 cannot represent. protoc copies such bytes and logs an
+            // error at serialization; Caffe's string fields are UTF-8 text, so we refuse.
+            if (!reportedUtf8) {
+              reportedUtf8 = true;
+              this.error("invalid-utf8", pos, pos + 1);
+            }
+            if (isEscapedByte(c)) bytes.push(c - 0xdc00);
+            else pushUtf8(cp, bytes);
+            pos++;
+            continue;
+          }
           pushUtf8(cp, bytes);
           pos += cp > 0xffff ? 2 : 1;
         }

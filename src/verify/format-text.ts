@@ -47,6 +47,7 @@ const REASONS: Record<string, string> = {
   "fork-semantics": "a Caffe fork's BatchNorm: its semantics are not executed",
   "rank-unsupported": "input rank outside 2…5: no BatchNorm1d/2d/3d takes it",
   "single-value-per-channel": "one value per channel with batch statistics: PyTorch raises (Caffe outputs 0); use a larger --batch",
+  "too-large": "the input holds more than 16,777,216 values, more than verify runs; use a smaller --batch",
 };
 
 /** A scale factor to 6 significant digits ("39.2298"), as inspect and convert's notes print it. */

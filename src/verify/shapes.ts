@@ -25,6 +25,13 @@ export function forkSkip(block: ConvertBlock): VerifyReasonCode | null {
   return block.caffe.type !== "BatchNorm" || block.caffe.fork !== undefined ? "fork-semantics" : null;
 }
 
+/**
+ * The most values a block's input may hold: 2^24 (64 MiB of float32 per tensor, ten times
+ * ResNet-50's largest BatchNorm input at batch 2). A prototxt may declare any shape; the
+ * executors hold several tensors of it, so a bound keeps a hostile file from exhausting memory.
+ */
+export const MAX_VERIFY_VALUES = 2 ** 24;
+
 function withBatch(dims: readonly number[], batch: number): number[] {
   return dims.map((d, axis) => (axis === 0 ? batch : d));
 }
@@ -57,6 +64,7 @@ export function blockShape(block: ConvertBlock, batch: number, inputShape: reado
     source = "input-shape";
   }
   if (shape.length < 2 || shape.length > 5) return { kind: "skip", reason: "rank-unsupported" };
+  if (shape.reduce((n, d) => n * d, 1) > MAX_VERIFY_VALUES) return { kind: "skip", reason: "too-large" };
   return { kind: "shape", shape, source };
 }
 

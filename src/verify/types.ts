@@ -31,7 +31,9 @@ export type VerifyReasonCode =
   /** The input rank is not one BatchNorm1d/2d/3d accepts (2 to 5). */
   | "rank-unsupported"
   /** Batch statistics over one value per channel: PyTorch raises where Caffe outputs zeros. */
-  | "single-value-per-channel";
+  | "single-value-per-channel"
+  /** The input holds more values than verify runs (MAX_VERIFY_VALUES): a file may declare any shape. */
+  | "too-large";
 
 /** The worst disagreement of one quantity over the steps it was compared at. */
 export interface VerifyMetric {

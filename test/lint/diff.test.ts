@@ -32,3 +32,22 @@ describe("unifiedDiff", () => {
     expect(unifiedDiff("", "x\n", "f")).toBe("--- a/f\n+++ b/f\n@@ -0,0 +1 @@\n+x\n");
   });
 });
+
+describe("unifiedDiff of thousands of changes", () => {
+  it("pairs changed lines in place past the exact search's limit, and the hunk rebuilds both texts", () => {
+    const before = Array.from({ length: 6000 }, (_, i) => `line ${i}\n`).join("");
+    const after = before.replace(/^line (\d*[02468])$/gm, "LINE $1");
+    const diff = unifiedDiff(before, after, "f");
+    const body = diff.split("\n").slice(3, -1);
+    expect(diff.split("\n")[2]).toBe("@@ -1,6000 +1,6000 @@");
+    expect(body.filter((l) => !l.startsWith("+")).map((l) => l.slice(1) + "\n").join("")).toBe(before);
+    expect(body.filter((l) => !l.startsWith("-")).map((l) => l.slice(1) + "\n").join("")).toBe(after);
+    expect(body.slice(0, 3)).toEqual(["-line 0", "+LINE 0", " line 1"]);
+  });
+
+  it("still finds the shortest script for a few insertions in a long text", () => {
+    const lines = Array.from({ length: 5000 }, (_, i) => `l${i}\n`);
+    const after = [...lines.slice(0, 2500), "new\n", ...lines.slice(2500)].join("");
+    expect(unifiedDiff(lines.join(""), after, "f")).toBe("--- a/f\n+++ b/f\n@@ -2498,6 +2498,7 @@\n l2497\n l2498\n l2499\n+new\n l2500\n l2501\n l2502\n");
+  });
+});

@@ -33,3 +33,21 @@ describe("selectFixes", () => {
     expect(applyEdits("abcdef", edits)).toBe("AbCdeF");
   });
 });
+
+describe("selectFixes with many edits", () => {
+  it("skips a small edit inside a long one taken before, whatever buckets they fall in", () => {
+    const long = [{ offset: 10, length: 5000, content: "" }];
+    const inside = [{ offset: 4000, length: 1, content: "x" }];
+    const insertion = [{ offset: 2000, length: 0, content: "y" }];
+    const after = [{ offset: 5010, length: 0, content: "z" }];
+    expect(selectFixes([long, inside, insertion, after])).toEqual({ edits: [...long, ...after], skipped: 2 });
+  });
+
+  it("takes 50,000 disjoint fixes and skips 50,000 that each clash with one of them", () => {
+    const fixes = Array.from({ length: 50_000 }, (_, i) => [{ offset: i * 10, length: 3, content: "a" }]);
+    const clashes = Array.from({ length: 50_000 }, (_, i) => [{ offset: i * 10 + 2, length: 0, content: "b" }]);
+    const { edits, skipped } = selectFixes([...fixes, ...clashes]);
+    expect(edits).toHaveLength(50_000);
+    expect(skipped).toBe(50_000);
+  });
+});

@@ -4,6 +4,7 @@ import { decodeMessage } from "../../schema/decode.js";
 import { loadCaffeSchema } from "../../schema/load.js";
 import { printMessage } from "../../schema/print.js";
 import type { CliIo } from "../io-types.js";
+import { MAX_PRINTED_DIAGNOSTICS, omittedSummary, selectShown } from "../report.js";
 
 /** Options of `caffe2torch decode`. */
 export interface DecodeOptions {
@@ -29,10 +30,13 @@ export function runDecode(file: string, options: DecodeOptions, io: CliIo): numb
   const { message, diagnostics } = decodeMessage(info, bytes);
   const name = file === "-" ? "<stdin>" : file;
   const errors = (diagnostics ?? []).filter((d) => d.severity === "error");
-  for (const d of diagnostics ?? []) {
+  // The ranges of binary diagnostics are byte ranges, not text: printed as offsets, not line:col.
+  const shown = selectShown(diagnostics, MAX_PRINTED_DIAGNOSTICS);
+  for (const d of shown) {
     const at = d.data["offset"] !== undefined ? ` offset ${String(d.data["offset"])}:` : "";
     io.stderr(`${name}:${at} ${d.severity}: ${messageOf(d)} [${d.code}]\n`);
   }
+  if (shown.length < diagnostics.length) io.stderr(`${name}: ${omittedSummary(diagnostics, shown)}\n`);
   if (errors.length) return 2;
   const chunks = printMessage(info, message, { full: options.full ?? false });
   if (options.output) io.writeFileAtomic(options.output, chunks);

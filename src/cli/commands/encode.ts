@@ -19,8 +19,8 @@ export interface EncodeOptions {
  * and writes nothing.
  */
 export function runEncode(file: string, options: EncodeOptions, io: CliIo): number {
-  const text = io.readFile(file);
-  const { bytes, diagnostics } = encodeNet(text, { allowUnknown: options.allowUnknown ?? false, upgrade: options.upgrade ?? false });
+  const { text, codes } = io.readSource?.(file) ?? { text: io.readFile(file) };
+  const { bytes, diagnostics } = encodeNet(text, { allowUnknown: options.allowUnknown ?? false, upgrade: options.upgrade ?? false }, codes);
   const shown = options.quiet ? diagnostics.filter((d) => d.severity === "error") : diagnostics;
   io.stderr(formatDiagnostics(file === "-" ? "<stdin>" : file, new LineIndex(text), shown, makeStyle(io.color.stderr)));
   if (!bytes) return 2;

@@ -7,6 +7,7 @@ import { FORMATTERS } from "../../lint/formatters/index.js";
 import { summarize, type FileResult } from "../../lint/results.js";
 import { RULE_METAS, RULES } from "../../lint/rules/index.js";
 import { fixText, lintText, type LintOptions } from "../../lint/run.js";
+import { encodeSourceText } from "../../textproto/source-text.js";
 import { makeStyle } from "../color.js";
 import { expandGlob, isDirectoryPath, isGlob } from "../glob.js";
 import { CliError, type CliIo } from "../io-types.js";
@@ -126,7 +127,8 @@ function lintFiles(args: string[], options: LintCliOptions, io: CliIo): number {
     }
     const fixed = fixText(text, lintOptions);
     if (fixed.output !== text) {
-      if (settings.fix === "write") io.writeFileAtomic(path, fixed.output);
+      // encodeSourceText: bytes that were not UTF-8 (in comments) are written back unchanged.
+      if (settings.fix === "write") io.writeFileAtomic(path, encodeSourceText(fixed.output));
       else diff += unifiedDiff(text, fixed.output, shown);
     }
     results.push({ file: shown, source: fixed.output, findings: fixed.result.findings, parsed: fixed.result.parsed, fixed: fixed.fixed });
