@@ -7,7 +7,7 @@ import { RULE_METAS } from "../../src/lint/rules/index.js";
 import { lintText } from "../../src/lint/run.js";
 import { validate } from "./sarif-schema.js";
 
-const context: FormatContext = { style: plainStyle, rules: RULE_METAS, version: "0.1.0" };
+const context: FormatContext = { style: plainStyle, rules: RULE_METAS, version: "0.1.0", projectUrl: "https://example.org/c2t" };
 
 const netText = `layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 2 dim: 3 } } include { phase: TRAIN } }
 layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 3 } } include { phase: TEST } }
@@ -106,7 +106,7 @@ describe("sarif formatter", () => {
     expect(rules.map((r: { id: string }) => r.id)).toEqual([...RULE_METAS.keys()]);
     for (const rule of rules) {
       expect(rule.shortDescription.text.length).toBeGreaterThan(0);
-      expect(rule.helpUri).toMatch(new RegExp(`^https://.*/docs/rules/${rule.id}\\.md$`));
+      expect(rule.helpUri).toBe(`https://example.org/c2t/blob/main/docs/rules/${rule.id}.md`);
       expect(["error", "warning", "note"]).toContain(rule.defaultConfiguration.level);
     }
   });

@@ -66,7 +66,7 @@ describe("SARIF output against the official SARIF 2.1.0 schema", () => {
       const { findings, parsed } = lintText(source, { levels: all });
       return { file: path.slice(ROOT.length + 1), source, findings, parsed, fixed: 0 };
     });
-    const log = JSON.parse(FORMATTERS.get("sarif")!(summarize(results), { style: plainStyle, rules: RULE_METAS, version: "0.1.0" })) as Log;
+    const log = JSON.parse(FORMATTERS.get("sarif")!(summarize(results), { style: plainStyle, rules: RULE_METAS, version: "0.1.0", projectUrl: "https://example.org/c2t" })) as Log;
     expect(validate(log)).toEqual([]);
     expect(levels(log)).toEqual([level === "info" ? "note" : level]);
   });
