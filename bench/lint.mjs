@@ -15,27 +15,41 @@ function makeResNet152Sized() {
   return path;
 }
 
-export function run(rounds = 5) {
+export function run(rounds = 5, coldRounds = 15) {
   const corpus = readdirSync(join(SHARED, "corpus"))
     .filter((f) => f.endsWith(".prototxt"))
     .map((f) => join(SHARED, "corpus", f));
   const lintAll = summarise(Array.from({ length: rounds }, () => timeProcessAllowFindings(["lint", "--format", "json", ...corpus])));
   const big = makeResNet152Sized();
-  const single = summarise(Array.from({ length: rounds }, () => timeProcessAllowFindings(["lint", big])));
-  const bare = summarise(Array.from({ length: rounds }, () => timeProcess("node", ["-e", "0"])));
+  // Cold start, alternating with a bare `node -e 0`, in the environment as it is and without
+  // NODE_EXTRA_CA_CERTS: Node parses that certificate bundle at every start, before any of our
+  // code runs (0.05–0.06 s of CPU for this sandbox's 220 KB bundle), and CI may set it too.
+  const noCerts = { ...process.env };
+  delete noCerts.NODE_EXTRA_CA_CERTS;
+  const envs = process.env.NODE_EXTRA_CA_CERTS ? [["", undefined], [" without NODE_EXTRA_CA_CERTS", noCerts]] : [["", undefined]];
+  const runs = envs.map(() => ({ lint: [], bare: [] }));
+  for (let i = 0; i < coldRounds; i++) {
+    envs.forEach(([, env], k) => {
+      runs[k].lint.push(timeProcessAllowFindings(["lint", big], env));
+      runs[k].bare.push(timeProcess("node", ["-e", "0"], { env }));
+    });
+  }
   return [
     { name: `lint all ${corpus.length} corpus files (one process)`, ours: lintAll, targets: "< 1 s", met: lintAll.medianS < 1 },
-    {
-      name: "lint one ResNet-152-sized file, cold process",
-      ours: single,
-      nodeStartup: bare,
-      targets: "≤ 150 ms cold",
-      met: single.medianS <= 0.15,
-    },
+    ...envs.map(([label], k) => {
+      const single = summarise(runs[k].lint);
+      return {
+        name: `lint one ResNet-152-sized file, cold process${label}${k === 0 && envs.length > 1 ? " (NODE_EXTRA_CA_CERTS set)" : ""}`,
+        ours: single,
+        nodeStartup: summarise(runs[k].bare),
+        targets: "≤ 150 ms cold",
+        met: single.medianS <= 0.15,
+      };
+    }),
   ];
 }
 
 /** lint exits 1 when it finds errors (the corpus has some); that is not a benchmark failure. */
-function timeProcessAllowFindings(args) {
-  return timeProcess("node", [BIN, ...args], { okStatus: [0, 1] });
+function timeProcessAllowFindings(args, env) {
+  return timeProcess("node", [BIN, ...args], { okStatus: [0, 1], env });
 }
