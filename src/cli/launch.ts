@@ -59,8 +59,11 @@ const crc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
 /**
  * Loads the CLI: the bundle with its code cache when the build made them, else the modules.
  * Never fails because of the cache; a bundle that cannot be loaded falls back to the modules.
+ * `CAFFE2TORCH_NO_BUNDLE=1` runs the modules: for development with `tsc --watch`, which updates
+ * dist/ but not the bundle (`npm run build` remakes both), and for stack traces with module paths.
  */
 export async function loadCli(paths: BundlePaths = BUNDLE_PATHS): Promise<{ main: CliMain; info: LaunchInfo }> {
+  if (process.env["CAFFE2TORCH_NO_BUNDLE"] === "1") return fromModules();
   let bundleBytes: Buffer;
   try {
     bundleBytes = readFileSync(paths.bundle);

@@ -20,7 +20,7 @@ const tmp = mkdtempSync(join(ROOT, "dist", ".launch-test-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** Loads the CLI in a fresh process from `paths`, lints NET as JSON; returns how it loaded and the report. */
-function launch(paths: { bundle: string; cache: string }): { info: { from: string; codeCache: string }; report: string; status: number | null } {
+function launch(paths: { bundle: string; cache: string }, env: Record<string, string> = {}): { info: { from: string; codeCache: string }; report: string; status: number | null } {
   const script = `
     import { loadCli } from ${JSON.stringify(LAUNCH)};
     const { main, info } = await loadCli(${JSON.stringify(paths)});
@@ -29,10 +29,17 @@ function launch(paths: { bundle: string; cache: string }): { info: { from: strin
     const io = (color) => ({ ...processIo(color), stdout: (s) => { report += s; } });
     const code = await main(["lint", "--format", "json", ${JSON.stringify(NET)}], io);
     process.stdout.write(JSON.stringify({ info, report, code }));`;
-  const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", cwd: ROOT });
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", cwd: ROOT, env: childEnv(env) });
   if (r.status !== 0) throw new Error(r.stderr);
   const out = JSON.parse(r.stdout) as { info: { from: string; codeCache: string }; report: string; code: number };
   return { info: out.info, report: out.report, status: out.code };
+}
+
+/** This process's environment without CAFFE2TORCH_NO_BUNDLE, plus `extra`. */
+function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  if (!("CAFFE2TORCH_NO_BUNDLE" in extra)) delete env["CAFFE2TORCH_NO_BUNDLE"];
+  return env;
 }
 
 /** A copy of the built bundle with `cache` as its code cache file. */
@@ -63,6 +70,12 @@ describe("starting the CLI", () => {
     const r = runCli(["lint", "--format", "json", NET]);
     expect(r.stdout).toBe(reference.report);
     expect(r.status).toBe(1);
+  });
+
+  it("runs from the modules when CAFFE2TORCH_NO_BUNDLE=1 (development with tsc --watch)", () => {
+    const r = launch(BUILT, { CAFFE2TORCH_NO_BUNDLE: "1" });
+    expect(r.info).toEqual({ from: "modules", codeCache: "none" });
+    expect(r.report).toBe(reference.report);
   });
 
   it("runs the bundle without a cache when the cache file is missing", () => {
