@@ -15,13 +15,13 @@ const TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : null;
 
 /**
  * Runs a command once; returns wall seconds and peak RSS in MiB (from GNU time's %M, when
- * /usr/bin/time exists). stdin/stdout may be files.
+ * /usr/bin/time exists). stdin/stdout may be files; `env` replaces the environment when given.
  */
-export function timeProcess(cmd, args, { stdin, stdout, okStatus = [0] } = {}) {
+export function timeProcess(cmd, args, { stdin, stdout, okStatus = [0], env } = {}) {
   const full = TIME ? [TIME, ["-f", "__TIME__ %e %M", cmd, ...args]] : [cmd, args];
   const input = stdin ? readFileSync(stdin) : undefined;
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(full[0], full[1], { input, maxBuffer: 1 << 30, stdio: [input ? "pipe" : "ignore", stdout ? "pipe" : "ignore", "pipe"] });
+  const r = spawnSync(full[0], full[1], { input, env, maxBuffer: 1 << 30, stdio: [input ? "pipe" : "ignore", stdout ? "pipe" : "ignore", "pipe"] });
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
   const err = r.stderr.toString();
   if (!okStatus.includes(r.status)) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status}): ${err.slice(0, 500)}`);

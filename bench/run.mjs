@@ -43,6 +43,8 @@ for (const [name, load] of Object.entries(SECTIONS)) {
     const parts = [
       `ours ${fmt(r.ours?.medianS)} s`,
       ref ? `reference ${fmt(ref.medianS)} s` : null,
+      r.nodeStartup ? `bare node -e 0 ${fmt(r.nodeStartup.medianS)} s` : null,
+      r.launch ? `loaded from ${r.launch.from}, code cache ${r.launch.codeCache}` : null,
       r.ratio !== undefined ? `ratio ${fmt(r.ratio, 2)}` : null,
       r.ours?.peakMiB ? `peak ${fmt(r.ours.peakMiB, 0)} MiB` : null,
       `target: ${r.targets}`,

@@ -1,5 +1,5 @@
 import { Chalk } from "chalk";
-import type { TextStyle } from "../diagnostics/style.js";
+import { plainStyle, type TextStyle } from "../diagnostics/style.js";
 
 /**
  * Whether to colour a stream. chalk looks at FORCE_COLOR and the terminal but ignores NO_COLOR
@@ -17,9 +17,14 @@ export function colorLevel(flag: boolean | undefined, env: Readonly<Record<strin
 /** The styles formatters use (one definition, in diagnostics/style.ts). */
 export type Style = TextStyle;
 
-/** A Style for a stream with colour on or off. */
+/**
+ * A Style for a stream with colour on or off. Off is the plain style: chalk at level 0 returns
+ * its input unchanged too, but a text report calls a style for every finding and code frame line,
+ * and a cold process pays for each of those calls.
+ */
 export function makeStyle(on: boolean): Style {
-  const c = new Chalk({ level: on ? 1 : 0 });
+  if (!on) return plainStyle;
+  const c = new Chalk({ level: 1 });
   return {
     error: (s) => c.red(s),
     warning: (s) => c.yellow(s),

@@ -14,13 +14,6 @@ export type LintPhase = "train" | "test";
 /** Values substituted into a message template (`{{name}}`). */
 export type MessageData = Record<string, string | number | boolean | null>;
 
-/**
- * Where rule documentation lives. The SARIF `helpUri` must be an absolute URI, so this points at
- * the docs folder of the published repository; `docsPath` is the same page inside a checkout.
- */
-export const PROJECT_URL = "https://github.com/caffe2torch/caffe2torch";
-export const DOCS_BASE_URL = `${PROJECT_URL}/blob/main/docs/rules/`;
-
 /** What a rule is, independent of any file (ESLint's `meta`). */
 export interface RuleMeta {
   /** kebab-case; also the file name, the docs page, the test name and the SARIF ruleId. */
@@ -28,9 +21,10 @@ export interface RuleMeta {
   defaultSeverity: Severity;
   /** One sentence, used as SARIF shortDescription and in `--help`. */
   description: string;
-  /** Absolute URL of the docs page. */
-  docsUrl: string;
-  /** Repository-relative path of the docs page (`docs/rules/ID.md`). */
+  /**
+   * Repository-relative path of the docs page (`docs/rules/ID.md`). Absolute URLs (SARIF helpUri)
+   * are made from it and the project URL the CLI passes to formatters (package.json "homepage").
+   */
   docsPath: string;
   /** Whether some findings carry a safe text fix. */
   fixable: boolean;
@@ -83,7 +77,7 @@ export type Rule =
   | { meta: RuleMeta; scope: "reader" | "file"; check(context: FileContext): void }
   | { meta: RuleMeta; scope: "phase"; check(context: PhaseContext): void };
 
-/** Fills the derived meta fields (docs URL and path) from the id. */
-export function ruleMeta(meta: Omit<RuleMeta, "docsUrl" | "docsPath">): RuleMeta {
-  return { ...meta, docsUrl: `${DOCS_BASE_URL}${meta.id}.md`, docsPath: `docs/rules/${meta.id}.md` };
+/** Fills the derived meta field (docs path) from the id. */
+export function ruleMeta(meta: Omit<RuleMeta, "docsPath">): RuleMeta {
+  return { ...meta, docsPath: `docs/rules/${meta.id}.md` };
 }

@@ -202,6 +202,17 @@ describe("caffe2torch lint", () => {
     expect(read("bn.prototxt")).toBe(BAD_BN);
   });
 
+  it("takes SARIF's informationUri and every helpUri from package.json \"homepage\"", async () => {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { homepage: string };
+    expect(pkg.homepage).toMatch(/^https:\/\//);
+    write("bn.prototxt", BAD_BN);
+    const io = testIo(root);
+    await runLint(["bn.prototxt", "--format", "sarif"], io);
+    const driver = JSON.parse(io.out).runs[0].tool.driver;
+    expect(driver.informationUri).toBe(pkg.homepage);
+    for (const rule of driver.rules) expect(rule.helpUri).toBe(`${pkg.homepage}/blob/main/docs/rules/${rule.id}.md`);
+  });
+
   it("writes SARIF and GitHub annotations with paths relative to the working directory", async () => {
     write("nets/bn.prototxt", BAD_BN);
     const sarif = testIo(root);

@@ -1,225 +1,61 @@
 /**
- * The part of the SARIF 2.1.0 JSON schema (OASIS, sarif-schema-2.1.0.json, draft-07) that covers
- * every object our SARIF formatter writes, transcribed by hand: the full schema cannot be
- * downloaded in this build, so this subset keeps its `required`, `enum`, `minimum`, `type`,
- * `anyOf` and `additionalProperties: false` constraints for those objects. Objects we never emit
- * are omitted: an output using one of them fails `additionalProperties`, which is the point.
- * A small validator for exactly these keywords follows.
+ * The official SARIF 2.1.0 JSON schema (OASIS, draft-07) and a validator for it (ajv with
+ * ajv-formats, so `uri`, `uri-reference` and `date-time` are checked too).
+ *
+ * The schema is not copied into this repository: it comes from the pinned devDependency
+ * @datadog/datadog-ci-plugin-sarif (Apache-2.0), which ships the OASIS file
+ * `sarif-schema-2.1.0.json` to validate SARIF before uploading it, inlined as an object literal
+ * into its bundle (the `//#region src/json-schema/sarif-schema-2.1.0.json` block). No npm or
+ * Debian package we could find ships the OASIS file on its own: @microsoft/jest-sarif has the
+ * older 2.1.0-rtm.5 draft (SchemaStore id; `suppression.status` where the standard says
+ * `state`), @microsoft/sarif-multitool-linux a 2020-12 rewrite inside 43 MB of .NET binaries.
+ *
+ * Loading throws, and so fails every test that validates, when the package, its schema block or
+ * the validator is missing, or when the block is not the OASIS 2.1.0 schema.
  */
-type Schema = {
-  $ref?: string;
-  type?: "object" | "array" | "string" | "integer" | "number" | "boolean";
-  properties?: Record<string, Schema>;
-  additionalProperties?: boolean | Schema;
-  required?: string[];
-  enum?: unknown[];
-  minimum?: number;
-  maximum?: number;
-  items?: Schema;
-  anyOf?: Schema[];
-  format?: "uri" | "uri-reference";
-  uniqueItems?: boolean;
-};
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { runInNewContext } from "node:vm";
+import Ajv, { type ErrorObject } from "ajv";
+import addFormats from "ajv-formats";
 
-const propertyBag: Schema = { type: "object", additionalProperties: true, properties: { tags: { type: "array", items: { type: "string" }, uniqueItems: true } } };
+/** The `$id` of the OASIS SARIF 2.1.0 schema (as published with the 2.1.0 OASIS Standard). */
+export const SARIF_SCHEMA_ID = "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json";
 
-const definitions: Record<string, Schema> = {
-  propertyBag,
-  multiformatMessageString: {
-    type: "object",
-    additionalProperties: false,
-    properties: { text: { type: "string" }, markdown: { type: "string" }, properties: { $ref: "propertyBag" } },
-    required: ["text"],
-  },
-  message: {
-    type: "object",
-    additionalProperties: false,
-    properties: {
-      text: { type: "string" },
-      markdown: { type: "string" },
-      id: { type: "string" },
-      arguments: { type: "array", items: { type: "string" } },
-      properties: { $ref: "propertyBag" },
-    },
-    anyOf: [{ required: ["text"] }, { required: ["id"] }],
-  },
-  reportingConfiguration: {
-    type: "object",
-    additionalProperties: false,
-    properties: {
-      enabled: { type: "boolean" },
-      level: { enum: ["none", "note", "warning", "error"] },
-      rank: { type: "number", minimum: -1, maximum: 100 },
-      parameters: { $ref: "propertyBag" },
-      properties: { $ref: "propertyBag" },
-    },
-  },
-  reportingDescriptor: {
-    type: "object",
-    additionalProperties: false,
-    properties: {
-      id: { type: "string" },
-      name: { type: "string" },
-      shortDescription: { $ref: "multiformatMessageString" },
-      fullDescription: { $ref: "multiformatMessageString" },
-      defaultConfiguration: { $ref: "reportingConfiguration" },
-      helpUri: { type: "string", format: "uri" },
-      help: { $ref: "multiformatMessageString" },
-      properties: { $ref: "propertyBag" },
-    },
-    required: ["id"],
-  },
-  toolComponent: {
-    type: "object",
-    additionalProperties: false,
-    properties: {
-      name: { type: "string" },
-      version: { type: "string" },
-      semanticVersion: { type: "string" },
-      informationUri: { type: "string", format: "uri" },
-      rules: { type: "array", items: { $ref: "reportingDescriptor" }, uniqueItems: true },
-      properties: { $ref: "propertyBag" },
-    },
-    required: ["name"],
-  },
-  tool: {
-    type: "object",
-    additionalProperties: false,
-    properties: { driver: { $ref: "toolComponent" }, properties: { $ref: "propertyBag" } },
-    required: ["driver"],
-  },
-  artifactLocation: {
-    type: "object",
-    additionalProperties: false,
-    properties: {
-      uri: { type: "string", format: "uri-reference" },
-      uriBaseId: { type: "string" },
-      index: { type: "integer", minimum: -1 },
-      description: { $ref: "message" },
-      properties: { $ref: "propertyBag" },
-    },
-  },
-  region: {
-    type: "object",
-    additionalProperties: false,
-    properties: {
-      startLine: { type: "integer", minimum: 1 },
-      startColumn: { type: "integer", minimum: 1 },
-      endLine: { type: "integer", minimum: 1 },
-      endColumn: { type: "integer", minimum: 1 },
-      charOffset: { type: "integer", minimum: -1 },
-      charLength: { type: "integer", minimum: 0 },
-      message: { $ref: "message" },
-      properties: { $ref: "propertyBag" },
-    },
-  },
-  physicalLocation: {
-    type: "object",
-    additionalProperties: false,
-    properties: {
-      artifactLocation: { $ref: "artifactLocation" },
-      region: { $ref: "region" },
-      contextRegion: { $ref: "region" },
-      properties: { $ref: "propertyBag" },
-    },
-    anyOf: [{ required: ["address"] }, { required: ["artifactLocation"] }],
-  },
-  location: {
-    type: "object",
-    additionalProperties: false,
-    properties: {
-      id: { type: "integer", minimum: -1 },
-      physicalLocation: { $ref: "physicalLocation" },
-      message: { $ref: "message" },
-      properties: { $ref: "propertyBag" },
-    },
-  },
-  result: {
-    type: "object",
-    additionalProperties: false,
-    properties: {
-      ruleId: { type: "string" },
-      ruleIndex: { type: "integer", minimum: -1 },
-      kind: { enum: ["notApplicable", "pass", "fail", "review", "open", "informational"] },
-      level: { enum: ["none", "note", "warning", "error"] },
-      message: { $ref: "message" },
-      locations: { type: "array", items: { $ref: "location" } },
-      partialFingerprints: { type: "object", additionalProperties: { type: "string" } },
-      properties: { $ref: "propertyBag" },
-    },
-    required: ["message"],
-  },
-  run: {
-    type: "object",
-    additionalProperties: false,
-    properties: {
-      tool: { $ref: "tool" },
-      results: { type: "array", items: { $ref: "result" } },
-      columnKind: { enum: ["utf16CodeUnits", "unicodeCodePoints"] },
-      originalUriBaseIds: { type: "object", additionalProperties: { $ref: "artifactLocation" } },
-      properties: { $ref: "propertyBag" },
-    },
-    required: ["tool"],
-  },
-};
+const PACKAGE = "@datadog/datadog-ci-plugin-sarif";
+const REGION = "//#region src/json-schema/sarif-schema-2.1.0.json";
 
-/** The root: `sarifLog`. */
-export const sarifSchema: Schema = {
-  type: "object",
-  additionalProperties: false,
-  properties: {
-    $schema: { type: "string", format: "uri" },
-    version: { enum: ["2.1.0"] },
-    runs: { type: "array", items: { $ref: "run" } },
-    properties: { $ref: "propertyBag" },
-  },
-  required: ["version", "runs"],
-};
-
-/** Validates `value` against `schema`; returns the JSON-pointer-ish paths of every violation. */
-export function validate(value: unknown, schema: Schema = sarifSchema, path = "$"): string[] {
-  if (schema.$ref) return validate(value, definitions[schema.$ref]!, path);
-  const errors: string[] = [];
-  if (schema.enum && !schema.enum.includes(value)) errors.push(`${path}: ${JSON.stringify(value)} not in enum`);
-  if (schema.type && !hasType(value, schema.type)) return [...errors, `${path}: not ${schema.type}`];
-  if (typeof value === "number") {
-    if (schema.minimum !== undefined && value < schema.minimum) errors.push(`${path}: below ${schema.minimum}`);
-    if (schema.maximum !== undefined && value > schema.maximum) errors.push(`${path}: above ${schema.maximum}`);
+/** The schema object, read from the package's bundle without running the package's code. */
+export function loadSarifSchema(): Record<string, unknown> & { $id: string; $schema: string; definitions: Record<string, unknown> } {
+  const require = createRequire(import.meta.url);
+  const bundlePath = require.resolve(PACKAGE);
+  const bundle = readFileSync(bundlePath, "utf8");
+  const start = bundle.indexOf(REGION);
+  const end = bundle.indexOf("//#endregion", start);
+  if (start < 0 || end < 0) throw new Error(`${bundlePath}: no "${REGION}" block: has the pinned ${PACKAGE} changed?`);
+  const block = bundle.slice(start, end);
+  // The block declares the schema as `var <name> = { … };` (after two unrelated imports).
+  const m = /\nvar (\w+) = (\{[\s\S]*\});\s*$/.exec(block);
+  if (!m) throw new Error(`${bundlePath}: the schema block has no object literal`);
+  // An object literal of strings, numbers, arrays and objects: evaluated in an empty context.
+  const schema = runInNewContext(`(${m[2]})`, Object.create(null), { timeout: 1000 }) as ReturnType<typeof loadSarifSchema>;
+  if (schema.$id !== SARIF_SCHEMA_ID || schema.$schema !== "http://json-schema.org/draft-07/schema#") {
+    throw new Error(`${bundlePath}: the schema is ${String(schema.$id)} (${String(schema.$schema)}), not the OASIS SARIF 2.1.0 schema`);
   }
-  if (typeof value === "string" && schema.format === "uri" && !/^[a-z][a-z0-9+.-]*:/i.test(value)) errors.push(`${path}: not an absolute URI`);
-  if (typeof value === "string" && schema.format === "uri-reference" && /[\s\\]/.test(value)) errors.push(`${path}: not a URI reference`);
-  if (Array.isArray(value)) {
-    if (schema.items) value.forEach((item, i) => errors.push(...validate(item, schema.items!, `${path}[${i}]`)));
-    if (schema.uniqueItems && new Set(value.map((v) => JSON.stringify(v))).size !== value.length) errors.push(`${path}: items not unique`);
-  }
-  if (isObject(value)) {
-    for (const key of schema.required ?? []) if (!(key in value)) errors.push(`${path}: missing ${key}`);
-    for (const [key, v] of Object.entries(value)) {
-      const own = schema.properties?.[key];
-      if (own) errors.push(...validate(v, own, `${path}.${key}`));
-      else if (schema.additionalProperties === false) errors.push(`${path}: unexpected property ${key}`);
-      else if (isObject(schema.additionalProperties)) errors.push(...validate(v, schema.additionalProperties, `${path}.${key}`));
-    }
-  }
-  if (schema.anyOf && schema.anyOf.every((alt) => validate(value, alt, path).length > 0)) errors.push(`${path}: matches no anyOf alternative`);
-  return errors;
+  return JSON.parse(JSON.stringify(schema)) as ReturnType<typeof loadSarifSchema>;
 }
 
-function hasType(value: unknown, type: NonNullable<Schema["type"]>): boolean {
-  switch (type) {
-    case "object":
-      return isObject(value);
-    case "array":
-      return Array.isArray(value);
-    case "integer":
-      return Number.isInteger(value);
-    case "number":
-      return typeof value === "number";
-    default:
-      return typeof value === type;
-  }
-}
+export const sarifSchema = loadSarifSchema();
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+// Strict mode, except strictRequired: the OASIS schema writes `anyOf: [{ required: ["index"] }, …]`
+// for properties declared beside the anyOf, which ajv flags as style only. The schema itself is
+// checked against the draft-07 meta-schema (validateSchema, on by default).
+const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false });
+addFormats(ajv);
+const check = ajv.compile(sarifSchema);
+
+/** Validates a SARIF log; returns one line per violation (`/json/pointer: message`), none when valid. */
+export function validate(log: unknown): string[] {
+  if (check(log)) return [];
+  return (check.errors ?? []).map((e: ErrorObject) => `${e.instancePath || "/"}: ${e.message}${e.params && "allowedValues" in e.params ? ` (${(e.params["allowedValues"] as unknown[]).join(", ")})` : ""}`);
 }

@@ -13,7 +13,8 @@ import { expandGlob, isDirectoryPath, isGlob } from "../glob.js";
 import { CliError, type CliIo } from "../io-types.js";
 import { configProblemText, lintSettings, type LintCliOptions, type LintSettings } from "./lint-options.js";
 
-const VERSION = (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+/** Our package.json: the version and the project URL (SARIF informationUri, rule docs) come from it alone. */
+const PACKAGE = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string; homepage: string };
 const RULE_IDS: ReadonlySet<string> = new Set(RULES.keys());
 
 /** What `runLint` takes when not given raw arguments. */
@@ -141,7 +142,8 @@ function lintFiles(args: string[], options: LintCliOptions, io: CliIo): number {
   const report = FORMATTERS.get(settings.format)!(shownResults, {
     style: makeStyle(toStderr ? io.color.stderr : io.color.stdout),
     rules: RULE_METAS,
-    version: VERSION,
+    version: PACKAGE.version,
+    projectUrl: PACKAGE.homepage,
   });
   if (toStderr) {
     io.stdout(diff);

@@ -1,6 +1,6 @@
 import type { Severity } from "../../diagnostics/diagnostic.js";
 import { messageText } from "../messages.js";
-import { PROJECT_URL } from "../rule.js";
+import type { RuleMeta } from "../rule.js";
 import type { Formatter } from "./types.js";
 
 const LEVEL: Record<Severity, "error" | "warning" | "note"> = { error: "error", warning: "warning", info: "note" };
@@ -23,12 +23,12 @@ export const formatSarif: Formatter = (results, context) => {
           driver: {
             name: "caffe2torch",
             version: context.version,
-            informationUri: PROJECT_URL,
+            informationUri: context.projectUrl,
             rules: rules.map((rule) => ({
               id: rule.id,
               shortDescription: { text: rule.description },
-              helpUri: rule.docsUrl,
-              help: { text: `${rule.description} See ${rule.docsUrl}` },
+              helpUri: docsUrl(context.projectUrl, rule),
+              help: { text: `${rule.description} See ${docsUrl(context.projectUrl, rule)}` },
               defaultConfiguration: { level: LEVEL[rule.defaultSeverity] },
               properties: { tags: ["caffe", "prototxt"] },
             })),
@@ -66,6 +66,11 @@ export const formatSarif: Formatter = (results, context) => {
   };
   return `${JSON.stringify(log, null, 2)}\n`;
 };
+
+/** A rule's docs page on the web: its docs path in the main branch of the project's repository. */
+export function docsUrl(projectUrl: string, rule: RuleMeta): string {
+  return `${projectUrl.replace(/\/+$/, "")}/blob/main/${rule.docsPath}`;
+}
 
 /**
  * A relative path becomes a URI reference relative to %SRCROOT% (the checkout, for GitHub); an

@@ -13,6 +13,11 @@ export interface FormatContext {
   rules: ReadonlyMap<string, RuleMeta>;
   /** The tool version recorded in SARIF. */
   version: string;
+  /**
+   * The project's web address (package.json "homepage", read by the CLI): SARIF's
+   * informationUri, and the base of each rule's helpUri (`<projectUrl>/blob/main/docs/rules/ID.md`).
+   */
+  projectUrl: string;
 }
 
 /** A pure function from results to the text written to stdout. */
