@@ -1,7 +1,11 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import {
+  closeSync, existsSync, fchmodSync, fsyncSync, lstatSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync,
+} from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { CliError, type CliIo } from "./io-types.js";
 import { colorLevel } from "./color.js";
+import { InputRegistry } from "./output-guard.js";
 
 /** Why a file could not be read, in words (no stack traces for bad input). */
 function describeFsError(path: string, e: unknown): string {
@@ -22,16 +26,77 @@ function readRaw(path: string): Buffer {
   }
 }
 
+/** Temporary files being written right now, removed if a signal ends the process meanwhile. */
+const pendingTemps = new Set<string>();
+const CLEANUP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+let signalGuards = 0;
+
+/**
+ * On a signal: remove the temporary files, then die of the same signal (exit status 128+n, as
+ * the shell expects) by restoring the default action and raising it again.
+ */
+function onSignal(signal: NodeJS.Signals): void {
+  for (const tmp of pendingTemps) removeQuietly(tmp);
+  pendingTemps.clear();
+  for (const s of CLEANUP_SIGNALS) process.removeListener(s, onSignal);
+  process.kill(process.pid, signal);
+}
+
+/**
+ * Listens for SIGINT/SIGTERM/SIGHUP around a write. Node delivers a signal to JavaScript only
+ * once the synchronous write has returned, and drops it if no listener is left by then, so the
+ * listeners stay for the next turns of the event loop; a Ctrl-C during the write thus ends the
+ * process right after it, with the temporary file already renamed or removed.
+ */
+function guardSignals(): void {
+  if (signalGuards++ === 0) for (const s of CLEANUP_SIGNALS) process.on(s, onSignal);
+  // Two turns: the write may itself run in a poll-phase callback, whose check phase comes before
+  // the next poll phase, the one that reads a signal caught during the write.
+  setImmediate(() =>
+    setImmediate(() => {
+      if (--signalGuards === 0) for (const s of CLEANUP_SIGNALS) process.removeListener(s, onSignal);
+    }),
+  );
+}
+
+/** Removes a file if it exists; a path that cannot hold one (ENOTDIR…) has nothing to remove. */
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // nothing was created there
+  }
+}
+
+/** The file a write to `path` should replace: the target of a symlink, so the link survives. */
+function writeTarget(path: string): { target: string; mode: number | null } {
+  try {
+    const s = statSync(path);
+    if (s.isDirectory()) throw new CliError(`${path}: cannot write: is a directory`);
+    return { target: lstatSync(path).isSymbolicLink() ? realpathSync(path) : path, mode: s.mode & 0o7777 };
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    return { target: path, mode: null };
+  }
+}
+
 /**
  * Writes `content` to `path` via a temporary file in the same directory and a rename, so that
- * readers see the old file or the whole new one, never a partial one; on failure the
- * temporary file is removed and the target is untouched.
+ * readers see the old file or the whole new one, never a partial one; on failure, or when
+ * SIGINT/SIGTERM/SIGHUP arrive, the temporary file is removed and the target is untouched.
+ * A symlink is followed (the file it points to is replaced, the link kept) and an existing
+ * file's permission bits are kept. The temporary name is random and created exclusively, so a
+ * planted file or symlink of that name is never written through.
  */
 export function writeFileAtomic(path: string, content: string | Uint8Array | Iterable<string | Uint8Array>): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  const { target, mode } = writeTarget(path);
+  const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
   let fd: number | undefined;
+  guardSignals();
   try {
-    fd = openSync(tmp, "w");
+    fd = openSync(tmp, "wx", mode ?? 0o666);
+    pendingTemps.add(tmp);
+    if (mode !== null) fchmodSync(fd, mode);
     const chunks = typeof content === "string" || content instanceof Uint8Array ? [content] : content;
     for (const chunk of chunks) {
       const buf = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
@@ -41,12 +106,14 @@ export function writeFileAtomic(path: string, content: string | Uint8Array | Ite
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
-    renameSync(tmp, path);
+    renameSync(tmp, target);
   } catch (e) {
     if (fd !== undefined) closeSync(fd);
-    rmSync(tmp, { force: true });
+    removeQuietly(tmp);
     if (e instanceof CliError) throw e;
     throw new CliError(`${path}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  } finally {
+    pendingTemps.delete(tmp);
   }
 }
 
@@ -69,13 +136,23 @@ function writeAll(fd: number, s: string | Uint8Array): void {
 /** The real process-backed CliIo. `colorFlag` is --color (true) / --no-color (false) / unset. */
 export function processIo(colorFlag?: boolean): CliIo {
   const env = process.env;
+  const inputs = new InputRegistry();
+  const read = (path: string): Buffer => {
+    const b = readRaw(path);
+    inputs.record(path);
+    return b;
+  };
   return {
-    readFile: (path) => readRaw(path).toString("utf8"),
+    readFile: (path) => read(path).toString("utf8"),
     readBytes: (path) => {
-      const b = readRaw(path);
+      const b = read(path);
       return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
     },
-    writeFileAtomic,
+    checkOutput: (path) => inputs.check(path),
+    writeFileAtomic: (path, content, options) => {
+      inputs.check(path, options?.inPlace ?? false);
+      writeFileAtomic(path, content);
+    },
     exists: (path) => existsSync(path),
     stdout: (s) => writeAll(1, s),
     stderr: (s) => writeAll(2, s),

@@ -126,7 +126,7 @@ function lintFiles(args: string[], options: LintCliOptions, io: CliIo): number {
     }
     const fixed = fixText(text, lintOptions);
     if (fixed.output !== text) {
-      if (settings.fix === "write") io.writeFileAtomic(path, fixed.output);
+      if (settings.fix === "write") io.writeFileAtomic(path, fixed.output, { inPlace: true });
       else diff += unifiedDiff(text, fixed.output, shown);
     }
     results.push({ file: shown, source: fixed.output, findings: fixed.result.findings, parsed: fixed.result.parsed, fixed: fixed.fixed });
