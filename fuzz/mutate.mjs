@@ -82,8 +82,8 @@ export function mutateOnce(bytes, other, random) {
       return { bytes: Buffer.concat([b.subarray(0, at), Buffer.from(other).subarray(cut)]), how: `splice@${at}+other@${cut}` };
     }
     case 7: {
-      // Nesting, kept shallow: deep nesting is its own known issue (see fuzz/README.md).
-      const depth = 1 + below(random, 40);
+      // Mostly shallow; one in 200 deep enough to exhaust a recursive reader's stack.
+      const depth = below(random, 200) === 0 ? 10_000 + below(random, 200_000) : 1 + below(random, 40);
       const open = below(random, 2) === 0 ? "layer {" : "a <";
       return { bytes: Buffer.concat([b.subarray(0, at), Buffer.from(open.repeat(depth)), b.subarray(at)]), how: `nest@${at}x${depth}` };
     }
@@ -101,8 +101,79 @@ export function mutateOnce(bytes, other, random) {
   }
 }
 
+/** Whole fields, inserted at the start of a line: the file mostly stays valid, the net does not. */
+export const FIELDS = [
+  'layer {\n  name: "bn_f"\n  type: "BatchNorm"\n  bottom: "data"\n  top: "data"\n}',
+  'layer { name: "sc" type: "Scale" bottom: "data" top: "data" scale_param { bias_term: true } }',
+  'layer { name: "b" type: "Bias" bottom: "data" top: "data" }',
+  'layer { name: "in" type: "Input" top: "data" input_param { shape { dim: 2 dim: 3 dim: 5 dim: 5 } } }',
+  "batch_norm_param { use_global_stats: true }", "batch_norm_param { use_global_stats: false }",
+  "batch_norm_param { moving_average_fraction: 0 }", "batch_norm_param { moving_average_fraction: 1 }",
+  "batch_norm_param { moving_average_fraction: -2 eps: 0 }", "batch_norm_param { eps: 1e-30 }",
+  "include { phase: TRAIN }", "include { phase: TEST }", "exclude { phase: TRAIN }", "include { stage: \"x\" }",
+  "param { lr_mult: 0 decay_mult: 0 }", "param { lr_mult: 1 }", "param { lr_mult: 0 } param { lr_mult: 0 } param { lr_mult: 0 }",
+  "bottom: \"data\"", "top: \"data\"", "bottom: \"missing\"", "top: \"\"", "name: \"\"", "name: \"a\\\"b\\n|<c>\"",
+  'type: "BatchNorm"', 'type: "BN"', 'type: "Scale"', 'type: "Convolution"', 'type: "InnerProduct"', 'type: "Nope"',
+  "scale_param { bias_term: false }", "bias_term: true", "convolution_param { num_output: 0 }", "convolution_param { num_output: 3 kernel_size: 0 }",
+  "bn_param { frozen: true }", "bn_param { momentum: 2 }", "bn_mode: LEARN", "bn_mode: INFERENCE", "phase: TRAIN",
+  "input: \"data\"", "input_dim: 0", "input_dim: 1", "input_shape { dim: 1 }", "input_shape { dim: 2 dim: 0 dim: 3 dim: 3 }",
+  "blobs { shape { dim: 3 } data: 1 data: 2 data: 3 }", "blobs { shape { dim: 0 } }", "state { phase: TRAIN }",
+  "# caffe2torch-disable-next-line", "# caffe2torch-disable", "# caffe2torch-enable", "unknown_field: 1", "layers { name: \"v1\" type: RELU }",
+];
+
 /**
- * 1 to `max` mutations in a row.
+ * A mutation that keeps the text format mostly intact: a field inserted or a line deleted or
+ * duplicated at a line boundary, or a number replaced (see mutateOnce's last case).
+ * @param {Uint8Array} bytes
+ * @param {() => number} random
+ */
+export function mutateGently(bytes, random) {
+  const b = Buffer.from(bytes);
+  const starts = [0];
+  for (let i = b.indexOf(10); i !== -1; i = b.indexOf(10, i + 1)) starts.push(i + 1);
+  const line = starts[below(random, starts.length)] ?? 0;
+  const next = b.indexOf(10, line);
+  const end = next === -1 ? b.length : next + 1;
+  // Only lines without braces are dropped or doubled, so the nesting stays balanced.
+  const braces = b.subarray(line, end).some((c) => c === 0x7b || c === 0x7d);
+  switch (braces ? 0 : below(random, 4)) {
+    case 0:
+    case 1: {
+      const field = FIELDS[below(random, FIELDS.length)] ?? "";
+      return { bytes: Buffer.concat([b.subarray(0, line), Buffer.from(`${field}\n`), b.subarray(line)]), how: `field@${line}:${JSON.stringify(field).slice(0, 40)}` };
+    }
+    case 2:
+      return { bytes: Buffer.concat([b.subarray(0, line), b.subarray(end)]), how: `dropline@${line}` };
+    default:
+      return { bytes: Buffer.concat([b.subarray(0, end), b.subarray(line, end), b.subarray(end)]), how: `dupline@${line}` };
+  }
+}
+
+/**
+ * Bit flips and, now and then, a truncation: for binary caffemodels, where inserting text only
+ * tests the first error path.
+ * @param {Uint8Array} bytes
+ * @param {() => number} random
+ */
+export function mutateBinary(bytes, random) {
+  const b = Buffer.from(bytes);
+  const hows = [];
+  const flips = 1 + below(random, 8);
+  for (let k = 0; k < flips && b.length > 0; k++) {
+    const i = below(random, b.length);
+    b[i] = (b[i] ?? 0) ^ (1 << below(random, 8));
+    hows.push(`flip@${i}`);
+  }
+  if (below(random, 5) === 0) {
+    const at = below(random, b.length + 1);
+    hows.push(`truncate@${at}`);
+    return { bytes: b.subarray(0, at), how: hows.join(", ") };
+  }
+  return { bytes: b, how: hows.join(", ") };
+}
+
+/**
+ * 1 to `max` mutations in a row; about half the time gentle ones only (see mutateGently).
  * @param {Uint8Array} bytes
  * @param {Uint8Array} other
  * @param {() => number} random
@@ -112,8 +183,9 @@ export function mutate(bytes, other, random, max = 4) {
   let out = bytes;
   const hows = [];
   const count = 1 + below(random, max);
+  const gentle = random() < 0.5;
   for (let i = 0; i < count; i++) {
-    const m = mutateOnce(out, other, random);
+    const m = gentle ? mutateGently(out, random) : mutateOnce(out, other, random);
     out = m.bytes;
     hows.push(m.how);
   }
