@@ -14,7 +14,8 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { mutate, mutateBinary, rng } from "./mutate.mjs";
@@ -198,7 +199,8 @@ async function main() {
   const random = rng(options.seed);
   const started = Date.now();
   const stats = { inputs: 0, calls: 0, cliRuns: 0, crashes: new Map(), slow: [], exits: {}, samples: new Map() };
-  const cliDir = join(options.out, ".cli-scratch");
+  // The real CLI runs on copies in a scratch directory (its -o outputs land there too).
+  const cliDir = mkdtempSync(join(tmpdir(), "caffe2torch-fuzz-"));
   for (let i = 0; i < options.iterations && Date.now() - started < options.time * 1000; i++) {
     const caffemodelInput = random() < 0.1;
     let files;
@@ -237,7 +239,6 @@ async function main() {
       if (ms > 10_000) stats.slow.push({ args: args.join(" "), ms, origin });
       let found = problem;
       if (!found && options.cli > 0 && stats.calls % options.cli === 0) {
-        mkdirSync(cliDir, { recursive: true });
         for (const [k, v] of Object.entries(files)) writeFileSync(join(cliDir, k), v);
         stats.cliRuns++;
         found = runRealCli(args, cliDir);

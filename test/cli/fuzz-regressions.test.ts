@@ -2,7 +2,9 @@
  * Replays every input the fuzzer recorded (fixtures/fuzz-regressions/, see fuzz/README.md)
  * through the real CLI: each must end with exit 0, 1 or 2, one-line errors and no stack trace
  * or "internal error". Entries are `<id>.json` files naming the command and its input files;
- * `samples/` holds inputs kept for their variety rather than for a past crash.
+ * `samples/` holds inputs kept for their variety rather than for a past crash; `pending/` holds
+ * crashes whose fix is on another branch (each entry says which) and is not replayed until they
+ * are moved up.
  */
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -27,7 +29,7 @@ function entries(dir: string): { path: string; entry: Entry }[] {
     .sort()
     .flatMap((name) => {
       const path = join(dir, name);
-      if (statSync(path).isDirectory()) return entries(path);
+      if (statSync(path).isDirectory()) return name === "pending" ? [] : entries(path);
       return name.endsWith(".json") ? [{ path, entry: JSON.parse(readFileSync(path, "utf8")) as Entry }] : [];
     });
 }
