@@ -26,14 +26,19 @@ function readRaw(path: string): Buffer {
   }
 }
 
-/** Temporary files being written right now, removed if a signal ends the process meanwhile. */
+/**
+ * Temporary files being written right now. Writes are synchronous, so a signal handler normally
+ * runs after the write has renamed or removed its file; the set is a safety net for a handler
+ * that runs while one is still open (an asynchronous caller in the future).
+ */
 const pendingTemps = new Set<string>();
 const CLEANUP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 let signalGuards = 0;
 
 /**
- * On a signal: remove the temporary files, then die of the same signal (exit status 128+n, as
- * the shell expects) by restoring the default action and raising it again.
+ * On a signal: remove any temporary file, then die of the same signal (exit status 128+n, as
+ * the shell expects) by removing the listeners, which restores the default action, and raising
+ * it again.
  */
 function onSignal(signal: NodeJS.Signals): void {
   for (const tmp of pendingTemps) removeQuietly(tmp);
@@ -43,8 +48,9 @@ function onSignal(signal: NodeJS.Signals): void {
 }
 
 /**
- * Listens for SIGINT/SIGTERM/SIGHUP around a write. Node delivers a signal to JavaScript only
- * once the synchronous write has returned, and drops it if no listener is left by then, so the
+ * Listens for SIGINT/SIGTERM/SIGHUP around a write. Without a listener the default action kills
+ * the process mid-write and leaves the temporary file behind. With one, Node holds the signal
+ * until the synchronous write has returned, but drops it if no listener is left by then, so the
  * listeners stay for the next turns of the event loop; a Ctrl-C during the write thus ends the
  * process right after it, with the temporary file already renamed or removed.
  */
@@ -69,14 +75,41 @@ function removeQuietly(path: string): void {
 }
 
 /** The file a write to `path` should replace: the target of a symlink, so the link survives. */
-function writeTarget(path: string): { target: string; mode: number | null } {
+function writeTarget(path: string): { target: string; mode: number | null; special: boolean } {
   try {
     const s = statSync(path);
     if (s.isDirectory()) throw new CliError(`${path}: cannot write: is a directory`);
-    return { target: lstatSync(path).isSymbolicLink() ? realpathSync(path) : path, mode: s.mode & 0o7777 };
+    const target = lstatSync(path).isSymbolicLink() ? realpathSync(path) : path;
+    return { target, mode: s.mode & 0o7777, special: !s.isFile() };
   } catch (e) {
     if (e instanceof CliError) throw e;
-    return { target: path, mode: null };
+    return { target: path, mode: null, special: false };
+  }
+}
+
+/** Writes every chunk of `content` to an open file descriptor. */
+function writeChunks(fd: number, content: string | Uint8Array | Iterable<string | Uint8Array>): void {
+  const chunks = typeof content === "string" || content instanceof Uint8Array ? [content] : content;
+  for (const chunk of chunks) {
+    const buf = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+  }
+}
+
+/**
+ * A device or FIFO (`-o /dev/null`, `-o >(gzip > x)`) is written directly: renaming a regular
+ * file over /dev/null would replace the device, and a stream has no partial-file problem.
+ */
+function writeSpecial(path: string, content: string | Uint8Array | Iterable<string | Uint8Array>): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, "w");
+    writeChunks(fd, content);
+  } catch (e) {
+    throw new CliError(`${path}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -85,11 +118,13 @@ function writeTarget(path: string): { target: string; mode: number | null } {
  * readers see the old file or the whole new one, never a partial one; on failure, or when
  * SIGINT/SIGTERM/SIGHUP arrive, the temporary file is removed and the target is untouched.
  * A symlink is followed (the file it points to is replaced, the link kept) and an existing
- * file's permission bits are kept. The temporary name is random and created exclusively, so a
+ * file's permission bits are kept; a device or FIFO is written directly (see writeSpecial). The
+ * temporary name is random and created exclusively, so a
  * planted file or symlink of that name is never written through.
  */
 export function writeFileAtomic(path: string, content: string | Uint8Array | Iterable<string | Uint8Array>): void {
-  const { target, mode } = writeTarget(path);
+  const { target, mode, special } = writeTarget(path);
+  if (special) return writeSpecial(target, content);
   const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
   let fd: number | undefined;
   guardSignals();
@@ -97,12 +132,7 @@ export function writeFileAtomic(path: string, content: string | Uint8Array | Ite
     fd = openSync(tmp, "wx", mode ?? 0o666);
     pendingTemps.add(tmp);
     if (mode !== null) fchmodSync(fd, mode);
-    const chunks = typeof content === "string" || content instanceof Uint8Array ? [content] : content;
-    for (const chunk of chunks) {
-      const buf = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
-      let off = 0;
-      while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-    }
+    writeChunks(fd, content);
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;

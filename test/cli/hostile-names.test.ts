@@ -40,7 +40,7 @@ interface InertReport {
   layer_names: Record<string, string>;
   skipped: Record<string, string>;
   keys: string[];
-  weights_loaded: Record<string, number>;
+  python_dirs: string[];
 }
 
 /**
@@ -68,8 +68,8 @@ function disallowed(report: InertReport, modulePath: string, weightsPath: string
       case "open":
         if (e.path === modulePath || (e.path ?? "").startsWith(join(here, "__pycache__"))) return (e.mode ?? "r").includes("w");
         if (weightsPath !== null && e.path === weightsPath) return /[wax+]/.test(e.mode ?? "");
-        // torch may lazily read its own files; anything in the project directory is ours.
-        return (e.path ?? "").startsWith(here);
+        // torch may lazily read its own files, read-only; anything else is not the module's business.
+        return /[wax+]/.test(e.mode ?? "") || !report.python_dirs.some((d) => (e.path ?? "").startsWith(`${d}/`));
       case "import":
         return !allowedImport(e.module ?? "");
       default:
@@ -126,6 +126,7 @@ describe("the emitted Python module keeps hostile names as data", () => {
       "LAYER_NAMES = SKIPPED = {}",
       "def build(weights=None):",
       "    os.system('true')",
+      "    open('/proc/self/status').close()",
       "    from torch import nn",
       "    return nn.ModuleDict()",
       "def set_training(modules, training):",
@@ -135,7 +136,9 @@ describe("the emitted Python module keeps hostile names as data", () => {
     const run = runPython(CHECKER, [modulePath], work);
     expect(run.status).toBe(0);
     const report = JSON.parse(run.stdout) as InertReport;
-    expect(disallowed(report, modulePath, null).map((e) => e.event)).toContain("os.system");
+    const found = disallowed(report, modulePath, null);
+    expect(found.map((e) => e.event)).toContain("os.system");
+    expect(found).toContainEqual(expect.objectContaining({ event: "open", path: "/proc/self/status" }));
   });
 });
 

@@ -172,6 +172,17 @@ describe("lint --fix rewrites its input in place, atomically", () => {
   });
 });
 
+describe("devices are written, never replaced", () => {
+  it("-o /dev/null succeeds and /dev/null stays a character device", () => {
+    const dir = workdir({ "net.prototxt": NET });
+    const run = runCli(["encode", "net.prototxt", "-o", "/dev/null"], { cwd: dir });
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(statSync("/dev/null").isCharacterDevice()).toBe(true);
+    expect(readdirSync("/dev").filter((f) => f.startsWith(".null."))).toEqual([]);
+  });
+});
+
 describe("a failed write leaves neither a partial file nor a temporary one", () => {
   it("an output in a missing directory exits 2 with one line and writes nothing", () => {
     const dir = workdir({ "net.prototxt": NET });

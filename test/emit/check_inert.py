@@ -67,7 +67,8 @@ def main():
         "layer_names": module.LAYER_NAMES,
         "skipped": module.SKIPPED,
         "keys": list(modules.keys()),
-        "weights_loaded": {k: float(modules[k].running_var.sum()) for k in modules.keys()},
+        # Where Python and torch live: reading their own files (lazy imports) is not the module's doing.
+        "python_dirs": sorted({p for p in [sys.prefix, sys.exec_prefix, sys.base_prefix, *sys.path] if p}),
     }
     sys.stdout.write(json.dumps(result, ensure_ascii=True))
 

@@ -1,7 +1,8 @@
 import { LineIndex } from "../../diagnostics/range.js";
 import { messageText } from "../messages.js";
 import type { Finding } from "../results.js";
-import { codeFrame } from "../../diagnostics/code-frame.js";
+import { codeFrame, type FrameStyle } from "../../diagnostics/code-frame.js";
+import type { Range } from "../../diagnostics/range.js";
 import type { FormatContext, Formatter } from "./types.js";
 
 const LABEL = { error: "error", warning: "warning", info: "info" } as const;
@@ -20,12 +21,7 @@ export const formatText: Formatter = (results, context) => {
     for (const f of file.findings) {
       out += findingLine(f, context);
       if (lines.lineText(f.line).trim() === "") continue;
-      // Framed plain, made visible, then coloured: the colour codes are ours, never the file's.
-      const frame = codeFrame(lines, f.range).split("\n").map((line, i) => {
-        const [, gutter = "", rest = ""] = /^(\s*\d* \|)(.*)$/.exec(visible(line)) ?? [];
-        return style.dim(gutter) + (i === 1 ? rest.replace(/\^+$/, (c) => paintOf(f, context)(c)) : rest);
-      });
-      out += frame.join("\n").replace(/^/gm, "      ") + "\n";
+      out += visibleFrame(lines, f.range, { gutter: style.dim, marker: paintOf(f, context) }).replace(/^/gm, "      ") + "\n";
     }
     out += "\n";
   }
@@ -53,6 +49,20 @@ function findingLine(f: Finding, context: FormatContext): string {
   const where = style.dim(`${f.line}:${f.column}`.padEnd(8));
   const phase = f.phase ? style.dim(` [${f.phase}]`) : "";
   return `  ${where}${paint(LABEL[f.severity].padEnd(9))}${visible(messageText(f, context.rules))}${phase}  ${style.dim(f.ruleId)}\n`;
+}
+
+/**
+ * {@link codeFrame} with the source line made {@link visible}: framed plain, made visible, then
+ * coloured, so the colour codes are ours and never the file's.
+ */
+export function visibleFrame(lines: LineIndex, range: Range, style: FrameStyle): string {
+  return codeFrame(lines, range)
+    .split("\n")
+    .map((line, i) => {
+      const [, gutter = "", rest = ""] = /^(\s*\d* \|)(.*)$/.exec(visible(line)) ?? [];
+      return style.gutter(gutter) + (i === 1 ? rest.replace(/\^+$/, (c) => style.marker(c)) : rest);
+    })
+    .join("\n");
 }
 
 /**
