@@ -9,7 +9,8 @@
  * fixtures/fuzz-regressions/, one per distinct error. With --cli, every Nth input also runs the
  * real CLI, which must exit 0, 1 or 2 without a stack trace.
  *
- * Usage: npm run fuzz -- [--seed N] [--iterations N] [--time SECONDS] [--cli N] [--samples N] [--out DIR] [--quiet]
+ * Usage: npm run fuzz -- [--seed N] [--iterations N] [--time SECONDS] [--cli N] [--samples N]
+ *                       [--record-exit COMMAND:CODE] [--out DIR] [--quiet]
  * Needs `npm run build` (it runs dist/).
  */
 import { spawnSync } from "node:child_process";
@@ -45,6 +46,7 @@ function parseArgs(argv) {
     else if (arg === "--time") options.time = Number(value());
     else if (arg === "--cli") options.cli = Number(value());
     else if (arg === "--samples") options.samples = Number(value());
+    else if (arg === "--record-exit") options.recordExit = value();
     else if (arg === "--out") options.out = resolve(value());
     else if (arg === "--quiet") options.quiet = true;
     else throw new Error(`unknown option ${arg} (see fuzz/README.md)`);
@@ -226,11 +228,12 @@ async function main() {
       const outcome = await runCase(call, files, (stats.exits[command] ??= {}));
       const problem = outcome.kind === "ok" ? null : outcome;
       const ms = Date.now() - t0;
-      if (!problem && options.samples > 0) {
+      if (!problem && (options.samples > 0 || options.recordExit)) {
         // A few small inputs per command and exit code, as replay material (fuzz/README.md).
         const key = `${command} exit ${outcome.code}`;
         const size = Object.values(files).reduce((n, f) => n + f.length, 0);
-        if ((stats.samples.get(key) ?? 0) < options.samples && size < 12_000) {
+        const wanted = options.recordExit === `${args[0]}:${outcome.code}`;
+        if (wanted || ((stats.samples.get(key) ?? 0) < options.samples && size < 12_000)) {
           stats.samples.set(key, (stats.samples.get(key) ?? 0) + 1);
           record(join(options.out, "samples"), { detail: `sample ${key} ${stats.inputs}` }, Object.fromEntries(Object.entries(files).filter(([k]) => args.includes(k))), args, { kind: "sample", exit: outcome.code, seed: options.seed, iteration: i, origin });
         }

@@ -1,8 +1,7 @@
-import { LineIndex } from "../../diagnostics/range.js";
+import { LineIndex, type Range } from "../../diagnostics/range.js";
 import { messageText } from "../messages.js";
 import type { Finding } from "../results.js";
 import { codeFrame, type FrameStyle } from "../../diagnostics/code-frame.js";
-import type { Range } from "../../diagnostics/range.js";
 import type { FormatContext, Formatter } from "./types.js";
 
 const LABEL = { error: "error", warning: "warning", info: "info" } as const;
