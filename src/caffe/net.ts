@@ -50,15 +50,7 @@ export function buildNet(net: NetParameter, options: NetStateOptions = {}, sourc
   }
 
   (net.layer ?? []).forEach((param, index) => {
-    const layer: NetLayer = {
-      index,
-      name: param.name ?? "",
-      type: param.type ?? "",
-      bottoms: [...(param.bottom ?? [])],
-      tops: [...(param.top ?? [])],
-      param,
-      synthetic: false,
-    };
+    const layer = netLayerOf(param, index);
     const verdict = filterLayer(param, state);
     if (verdict.conflict) {
       diagnostics.push(
@@ -70,7 +62,32 @@ export function buildNet(net: NetParameter, options: NetStateOptions = {}, sourc
     (verdict.included ? layers : filtered).push(layer);
   });
 
-  return { name: net.name ?? null, state, layers, filtered, diagnostics, source: net };
+  return { name: net.name === undefined ? null : textOf(net.name), state, layers, filtered, diagnostics, source: net };
+}
+
+const UTF8 = new TextDecoder("utf-8");
+
+/** The net-model view of the file's layer at `index` (names and blobs as text). */
+export function netLayerOf(param: LayerParameter, index: number): NetLayer {
+  return {
+    index,
+    name: textOf(param.name),
+    type: textOf(param.type),
+    bottoms: (param.bottom ?? []).map(textOf),
+    tops: (param.top ?? []).map(textOf),
+    param,
+    synthetic: false,
+  };
+}
+
+/**
+ * A string field as text. The binder keeps a string whose bytes are not UTF-8 (written with \x or
+ * octal escapes, or read from a caffemodel) as a Uint8Array, so that encode writes those exact
+ * bytes; the net model names layers and blobs with text, so such bytes read as U+FFFD here.
+ */
+export function textOf(value: string | Uint8Array | undefined): string {
+  if (value === undefined) return "";
+  return typeof value === "string" ? value : UTF8.decode(value);
 }
 
 /**
@@ -79,7 +96,7 @@ export function buildNet(net: NetParameter, options: NetStateOptions = {}, sourc
  * holds four numbers (N, C, H, W) per input.
  */
 function inputLayer(net: NetParameter, sourceMap: SourceMap | undefined, diagnostics: Diagnostic[]): NetLayer | null {
-  const names = net.input ?? [];
+  const names = (net.input ?? []).map(textOf);
   const hasShape = (net.input_shape?.length ?? 0) > 0;
   const hasDim = (net.input_dim?.length ?? 0) > 0;
   if (names.length === 0) return null;

@@ -14,8 +14,17 @@ export interface CliIo {
   readSource?(path: string): SourceText;
   /** Reads a binary file ("-" reads standard input). Throws a CliError when unreadable. */
   readBytes(path: string): Uint8Array;
-  /** Writes a whole file atomically (temp file + rename); never leaves a partial file. */
-  writeFileAtomic(path: string, content: string | Uint8Array | Iterable<string | Uint8Array>): void;
+  /**
+   * Writes a whole file atomically (temp file + rename); never leaves a partial file. Throws a
+   * CliError (exit 2) when `path` is a file this run read (same real path, or same device and
+   * inode), unless `inPlace` (lint --fix).
+   */
+  writeFileAtomic(path: string, content: string | Uint8Array | Iterable<string | Uint8Array>, options?: WriteOptions): void;
+  /**
+   * Throws the CliError writeFileAtomic would throw for `path` being an input; commands call it
+   * after reading their inputs, so a long run does not end in a refused write.
+   */
+  checkOutput(path: string): void;
   /** Whether a path exists (for config lookup and globbing). */
   exists(path: string): boolean;
   /** Results (text, or bytes for binary output). */
@@ -29,6 +38,12 @@ export interface CliIo {
   isTTY: { stdout: boolean; stderr: boolean };
   /** Environment variables (read-only view). */
   env: Readonly<Record<string, string | undefined>>;
+}
+
+/** Options of {@link CliIo.writeFileAtomic}. */
+export interface WriteOptions {
+  /** Replacing a file this run read is intended (lint --fix). */
+  inPlace?: boolean;
 }
 
 /** An error meant for the user: printed as one line, exit code 2 unless stated. */

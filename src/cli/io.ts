@@ -1,7 +1,11 @@
-import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import {
+  closeSync, existsSync, fchmodSync, fstatSync, fsyncSync, lstatSync, openSync, readFileSync, readSync, realpathSync, renameSync, rmSync, statSync, writeSync,
+} from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { CliError, type CliIo } from "./io-types.js";
 import { colorLevel } from "./color.js";
+import { InputRegistry } from "./output-guard.js";
 import { decodeSourceBytes, decodeSourceText } from "../textproto/source-text.js";
 
 /** Why a file could not be read, in words (no stack traces for bad input). */
@@ -76,30 +80,123 @@ function readRaw(path: string, padding = 0): Buffer {
 }
 
 /**
- * Writes `content` to `path` via a temporary file in the same directory and a rename, so that
- * readers see the old file or the whole new one, never a partial one; on failure the
- * temporary file is removed and the target is untouched.
+ * Temporary files being written right now. Writes are synchronous, so a signal handler normally
+ * runs after the write has renamed or removed its file; the set is a safety net for a handler
+ * that runs while one is still open (an asynchronous caller in the future).
  */
-export function writeFileAtomic(path: string, content: string | Uint8Array | Iterable<string | Uint8Array>): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+const pendingTemps = new Set<string>();
+const CLEANUP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+let signalGuards = 0;
+
+/**
+ * On a signal: remove any temporary file, then die of the same signal (exit status 128+n, as
+ * the shell expects) by removing the listeners, which restores the default action, and raising
+ * it again.
+ */
+function onSignal(signal: NodeJS.Signals): void {
+  for (const tmp of pendingTemps) removeQuietly(tmp);
+  pendingTemps.clear();
+  for (const s of CLEANUP_SIGNALS) process.removeListener(s, onSignal);
+  process.kill(process.pid, signal);
+}
+
+/**
+ * Listens for SIGINT/SIGTERM/SIGHUP around a write. Without a listener the default action kills
+ * the process mid-write and leaves the temporary file behind. With one, Node holds the signal
+ * until the synchronous write has returned, but drops it if no listener is left by then, so the
+ * listeners stay for the next turns of the event loop; a Ctrl-C during the write thus ends the
+ * process right after it, with the temporary file already renamed or removed.
+ */
+function guardSignals(): void {
+  if (signalGuards++ === 0) for (const s of CLEANUP_SIGNALS) process.on(s, onSignal);
+  // Two turns: the write may itself run in a poll-phase callback, whose check phase comes before
+  // the next poll phase, the one that reads a signal caught during the write.
+  setImmediate(() =>
+    setImmediate(() => {
+      if (--signalGuards === 0) for (const s of CLEANUP_SIGNALS) process.removeListener(s, onSignal);
+    }),
+  );
+}
+
+/** Removes a file if it exists; a path that cannot hold one (ENOTDIR…) has nothing to remove. */
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // nothing was created there
+  }
+}
+
+/** The file a write to `path` should replace: the target of a symlink, so the link survives. */
+function writeTarget(path: string): { target: string; mode: number | null; special: boolean } {
+  try {
+    const s = statSync(path);
+    if (s.isDirectory()) throw new CliError(`${path}: cannot write: is a directory`);
+    const target = lstatSync(path).isSymbolicLink() ? realpathSync(path) : path;
+    return { target, mode: s.mode & 0o7777, special: !s.isFile() };
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    return { target: path, mode: null, special: false };
+  }
+}
+
+/** Writes every chunk of `content` to an open file descriptor. */
+function writeChunks(fd: number, content: string | Uint8Array | Iterable<string | Uint8Array>): void {
+  const chunks = typeof content === "string" || content instanceof Uint8Array ? [content] : content;
+  for (const chunk of chunks) {
+    const buf = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+  }
+}
+
+/**
+ * A device or FIFO (`-o /dev/null`, `-o >(gzip > x)`) is written directly: renaming a regular
+ * file over /dev/null would replace the device, and a stream has no partial-file problem.
+ */
+function writeSpecial(path: string, content: string | Uint8Array | Iterable<string | Uint8Array>): void {
   let fd: number | undefined;
   try {
-    fd = openSync(tmp, "w");
-    const chunks = typeof content === "string" || content instanceof Uint8Array ? [content] : content;
-    for (const chunk of chunks) {
-      const buf = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
-      let off = 0;
-      while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-    }
+    fd = openSync(path, "w");
+    writeChunks(fd, content);
+  } catch (e) {
+    throw new CliError(`${path}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * Writes `content` to `path` via a temporary file in the same directory and a rename, so that
+ * readers see the old file or the whole new one, never a partial one; on failure, or when
+ * SIGINT/SIGTERM/SIGHUP arrive, the temporary file is removed and the target is untouched.
+ * A symlink is followed (the file it points to is replaced, the link kept) and an existing
+ * file's permission bits are kept; a device or FIFO is written directly (see writeSpecial). The
+ * temporary name is random and created exclusively, so a
+ * planted file or symlink of that name is never written through.
+ */
+export function writeFileAtomic(path: string, content: string | Uint8Array | Iterable<string | Uint8Array>): void {
+  const { target, mode, special } = writeTarget(path);
+  if (special) return writeSpecial(target, content);
+  const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
+  let fd: number | undefined;
+  guardSignals();
+  try {
+    fd = openSync(tmp, "wx", mode ?? 0o666);
+    pendingTemps.add(tmp);
+    if (mode !== null) fchmodSync(fd, mode);
+    writeChunks(fd, content);
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
-    renameSync(tmp, path);
+    renameSync(tmp, target);
   } catch (e) {
     if (fd !== undefined) closeSync(fd);
-    rmSync(tmp, { force: true });
+    removeQuietly(tmp);
     if (e instanceof CliError) throw e;
     throw new CliError(`${path}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  } finally {
+    pendingTemps.delete(tmp);
   }
 }
 
@@ -122,18 +219,28 @@ function writeAll(fd: number, s: string | Uint8Array): void {
 /** The real process-backed CliIo. `colorFlag` is --color (true) / --no-color (false) / unset. */
 export function processIo(colorFlag?: boolean): CliIo {
   const env = process.env;
+  const inputs = new InputRegistry();
+  const read = (path: string, padding = 0): Buffer => {
+    const b = readRaw(path, padding);
+    inputs.record(path);
+    return b;
+  };
   return {
     // Not Buffer#toString: that replaces bad bytes with U+FFFD, and errors could not point at them.
-    readFile: (path) => decodeSourceText(readRaw(path)),
+    readFile: (path) => decodeSourceText(read(path)),
     readSource: (path) => {
-      const b = readRaw(path, 2);
+      const b = read(path, 2);
       return decodeSourceBytes(new Uint8Array(b.buffer, b.byteOffset, b.byteLength), b.length - 2);
     },
     readBytes: (path) => {
-      const b = readRaw(path);
+      const b = read(path);
       return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
     },
-    writeFileAtomic,
+    checkOutput: (path) => inputs.check(path),
+    writeFileAtomic: (path, content, options) => {
+      inputs.check(path, options?.inPlace ?? false);
+      writeFileAtomic(path, content);
+    },
     exists: (path) => existsSync(path),
     stdout: (s) => writeAll(1, s),
     stderr: (s) => writeAll(2, s),

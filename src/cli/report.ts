@@ -1,7 +1,7 @@
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { codeFrame } from "../diagnostics/code-frame.js";
 import { messageOf } from "../render/messages.js";
 import type { LineIndex } from "../diagnostics/range.js";
+import { visible, visibleFrame } from "../lint/formatters/text.js";
 import type { Style } from "./color.js";
 
 /**
@@ -16,7 +16,8 @@ export const MAX_PRINTED_DIAGNOSTICS = 100;
  * print them), each followed by a code frame; `[code]` at the end names the stable code. A
  * diagnostic of a binary input has no range but a byte offset: `FILE: offset N: …`. At most
  * `limit` are printed (errors first, then warnings and infos, each shown in input order), then
- * one line counting the rest.
+ * one line counting the rest. Names in messages and the framed source line go through
+ * {@link visible}: a control character from the file is shown, never sent to the terminal.
  */
 export function formatDiagnostics(file: string, lines: LineIndex, diagnostics: readonly Diagnostic[], style: Style, limit = MAX_PRINTED_DIAGNOSTICS): string {
   const out: string[] = [];
@@ -26,14 +27,14 @@ export function formatDiagnostics(file: string, lines: LineIndex, diagnostics: r
     if (!d.range) {
       const offset = d.data["offset"];
       const at = typeof offset === "number" ? ` offset ${offset}:` : "";
-      out.push(`${file}:${at} ${sev}: ${messageOf(d)} ${style.dim(`[${d.code}]`)}`);
+      out.push(`${visible(file)}:${at} ${sev}: ${visible(messageOf(d))} ${style.dim(`[${d.code}]`)}`);
       continue;
     }
     const { line, column } = lines.position(d.range.offset);
-    out.push(`${style.bold(`${file}:${line}:${column}`)}: ${sev}: ${messageOf(d)} ${style.dim(`[${d.code}]`)}`);
-    out.push(codeFrame(lines, d.range, { gutter: style.dim, marker: d.severity === "error" ? style.error : style.warning }));
+    out.push(`${style.bold(`${visible(file)}:${line}:${column}`)}: ${sev}: ${visible(messageOf(d))} ${style.dim(`[${d.code}]`)}`);
+    out.push(visibleFrame(lines, d.range, { gutter: style.dim, marker: d.severity === "error" ? style.error : style.warning }));
   }
-  if (shown.length < diagnostics.length) out.push(`${file}: ${omittedSummary(diagnostics, shown)}`);
+  if (shown.length < diagnostics.length) out.push(`${visible(file)}: ${omittedSummary(diagnostics, shown)}`);
   return out.length ? out.join("\n") + "\n" : "";
 }
 

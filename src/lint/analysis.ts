@@ -1,5 +1,5 @@
 import { buildBlobGraph, type BlobGraph } from "../caffe/blobs.js";
-import { buildNet, type NetLayer, type NetModel } from "../caffe/net.js";
+import { buildNet, netLayerOf, type NetLayer, type NetModel } from "../caffe/net.js";
 import { pairBatchNorms, type BnPairing } from "../caffe/pairing.js";
 import { inferShapes, type Shape } from "../caffe/shapes.js";
 import type { LayerParameter, NetParameter, Phase } from "../schema/caffe-types.js";
@@ -66,15 +66,7 @@ export function analyzePhases(read: ReadResult, phases: readonly LintPhase[]): P
 /** Every `layer` of the file in file order, whatever its phase (file-scope rules read these). */
 export function fileLayers(read: ReadResult): NetLayer[] {
   const layers = ((read.net as NetParameter).layer ?? []) as LayerParameter[];
-  return layers.map((param, index) => ({
-    index,
-    name: param.name ?? "",
-    type: param.type ?? "",
-    bottoms: [...(param.bottom ?? [])],
-    tops: [...(param.top ?? [])],
-    param,
-    synthetic: false,
-  }));
+  return layers.map(netLayerOf);
 }
 
 /** The file layer whose text contains `offset`, if any (layers never nest). */

@@ -3,9 +3,21 @@
  * the pixels they cover. Output is plain SVG 1.1 that browsers, rsvg-convert and ImageMagick render.
  */
 
-/** Escapes text for XML content and attribute values. */
+/**
+ * Characters XML 1.0 does not allow at all, not even as character references: C0 controls other
+ * than tab, LF and CR, lone surrogates, U+FFFE and U+FFFF. With the `u` flag the surrogate range
+ * only matches unpaired halves.
+ */
+const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ud800-\udfff\ufffe\uffff]/gu;
+
+/**
+ * Escapes text for XML content and attribute values. A name from the prototxt may hold any
+ * character; those XML forbids are shown as `U+XXXX`, so the file stays well-formed.
+ */
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[ch] as string);
+  return text
+    .replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[ch] as string)
+    .replace(NOT_XML, (ch) => `U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`);
 }
 
 /** A number for an SVG coordinate: at most two decimals. */

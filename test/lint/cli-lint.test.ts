@@ -21,6 +21,7 @@ function testIo(cwd: string): CliIo & { out: string; err: string; writes: string
       }
     },
     readBytes: (path: string) => new Uint8Array(readFileSync(path)),
+    checkOutput: () => undefined,
     writeFileAtomic(path: string, content: string | Uint8Array | Iterable<string | Uint8Array>) {
       io.writes.push(path);
       writeFileAtomic(path, content);

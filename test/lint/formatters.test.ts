@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FORMATTERS, plainStyle, type FormatContext } from "../../src/lint/formatters/index.js";
 import { escapeData, escapeProperty } from "../../src/lint/formatters/github.js";
+import { visible } from "../../src/lint/formatters/text.js";
 import { artifactLocation } from "../../src/lint/formatters/sarif.js";
 import { summarize, type FileResult, type LintResults } from "../../src/lint/results.js";
 import { RULE_METAS } from "../../src/lint/rules/index.js";
@@ -57,6 +58,14 @@ describe("text formatter", () => {
   it("colours through the style it is given", () => {
     const marked = FORMATTERS.get("text")!(sample, { ...context, style: { ...plainStyle, error: (s) => `<e>${s}</e>` } });
     expect(marked).toContain("<e>error    </e>");
+  });
+
+  it("shows control characters from names and source lines as symbols, one for one, so the caret stays aligned", () => {
+    expect(visible("a\u001b[31mb\nc\td\u007f\u0085\u202e")).toBe("a\u241b[31mb\u240ac\td\u2421\ufffd\ufffd");
+    const text = `layer {\n  name: "x\u001b[2J"\n  type: "BatchNorm"\n  bottom: "d"\n  top: "d"\n  param { lr_mult: 1 }\n}\n`;
+    const out = format("text", results({ "esc.prototxt": text }));
+    expect(out).not.toMatch(/\u001b/);
+    expect(out).toContain("BatchNorm 'x\u241b[2J'");
   });
 });
 

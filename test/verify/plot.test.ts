@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ChannelSeries } from "../../src/verify/block.js";
 import { renderLagPlot } from "../../src/verify/plot.js";
-import { thinIndices } from "../../src/verify/svg.js";
+import { escapeXml, thinIndices } from "../../src/verify/svg.js";
 import { decadeLabel, linearAxis, logAxis, tickLabel } from "../../src/verify/ticks.js";
 import { planVerification, verifyNet } from "../../src/verify/verify.js";
 import { convertFile, verifyOptions } from "./support.js";
@@ -127,5 +127,13 @@ describe("axis ticks", () => {
     expect(decadeLabel(0)).toBe("1");
     expect(tickLabel(-0.5, 1)).toBe("−0.5");
     expect(tickLabel(-1e-15, 1)).toBe("0.0");
+  });
+});
+
+describe("escapeXml", () => {
+  it("escapes markup and shows the characters XML 1.0 forbids (C0 controls, lone surrogates, U+FFFE/FFFF) as U+XXXX", () => {
+    expect(escapeXml(`</svg><script>"a" & 'b'`)).toBe("&lt;/svg&gt;&lt;script&gt;&quot;a&quot; &amp; &apos;b&apos;");
+    expect(escapeXml("a\u0000b\u0001\u001f\t\n\r\ud800\uffff\u{1f600}")).toBe("aU+0000bU+0001U+001F\t\n\rU+D800U+FFFF\u{1f600}");
+    expect(() => parseXml(`<t>${escapeXml("\u0002</t><x>")}</t>`)).not.toThrow();
   });
 });

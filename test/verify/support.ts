@@ -73,6 +73,9 @@ export function memoryIo(files: Record<string, string | Uint8Array> = {}, tty = 
         throw new CliError(`${path}: cannot read: no such file`);
       }
     },
+    checkOutput: (path) => {
+      if (path in files) throw new CliError(`${path}: refusing to overwrite an input file; choose another output path`);
+    },
     writeFileAtomic: (path, content) => {
       written.set(path, typeof content === "string" ? content : String(content));
     },

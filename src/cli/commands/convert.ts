@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import type { Command } from "commander";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { messageOf } from "../../render/messages.js";
@@ -61,8 +62,14 @@ export function runConvert(file: string, options: ConvertCliOptions, io: CliIo):
       return 2;
     }
     result = attached.result;
-    if (format === "python") weightsOut = { path: weightsFileFor(options.output!), bytes: safetensorsBytes(attached.state, attached.metadata) };
+    if (format === "python") {
+      const path = weightsFileFor(options.output!);
+      if (resolve(path) === resolve(options.output!)) throw new CliError(`${options.output!}: the module and its weights would be the same file; give -o a .py name`);
+      io.checkOutput(path);
+      weightsOut = { path, bytes: safetensorsBytes(attached.state, attached.metadata) };
+    }
   }
+  if (options.output) io.checkOutput(options.output);
   if (!options.quiet) io.stderr(summariseWarnings(name, diagnostics.filter((d) => d.severity === "warning").length, style.warning));
   const out = emit(format as EmitFormat, result, { exact: options.exact ?? false });
   // The weights first, so the module never sits beside a missing or stale weights file.

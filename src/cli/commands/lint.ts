@@ -129,7 +129,7 @@ function lintFiles(args: string[], options: LintCliOptions, io: CliIo): number {
     const fixed = fixText(text, lintOptions);
     if (fixed.output !== text) {
       // encodeSourceText: bytes that were not UTF-8 (in comments) are written back unchanged.
-      if (settings.fix === "write") io.writeFileAtomic(path, encodeSourceText(fixed.output));
+      if (settings.fix === "write") io.writeFileAtomic(path, encodeSourceText(fixed.output), { inPlace: true });
       else diff += unifiedDiff(text, fixed.output, shown);
     }
     results.push({ file: shown, source: fixed.output, findings: fixed.result.findings, parsed: fixed.result.parsed, fixed: fixed.fixed });

@@ -158,6 +158,7 @@ export function runVerify(file: string | undefined, options: VerifyCliOptions, i
   }
   const plan = planVerification(result, { ...verifyOptions, weights });
   if (plan.unknown.length > 0) throw new CliError(unknownShapes(plan, verifyOptions.inputShape !== null));
+  if (options.plot !== undefined) io.checkOutput(options.plot);
   const plotBlock = options.plot === undefined ? null : plotTarget(plan);
   if (options.plot !== undefined && plotBlock === null) {
     throw new CliError(`--plot needs a block that trains its running statistics; none of the ${result.blocks.length} blocks does in the ${phase} phase (try --phase train)`);

@@ -1,0 +1,252 @@
+/**
+ * Names from an untrusted prototxt are data in every document the CLI generates: the Python
+ * module (plain, --exact, --weights) imports and builds under real PyTorch without running
+ * anything else, and the Markdown, SVG, SARIF, JSON and GitHub-annotation outputs keep their
+ * structure whatever the names contain. See test/helpers/hostile.ts for the names.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+import { HOSTILE, HOSTILE_BATCHNORMS, hostileDeploy, hostileTrainVal, renameHostile, TRAINED_CAFFEMODEL } from "../helpers/hostile.js";
+import { requireTorch, runPython, skipWithoutTorch } from "../helpers/python.js";
+import { parseXml, type XmlElement } from "../verify/xml.js";
+import { runCli } from "./run-cli.js";
+
+const CHECKER = fileURLToPath(new URL("../emit/check_inert.py", import.meta.url));
+const NET_NAME = HOSTILE["trained_small"]!.decoded;
+
+let dir = "";
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "caffe2torch-hostile-"));
+  writeFileSync(join(dir, "deploy.prototxt"), hostileDeploy());
+  writeFileSync(join(dir, "train_val.prototxt"), hostileTrainVal());
+  // The caffemodel gets the same names: decode it, rename, encode it back.
+  const decoded = runCli(["decode", "--full", TRAINED_CAFFEMODEL]);
+  expect(decoded.status).toBe(0);
+  writeFileSync(join(dir, "model.txt"), renameHostile(decoded.stdout));
+  const encoded = runCli(["encode", "model.txt", "-o", "model.caffemodel"], { cwd: dir });
+  expect(encoded.stderr).toBe("");
+  expect(encoded.status).toBe(0);
+});
+
+/** What check_inert.py reports. */
+interface InertReport {
+  events: { event: string; path?: string; mode?: string; module?: string; filename?: string; args?: string[] }[];
+  source: string;
+  net: string | null;
+  layer_names: Record<string, string>;
+  skipped: Record<string, string>;
+  keys: string[];
+  python_dirs: string[];
+}
+
+/**
+ * Modules the generated file may import while loading and building: the stdlib modules it names,
+ * torch, and for weights the safetensors package (tried first) or numpy.
+ */
+function allowedImport(module: string): boolean {
+  const top = module.split(".")[0] ?? "";
+  return ["errno", "os", "json", "struct", "math", "sys", "torch", "safetensors", "numpy"].includes(top);
+}
+
+/**
+ * The events a generated module may cause: compiling and executing itself, opening its own
+ * source (and bytecode cache) and the weights file, imports of the modules it names, and
+ * os.stat-like look-ups of the weights file. Anything else (os.system, subprocess, exec of other
+ * code, writes) is a finding.
+ */
+function disallowed(report: InertReport, modulePath: string, weightsPath: string | null): InertReport["events"] {
+  const here = dirname(modulePath);
+  return report.events.filter((e) => {
+    switch (e.event) {
+      case "compile":
+      case "exec":
+        return e.filename !== modulePath;
+      case "open":
+        if (e.path === modulePath || (e.path ?? "").startsWith(join(here, "__pycache__"))) return (e.mode ?? "r").includes("w");
+        if (weightsPath !== null && e.path === weightsPath) return /[wax+]/.test(e.mode ?? "");
+        // torch may lazily read its own files, read-only; anything else is not the module's business.
+        return /[wax+]/.test(e.mode ?? "") || !report.python_dirs.some((d) => (e.path ?? "").startsWith(`${d}/`));
+      case "import":
+        return !allowedImport(e.module ?? "");
+      default:
+        // Frame inspection by torch and warnings is harmless; everything else watched is not.
+        return !["sys._getframe", "sys._getframemodulename"].includes(e.event);
+    }
+  });
+}
+
+function runChecker(variant: string, args: string[], weights: boolean): { report: InertReport; modulePath: string; work: string } {
+  const work = mkdtempSync(join(dir, `${variant}-`));
+  const modulePath = join(work, "hostile_module.py");
+  const run = runCli(["convert", join(dir, "deploy.prototxt"), "--format", "python", "-o", modulePath, ...args], { cwd: work });
+  expect(run.stderr).not.toMatch(/internal error|\n\s+at /);
+  expect(run.status).toBe(0);
+  const python = runPython(CHECKER, weights ? [modulePath, join(work, "hostile_module.safetensors")] : [modulePath], work);
+  expect(python.stderr).toBe("");
+  expect(python.status).toBe(0);
+  return { report: JSON.parse(python.stdout) as InertReport, modulePath, work };
+}
+
+describe("the emitted Python module keeps hostile names as data", () => {
+  for (const [variant, args, weights] of [
+    ["plain", [], false],
+    ["exact", ["--exact", "--phase", "train"], false],
+    ["weights", ["--weights", "../model.caffemodel"], true],
+  ] as const) {
+    it.skipIf(skipWithoutTorch)(`${variant}: imports and builds under PyTorch, runs nothing else, and LAYER_NAMES holds the exact names`, () => {
+      requireTorch();
+      const { report, modulePath, work } = runChecker(variant, [...args], weights);
+      const weightsPath = weights ? join(work, "hostile_module.safetensors") : null;
+      expect(disallowed(report, modulePath, weightsPath)).toEqual([]);
+      expect(report.events.filter((e) => /system|spawn|Popen|exec$/.test(e.event) && e.event !== "exec")).toEqual([]);
+      expect(existsSync(join(work, "PWNED"))).toBe(false);
+      expect(existsSync(join(dir, "PWNED"))).toBe(false);
+      expect(readdirSync(work).sort()).toEqual(weights ? ["hostile_module.py", "hostile_module.safetensors"] : ["hostile_module.py"]);
+      expect(report.net).toBe(NET_NAME);
+      expect(report.source).toBe(join(dir, "deploy.prototxt"));
+      expect(Object.values(report.layer_names)).toEqual(HOSTILE_BATCHNORMS);
+      expect(report.keys).toEqual(Object.keys(report.layer_names));
+      for (const key of report.keys) expect(key).toMatch(/^[A-Za-z][A-Za-z0-9_]*$/);
+      const source = readFileSync(modulePath, "utf8");
+      expect(source).toMatch(/^[\x09\x0a\x20-\x7e]*$/);
+    });
+  }
+
+  it.skipIf(skipWithoutTorch)("the checker itself catches a module that runs a command (so the checks above can fail)", () => {
+    requireTorch();
+    const work = mkdtempSync(join(dir, "evil-"));
+    const modulePath = join(work, "evil.py");
+    writeFileSync(modulePath, [
+      "import os",
+      "SOURCE = NET = ''",
+      "LAYER_NAMES = SKIPPED = {}",
+      "def build(weights=None):",
+      "    os.system('true')",
+      "    open('/proc/self/status').close()",
+      "    from torch import nn",
+      "    return nn.ModuleDict()",
+      "def set_training(modules, training):",
+      "    return modules",
+      "",
+    ].join("\n"));
+    const run = runPython(CHECKER, [modulePath], work);
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout) as InertReport;
+    const found = disallowed(report, modulePath, null);
+    expect(found.map((e) => e.event)).toContain("os.system");
+    expect(found).toContainEqual(expect.objectContaining({ event: "open", path: "/proc/self/status" }));
+  });
+});
+
+/** Undoes mdText: backslash escapes and `U+XXXX` for invisible characters. */
+function unMarkdown(text: string): string {
+  return text.replace(/U\+([0-9A-F]{4})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))).replace(/\\([!-/:-@[-`{-~])/g, "$1");
+}
+
+/** Splits a table row on the pipes that are not backslash-escaped. */
+function cells(row: string): string[] {
+  return row.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim());
+}
+
+describe("Markdown keeps its structure", () => {
+  it("convert --format markdown: one heading per block, tables with three cells per row, no raw HTML or line breaks from names", () => {
+    const run = runCli(["convert", "deploy.prototxt", "--format", "markdown"], { cwd: dir });
+    expect(run.status).toBe(0);
+    const md = run.stdout;
+    const headings = md.split("\n").filter((l) => l.startsWith("## Block "));
+    expect(headings.map((h) => unMarkdown(h.replace(/^## Block \d+: /, "")))).toEqual(HOSTILE_BATCHNORMS);
+    expect(unMarkdown(md.split("\n")[0]!)).toContain(NET_NAME);
+    for (const row of md.split("\n").filter((l) => l.startsWith("|"))) expect(cells(row), row).toHaveLength(3);
+    // Every `<` is escaped, so no HTML element can open; no raw control character survives.
+    expect(md).not.toMatch(/(?<!\\)</);
+    expect(md).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202e]/);
+    expect(md).toContain(`Net: ${md.match(/Net: (.*)/)![1]}`);
+    expect(unMarkdown(md.match(/- Net: (.*)/)![1]!)).toBe(NET_NAME);
+    // Backticks from names are escaped: every unescaped backtick belongs to a code span we wrote.
+    for (const line of md.split("\n")) expect((line.match(/(?<!\\)`/g) ?? []).length % 2, line).toBe(0);
+  });
+});
+
+describe("JSON outputs are proper JSON holding the exact names", () => {
+  it("convert (json): the block names parse back exactly", () => {
+    const run = runCli(["convert", "deploy.prototxt"], { cwd: dir });
+    expect(run.status).toBe(0);
+    const json = JSON.parse(run.stdout) as { net: string; blocks: { batchnorm: string }[] };
+    expect(json.net).toBe(NET_NAME);
+    expect(json.blocks.map((b) => b.batchnorm)).toEqual(HOSTILE_BATCHNORMS);
+  });
+});
+
+/** The hostile train_val plus a layer that reuses a hostile name and reads an undefined blob. */
+function lintFixture(): string {
+  const extra = `layer {\n  name: "${HOSTILE["bn1"]!.literal}"\n  type: "ReLU"\n  bottom: "${HOSTILE["conv1"]!.literal} missing"\n  top: "${HOSTILE["scale2"]!.literal}"\n}\n`;
+  return hostileTrainVal() + extra;
+}
+
+describe("lint reports keep their format", () => {
+  let messages: string[] = [];
+  beforeAll(() => {
+    writeFileSync(join(dir, "lint.prototxt"), lintFixture());
+    const run = runCli(["lint", "lint.prototxt", "--format", "json"], { cwd: dir });
+    const json = JSON.parse(run.stdout) as { files: { diagnostics: { message: string }[] }[] };
+    messages = json.files.flatMap((f) => f.diagnostics.map((d) => d.message));
+  });
+
+  it("the fixture's findings quote hostile names (so the checks below test something)", () => {
+    expect(messages.some((m) => m.includes(HOSTILE["bn1"]!.decoded))).toBe(true);
+    expect(messages.some((m) => m.includes("\n"))).toBe(true);
+  });
+
+  it("sarif: parses as JSON and every message is the finding's exact text", () => {
+    const run = runCli(["lint", "lint.prototxt", "--format", "sarif"], { cwd: dir });
+    const sarif = JSON.parse(run.stdout) as { runs: { results: { message: { text: string } }[] }[] };
+    expect(sarif.runs[0]!.results.map((r) => r.message.text.replace(/ \[(TRAIN|TEST)\]$/, ""))).toEqual(messages.map((m) => m.replace(/ \[(TRAIN|TEST)\]$/, "")));
+  });
+
+  it("github: one workflow command per finding; the data decodes back to the message, properties hold no raw : or ,", () => {
+    const run = runCli(["lint", "lint.prototxt", "--format", "github"], { cwd: dir });
+    const lines = run.stdout.split("\n").filter((l) => l !== "");
+    expect(run.stdout).not.toMatch(/\r/);
+    expect(lines).toHaveLength(messages.length);
+    lines.forEach((line, i) => {
+      const m = /^::(error|warning|notice) ([^:]*)::(.*)$/.exec(line);
+      expect(m, line).not.toBeNull();
+      const props = m![2]!.split(",").map((p) => p.split("="));
+      expect(props.map((p) => p[0])).toEqual(["file", "line", "col", "title"]);
+      for (const p of props) expect(p).toHaveLength(2);
+      const data = m![3]!.replace(/%0D/g, "\r").replace(/%0A/g, "\n").replace(/%25/g, "%");
+      expect(data.replace(/ \[(TRAIN|TEST)\]$/, "")).toBe(messages[i]!.replace(/ \[(TRAIN|TEST)\]$/, ""));
+    });
+  });
+
+  it("text: names cannot send terminal control sequences (ESC and other control characters are shown, not sent)", () => {
+    const run = runCli(["lint", "lint.prototxt"], { cwd: dir });
+    expect(run.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+  });
+});
+
+describe("the verify plot is well-formed SVG", () => {
+  it("--plot with hostile net and block names: parses as XML, only drawing elements, title text exact", () => {
+    const run = runCli(["verify", "train_val.prototxt", "--phase", "train", "--steps", "3", "--plot", "plot.svg", "--input-shape", "2,3,8,8"], { cwd: dir });
+    expect(run.stderr).not.toMatch(/internal error/);
+    expect(run.status).toBe(0);
+    const svg = readFileSync(join(dir, "plot.svg"), "utf8");
+    // XML 1.0 forbids these characters even as references.
+    expect(svg).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]|&#x?0*(?:[0-8]|1[1-9]|2[0-9]|3[01]|[bcef]|1[0-9a-f]);/i);
+    const root = parseXml(svg);
+    const names = new Set<string>();
+    const texts: string[] = [];
+    const walk = (e: XmlElement): void => {
+      names.add(e.name);
+      if (e.name === "text" || e.name === "title") texts.push(e.text);
+      e.children.forEach(walk);
+    };
+    walk(root);
+    expect([...names].filter((n) => !["svg", "title", "desc", "defs", "clipPath", "g", "rect", "line", "polyline", "text"].includes(n))).toEqual([]);
+    expect(texts.some((t) => t.includes("</svg><script>") || t.includes("x\"); __import__"))).toBe(true);
+  });
+});
