@@ -2,8 +2,17 @@ import { describe, expect, it } from "vitest";
 import { buildBlobGraph, isInPlace } from "../../src/caffe/blobs.js";
 import { buildNet } from "../../src/caffe/net.js";
 import type { NetParameter } from "../../src/schema/caffe-types.js";
+import { readNet } from "../../src/schema/read.js";
 
 describe("net model", () => {
+  it("names layers and blobs whose strings are not UTF-8 with text, U+FFFD for the bad bytes", () => {
+    // The binder keeps such strings as bytes (encode writes them back exactly); the model needs text.
+    const read = readNet('layer { name: "a\\377" type: "Concat" "\\xff" bottom: "x\\300" top: "y" }');
+    const net = read.net as NetParameter;
+    expect(net.layer![0]!.type).toBeInstanceOf(Uint8Array);
+    const [layer] = buildNet(net).layers;
+    expect(layer).toMatchObject({ name: "a\ufffd", type: "Concat\ufffd", bottoms: ["x\ufffd"], tops: ["y"] });
+  });
   it("turns top-level input + input_dim into a first Input layer, four dims per input", () => {
     const model = buildNet({ input: ["data", "im_info"], input_dim: [1, 3, 224, 224, 1, 3, 1, 1], layer: [{ name: "c", type: "ReLU", bottom: ["data"], top: ["data"] }] });
     expect(model.layers.map((l) => l.name)).toEqual(["input", "c"]);
