@@ -216,25 +216,31 @@ export function gemvColumnSums(a: Float32Array, rows: number, cols: number, y: F
     columnBlock(a, rows, cols, start, nb, y);
     start += nb;
   }
-  for (let c = start; c < start + m3; c++) {
-    const at = (n: number) => a[n * cols + c] as number;
-    let temp = 0;
-    let n = 0;
-    // The C tail has an unrolled loop only when lda equals m3 (the whole matrix is the tail):
-    // m3 = 1 adds four batch rows left to right, m3 = 2 or 3 adds them in pairs.
-    if (cols === m3) {
-      for (; n < (rows & -4); n += 4) {
-        if (m3 === 1) {
-          temp = Math.fround(temp + Math.fround(Math.fround(Math.fround(at(n) + at(n + 1)) + at(n + 2)) + at(n + 3)));
-        } else {
-          temp = Math.fround(temp + Math.fround(at(n) + at(n + 1)));
-          temp = Math.fround(temp + Math.fround(at(n + 2) + at(n + 3)));
-        }
+  for (let c = start; c < start + m3; c++) y[c] = (y[c] as number) + tailColumnSum(a, rows, cols, c);
+}
+
+/**
+ * Column `c` of the last `cols & 3` (sgemv_n's scalar C tail), summed over the batch rows. The
+ * tail has an unrolled loop only when lda equals m3 (the whole matrix is the tail): m3 = 1 adds
+ * four batch rows left to right, m3 = 2 or 3 adds them in pairs.
+ */
+function tailColumnSum(a: Float32Array, rows: number, cols: number, c: number): number {
+  const at = (n: number) => a[n * cols + c] as number;
+  const m3 = cols & 3;
+  let temp = 0;
+  let n = 0;
+  if (cols === m3) {
+    for (; n < (rows & -4); n += 4) {
+      if (m3 === 1) {
+        temp = Math.fround(temp + Math.fround(Math.fround(Math.fround(at(n) + at(n + 1)) + at(n + 2)) + at(n + 3)));
+      } else {
+        temp = Math.fround(temp + Math.fround(at(n) + at(n + 1)));
+        temp = Math.fround(temp + Math.fround(at(n + 2) + at(n + 3)));
       }
     }
-    for (; n < rows; n++) temp = Math.fround(temp + at(n));
-    y[c] = (y[c] as number) + temp;
   }
+  for (; n < rows; n++) temp = Math.fround(temp + at(n));
+  return temp;
 }
 
 /**
@@ -244,23 +250,7 @@ export function gemvColumnSums(a: Float32Array, rows: number, cols: number, y: F
 export function gemvColumnSum(a: Float32Array, rows: number, cols: number, c: number): number {
   const at = (n: number) => a[n * cols + c] as number;
   const blocked = cols & -4;
-  if (c >= blocked) {
-    const m3 = cols & 3;
-    let temp = 0;
-    let n = 0;
-    if (cols === m3) {
-      for (; n < (rows & -4); n += 4) {
-        if (m3 === 1) {
-          temp = Math.fround(temp + Math.fround(Math.fround(Math.fround(at(n) + at(n + 1)) + at(n + 2)) + at(n + 3)));
-        } else {
-          temp = Math.fround(temp + Math.fround(at(n) + at(n + 1)));
-          temp = Math.fround(temp + Math.fround(at(n + 2) + at(n + 3)));
-        }
-      }
-    }
-    for (; n < rows; n++) temp = Math.fround(temp + at(n));
-    return Math.fround(0 + temp);
-  }
+  if (c >= blocked) return Math.fround(0 + tailColumnSum(a, rows, cols, c));
   // Blocks of NBMAX columns, then one of the rest (see gemvColumnSums); c's place in its block
   // decides between the paired and the sequential accumulation.
   const start = c - (c % NBMAX);
