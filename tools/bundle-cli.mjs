@@ -15,6 +15,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const ENTRY = join(ROOT, "dist", "cli", "main.js");
 const LAUNCH = join(ROOT, "dist", "cli", "launch.js");
 const OUT_DIR = join(ROOT, "dist", "cli-bundle");
+const LAUNCH_CJS = join(OUT_DIR, "launch.cjs");
 
 /** Writes a whole file or nothing (temp + rename), so a stopped build leaves no half file. */
 function writeWhole(path, content) {
@@ -23,7 +24,12 @@ function writeWhole(path, content) {
   renameSync(tmp, path);
 }
 
-async function bundle(paths) {
+/**
+ * Bundles `entry` and what it imports into one CommonJS file at `outfile`. `dynamicImports` is how
+ * many `import()` may stay in it: none in the CLI (vm.Script, launch.ts, has no loader for them),
+ * one in the launcher (its fallback to the modules).
+ */
+async function bundleFile(entry, outfile, dynamicImports) {
   const esbuild = await import("esbuild");
   // The modules find files beside them with import.meta.url (package.json, proto/, the schema
   // JSON); in the bundle each use becomes the URL its module had in dist/, so those paths hold.
@@ -34,7 +40,7 @@ async function bundle(paths) {
       build.onLoad({ filter: /\.js$/ }, (args) => {
         if (!args.path.startsWith(join(ROOT, "dist") + sep)) return undefined;
         const text = readFileSync(args.path, "utf8");
-        const rel = relative(dirname(paths.bundle), args.path).split(sep).join("/");
+        const rel = relative(dirname(outfile), args.path).split(sep).join("/");
         const contents = text.replaceAll("import.meta.url", () => {
           rewrites++;
           return `new URL(${JSON.stringify(rel)}, __c2tBundleUrl).href`;
@@ -43,15 +49,38 @@ async function bundle(paths) {
       });
     },
   };
+  // Two imports that every start would pay for and that the CLI never uses (callgrind, a cold
+  // `--version`: ~14 M and ~11 M instructions of Node's ~85 M bare start):
+  // - commander requires node:child_process (and with it net, dgram, …) at load, only to spawn
+  //   git-style executable subcommands, which we do not have; it gets it on first use instead.
+  // - chalk's supports-color imports node:tty and node:os to guess a default colour level; our
+  //   colours always pass an explicit level (src/cli/color.ts decides it), so it guesses none.
+  const trimStartup = {
+    name: "trim-startup",
+    setup(build) {
+      build.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+        /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: "lazy-child-process", namespace: "c2t-stub" } : undefined,
+      );
+      build.onResolve({ filter: /^#supports-color$/ }, () => ({ path: "no-supports-color", namespace: "c2t-stub" }));
+      build.onLoad({ filter: /^lazy-child-process$/, namespace: "c2t-stub" }, () => ({
+        contents: 'module.exports = { spawn: (...args) => require("node:child_process").spawn(...args) };',
+        loader: "js",
+      }));
+      build.onLoad({ filter: /^no-supports-color$/, namespace: "c2t-stub" }, () => ({
+        contents: "export default { stdout: false, stderr: false };",
+        loader: "js",
+      }));
+    },
+  };
   const result = await esbuild.build({
-    entryPoints: [ENTRY],
+    entryPoints: [entry],
     bundle: true,
     format: "cjs",
     platform: "node",
     target: "node20",
     write: false,
-    outfile: paths.bundle,
-    plugins: [keepModuleUrls],
+    outfile,
+    plugins: [keepModuleUrls, trimStartup],
     banner: { js: 'const __c2tBundleUrl = require("node:url").pathToFileURL(__filename).href;' },
     logLevel: "silent",
   });
@@ -60,11 +89,11 @@ async function bundle(paths) {
     throw new Error(`esbuild warnings:\n${text.join("")}`);
   }
   const code = result.outputFiles[0].text;
-  // vm.Script (launch.ts) has no loader for import(); every import() must have been bundled.
-  if (/\bimport\s*\(/.test(code)) throw new Error("the bundle still has a dynamic import()");
-  if (/\bimport\.meta\b/.test(code)) throw new Error("the bundle still uses import.meta");
+  const imports = code.match(/\bimport\s*\(/g)?.length ?? 0;
+  if (imports !== dynamicImports) throw new Error(`${outfile}: ${imports} dynamic import() where ${dynamicImports} were expected`);
+  if (/\bimport\.meta\b/.test(code)) throw new Error(`${outfile} still uses import.meta`);
   if (rewrites === 0) throw new Error("no import.meta.url found to rewrite: has the source changed?");
-  writeWhole(paths.bundle, code);
+  writeWhole(outfile, code);
   return code.length;
 }
 
@@ -110,13 +139,16 @@ if (process.argv[2] === "--write-cache") {
 } else {
   rmSync(OUT_DIR, { recursive: true, force: true });
   mkdirSync(OUT_DIR, { recursive: true });
-  const size = await bundle(paths);
+  const size = await bundleFile(ENTRY, paths.bundle, 0);
+  // The launcher too, as CommonJS for bin/caffe2torch.js: an ES module entry point would start
+  // Node's ESM loader, ~11 M instructions of a cold start (callgrind).
+  await bundleFile(LAUNCH, LAUNCH_CJS, 1);
   // A fresh process, without this one's flags or modules, so the cache matches a user's run.
   const made = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--write-cache"], { stdio: ["ignore", "ignore", "pipe"] });
   if (made.status !== 0) throw new Error(`bundle-cli: writing the code cache failed:\n${made.stderr}`);
   const check = spawnSync(
     process.execPath,
-    ["--input-type=module", "-e", `import { loadCli } from ${JSON.stringify(pathToFileURL(LAUNCH).href)}; console.log(JSON.stringify((await loadCli()).info));`],
+    ["-e", `require(${JSON.stringify(LAUNCH_CJS)}).loadCli().then(({ info }) => console.log(JSON.stringify(info)));`],
     { encoding: "utf8" },
   );
   const info = check.status === 0 ? JSON.parse(check.stdout) : { error: check.stderr };

@@ -18,6 +18,16 @@ import type { CliIo } from "./io-types.js";
 /** The CLI's entry point (src/cli/main.ts). */
 export type CliMain = (argv: string[], ioFactory?: (color?: boolean) => CliIo) => Promise<number>;
 
+/** Ends the process with main's exit code (src/cli/io.ts exitProcess). */
+export type CliExit = (code: number) => void;
+
+/** What a loaded CLI offers its launcher. */
+export interface LoadedCli {
+  main: CliMain;
+  exit: CliExit;
+  info: LaunchInfo;
+}
+
 /** Where the built bundle and its code cache live (dist/cli-bundle/ beside this module's dist/cli/). */
 export interface BundlePaths {
   bundle: string;
@@ -46,6 +56,7 @@ export interface LaunchInfo {
 /** The bundle compiled (and run) once: its entry point, and the script to take a code cache from. */
 export interface CompiledBundle {
   main: CliMain;
+  exit: CliExit;
   script: Script;
 }
 
@@ -62,7 +73,7 @@ const crc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
  * `CAFFE2TORCH_NO_BUNDLE=1` runs the modules: for development with `tsc --watch`, which updates
  * dist/ but not the bundle (`npm run build` remakes both), and for stack traces with module paths.
  */
-export async function loadCli(paths: BundlePaths = BUNDLE_PATHS): Promise<{ main: CliMain; info: LaunchInfo }> {
+export async function loadCli(paths: BundlePaths = BUNDLE_PATHS): Promise<LoadedCli> {
   if (process.env["CAFFE2TORCH_NO_BUNDLE"] === "1") return fromModules();
   let bundleBytes: Buffer;
   try {
@@ -72,17 +83,19 @@ export async function loadCli(paths: BundlePaths = BUNDLE_PATHS): Promise<{ main
   }
   const { cachedData, state } = readCodeCache(paths.cache, bundleBytes);
   try {
-    const { main, script } = compileBundle(paths.bundle, bundleBytes, cachedData);
+    const { main, exit, script } = compileBundle(paths.bundle, bundleBytes, cachedData);
     const codeCache = cachedData && script.cachedDataRejected ? "rejected" : state;
-    return { main, info: { from: "bundle", codeCache } };
+    return { main, exit, info: { from: "bundle", codeCache } };
   } catch {
     return fromModules();
   }
 }
 
-async function fromModules(): Promise<{ main: CliMain; info: LaunchInfo }> {
-  const { main } = await import("./main.js");
-  return { main, info: { from: "modules", codeCache: "none" } };
+async function fromModules(): Promise<LoadedCli> {
+  // A computed specifier: the build also bundles this module (dist/cli-bundle/launch.cjs), and
+  // its fallback must stay an import of these modules rather than pull the whole CLI into it.
+  const { main, exitProcess } = (await import(new URL("./main.js", import.meta.url).href)) as typeof import("./main.js");
+  return { main, exit: exitProcess, info: { from: "modules", codeCache: "none" } };
 }
 
 /**
@@ -93,10 +106,11 @@ export function compileBundle(bundlePath: string, bundleBytes: Buffer, cachedDat
   const source = `(function (exports, require, module, __filename, __dirname) {${bundleBytes.toString("utf8")}\n})`;
   const script = new Script(source, { filename: bundlePath, cachedData });
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
-  const module = { exports: {} as { main?: CliMain } };
+  const module = { exports: {} as { main?: CliMain; exitProcess?: CliExit } };
   wrapper.call(module.exports, module.exports, createRequire(bundlePath), module, bundlePath, dirname(bundlePath));
-  if (typeof module.exports.main !== "function") throw new Error(`${bundlePath} does not export main`);
-  return { main: module.exports.main, script };
+  const { main, exitProcess } = module.exports;
+  if (typeof main !== "function" || typeof exitProcess !== "function") throw new Error(`${bundlePath} does not export main and exitProcess`);
+  return { main, exit: exitProcess, script };
 }
 
 /** The cache file for `payload` (V8's code cache of the bundle whose bytes are `bundleBytes`). */

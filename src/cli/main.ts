@@ -12,6 +12,9 @@ interface GlobalOptions {
   debug?: boolean;
 }
 
+/** Ends the process once the CLI is done (see io.ts): the bin calls it with main's exit code. */
+export { exitProcess } from "./io.js";
+
 /**
  * Runs the CLI with `argv` (without node and script) and returns the exit code:
  * 0 clean, 1 findings or mismatch, 2 usage or input error. Never throws for bad input.

@@ -72,6 +72,22 @@ describe("starting the CLI", () => {
     expect(r.status).toBe(1);
   });
 
+  it("starts without Node's ESM loader, node:crypto, node:child_process or node:tty when the output is no terminal", () => {
+    // Each costs every cold start millions of instructions (bin/caffe2torch.js, tools/bundle-cli.mjs,
+    // src/cli/io.ts); a lint that writes JSON to a pipe, or text to a file, needs none of them.
+    const probe = join(tmp, "modules-loaded.cjs");
+    writeFileSync(probe, `process.on("exit", () => require("node:fs").writeSync(2, "\\nLOADED " + JSON.stringify(process.moduleLoadList)));`);
+    for (const args of [["lint", "--format", "json", NET], ["lint", NET]]) {
+      const r = spawnSync(process.execPath, ["--require", probe, join(ROOT, "bin", "caffe2torch.js"), ...args], { encoding: "utf8", cwd: ROOT, env: childEnv({}) });
+      expect(r.status).toBe(1);
+      const loaded = JSON.parse(r.stderr.slice(r.stderr.lastIndexOf("LOADED ") + 7)) as string[];
+      expect(loaded).toContain("NativeModule vm");
+      for (const heavy of ["NativeModule internal/modules/esm/module_job", "NativeModule crypto", "NativeModule child_process", "NativeModule tty"]) {
+        expect(loaded).not.toContain(heavy);
+      }
+    }
+  });
+
   it("runs from the modules when CAFFE2TORCH_NO_BUNDLE=1 (development with tsc --watch)", () => {
     const r = launch(BUILT, { CAFFE2TORCH_NO_BUNDLE: "1" });
     expect(r.info).toEqual({ from: "modules", codeCache: "none" });

@@ -140,7 +140,8 @@ function lintFiles(args: string[], options: LintCliOptions, io: CliIo): number {
     : all;
   const toStderr = settings.fix === "dry-run";
   const report = FORMATTERS.get(settings.format)!(shownResults, {
-    style: makeStyle(toStderr ? io.color.stderr : io.color.stdout),
+    // Only the text format colours; asking the others would look up the terminal for nothing.
+    style: makeStyle(settings.format === "text" && (toStderr ? io.color.stderr : io.color.stdout)),
     rules: RULE_METAS,
     version: PACKAGE.version,
     projectUrl: PACKAGE.homepage,
