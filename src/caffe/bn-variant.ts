@@ -37,7 +37,11 @@ function bnParam(layer: NetLayer, sourceMap: SourceMap | undefined): ParamView |
 /** Recognises the implementation a BatchNorm-type layer asks for. */
 export function bnVariant(layer: NetLayer, sourceMap: SourceMap | undefined): BnVariant {
   if (layer.type === "BatchNorm") {
-    const params = paramView(layer.param.batch_norm_param, sourceMap);
+    // Nearly every BatchNorm is BVLC's: decided without building a view (pairing and two rules
+    // ask for each layer, and a cold lint of ResNet-152 felt the views' allocations).
+    const known = layer.param.batch_norm_param as Record<string, unknown> | undefined;
+    if (!known || (!hasNvCaffeField(known) && (sourceMap?.unknownFields(known).length ?? 0) === 0)) return { family: "bvlc" };
+    const params = paramView(known, sourceMap);
     const nv = params.bool("scale_bias") === true || params.has("scale_filler") || params.has("bias_filler");
     return nv ? { family: "nvcaffe", params } : { family: "bvlc" };
   }
@@ -65,6 +69,11 @@ export function bnVariant(layer: NetLayer, sourceMap: SourceMap | undefined): Bn
     };
   }
   return { family: "unrecognised", fields, reason: "no-bn-param" };
+}
+
+/** Whether a bound batch_norm_param holds one of NVCaffe's fields (only a schema that has them binds them). */
+function hasNvCaffeField(param: Record<string, unknown>): boolean {
+  return param["scale_bias"] !== undefined || param["scale_filler"] !== undefined || param["bias_filler"] !== undefined;
 }
 
 /** True when the variant holds gamma/beta itself (no Scale layer to pair). */

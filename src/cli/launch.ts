@@ -7,6 +7,7 @@
  * another Node is ignored (checked here by length and CRC-32 before V8 sees it, because V8 itself
  * checks only lengths and versions in release builds, not the bytes).
  */
+import { isAscii } from "node:buffer";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
@@ -103,7 +104,9 @@ async function fromModules(): Promise<LoadedCli> {
  * build's cache matches), with `cachedData` as V8's code cache when given.
  */
 export function compileBundle(bundlePath: string, bundleBytes: Buffer, cachedData?: Buffer): CompiledBundle {
-  const source = `(function (exports, require, module, __filename, __dirname) {${bundleBytes.toString("utf8")}\n})`;
+  // The build makes the bundle ASCII (tools/bundle-cli.mjs), which Latin-1 copies rather than decodes.
+  const text = isAscii(bundleBytes) ? bundleBytes.toString("latin1") : bundleBytes.toString("utf8");
+  const source = `(function (exports, require, module, __filename, __dirname) {${text}\n})`;
   const script = new Script(source, { filename: bundlePath, cachedData });
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
   const module = { exports: {} as { main?: CliMain; exitProcess?: CliExit } };

@@ -63,10 +63,19 @@ export function analyzePhases(read: ReadResult, phases: readonly LintPhase[]): P
   return phases.map((phase, i) => (i === 0 ? first : { ...first, phase }));
 }
 
-/** Every `layer` of the file in file order, whatever its phase (file-scope rules read these). */
-export function fileLayers(read: ReadResult): NetLayer[] {
-  const layers = ((read.net as NetParameter).layer ?? []) as LayerParameter[];
-  return layers.map(netLayerOf);
+const fileLayersOf = new WeakMap<ReadResult, readonly NetLayer[]>();
+
+/**
+ * Every `layer` of the file in file order, whatever its phase (file-scope rules read these).
+ * Made once per read: half a dozen rules walk them, and a cold lint of a large net felt each walk.
+ */
+export function fileLayers(read: ReadResult): readonly NetLayer[] {
+  let layers = fileLayersOf.get(read);
+  if (!layers) {
+    layers = (((read.net as NetParameter).layer ?? []) as LayerParameter[]).map(netLayerOf);
+    fileLayersOf.set(read, layers);
+  }
+  return layers;
 }
 
 /** The file layer whose text contains `offset`, if any (layers never nest). */

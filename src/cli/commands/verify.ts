@@ -55,7 +55,7 @@ function parseSeed(value: string | undefined): number {
 /** `N,C,H,W` (commas or "x"): 2 to 5 positive integers. */
 export function parseInputShape(value: string | undefined): number[] | null {
   if (value === undefined) return null;
-  const dims = value.split(/[,x×]/).map((d) => d.trim());
+  const dims = value.split(/[,x\u00d7]/).map((d) => d.trim());
   const numbers = dims.map(Number);
   if (dims.length < 2 || dims.length > 5 || !numbers.every((d) => Number.isInteger(d) && d > 0)) {
     throw new CliError(`--input-shape must be 2 to 5 positive integers such as 2,3,32,32 (got "${value}")`);
