@@ -5,6 +5,7 @@
  * (a second by default), redraws at most every 100 ms, and erases itself at the end, so short runs,
  * pipes and CI logs never see it. Pure apart from the io and clock it is given.
  */
+import { visible } from "../diagnostics/visible.js";
 import type { CliIo } from "./io-types.js";
 
 /** Options of {@link createProgress}. */
@@ -32,8 +33,12 @@ export interface Progress {
 /** ANSI: carriage return, then erase the whole line. */
 const ERASE_LINE = "\r\u001b[2K";
 
-/** The bar's text for a fraction in [0, 1]: `label [#####-----]  42% item`, cut to `columns − 1`. */
-export function renderProgress(label: string, fraction: number, item: string, columns: number): string {
+/**
+ * The bar's text for a fraction in [0, 1]: `label [#####-----]  42% item`, cut to `columns − 1`.
+ * The item (a layer name from the file) is shown {@link visible}: the bar is drawn on a terminal.
+ */
+export function renderProgress(label: string, fraction: number, rawItem: string, columns: number): string {
+  const item = visible(rawItem);
   const f = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));
   const barWidth = Math.max(10, Math.min(30, columns - label.length - 20));
   const filled = Math.round(f * barWidth);

@@ -1,7 +1,7 @@
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { messageOf } from "../render/messages.js";
 import type { LineIndex } from "../diagnostics/range.js";
-import { visible, visibleFrame } from "../lint/formatters/text.js";
+import { visible, visibleFrame } from "../diagnostics/visible.js";
 import type { Style } from "./color.js";
 
 /**

@@ -4,7 +4,8 @@
  * described once), then the common confusions answered once for this net, unpaired blocks, and a
  * one-or-two-line summary of diagnostics. Pure: (result, options) → text.
  */
-import type { ConvertBlock, ConvertResult } from "../convert/types.js";
+import type { ConvertBlock, ConvertResult, UnpairedEntry } from "../convert/types.js";
+import { visibleStrings } from "../diagnostics/visible.js";
 import { bvlcLines, rankUnknown, rankUnknownLine } from "./bvlc-lines.js";
 import { confusions } from "./confusions.js";
 import { diagnosticsSummary } from "./diagnostics-summary.js";
@@ -132,9 +133,7 @@ function renderGroup(group: Group, style: TextStyle, width: number, verbose: boo
   return out.join("\n");
 }
 
-function unpairedSection(result: ConvertResult, blocks: readonly ConvertBlock[], style: TextStyle, width: number): string[] {
-  const names = new Set(blocks.map((b) => b.batchnorm));
-  const entries = result.unpaired.filter((u) => names.has(u.batchnorm));
+function unpairedSection(entries: readonly UnpairedEntry[], style: TextStyle, width: number): string[] {
   if (entries.length === 0) return [];
   const reasons = distinct(entries.map((u) => u.reason));
   return [
@@ -149,17 +148,25 @@ function unpairedSection(result: ConvertResult, blocks: readonly ConvertBlock[],
 /**
  * Explains `result` in plain words. With `layer`, only the matching block; a name that matches
  * no BatchNorm, Scale or Bias layer gives `ok: false` with the known names and a did-you-mean.
+ * Every string of the result (names, the source, notes, diagnostics) goes through
+ * {@link visibleStrings}: the text is for a terminal, and a name must not be able to write to it.
  */
-export function explainNet(result: ConvertResult, options: ExplainOptions = {}): ExplainOutcome {
+export function explainNet(raw: ConvertResult, options: ExplainOptions = {}): ExplainOutcome {
   const style = options.style ?? plainStyle;
   const width = options.width ?? 100;
   const verbose = options.verbose ?? false;
-  let blocks: ConvertBlock[] = result.blocks;
+  let chosen: readonly ConvertBlock[] = raw.blocks;
   if (options.layer !== undefined) {
-    const chosen = selectBlocks(result.blocks, options.layer, result.phase);
-    if (isUnknownLayer(chosen)) return { ok: false, error: chosen, message: unknownLayerMessage(chosen, width) };
-    blocks = chosen;
+    const selected = selectBlocks(raw.blocks, options.layer, raw.phase);
+    if (isUnknownLayer(selected)) return { ok: false, error: selected, message: unknownLayerMessage(selected, width) };
+    chosen = selected;
   }
+  // Selected on the exact names (two names can look alike once visible), shown visible from here on.
+  const names = new Set(chosen.map((b) => b.batchnorm));
+  const unpaired = visibleStrings(raw.unpaired.filter((u) => names.has(u.batchnorm)));
+  const result = visibleStrings(raw);
+  const index = new Map(raw.blocks.map((b, i) => [b, i]));
+  const blocks = chosen.map((b) => result.blocks[index.get(b)!]!);
   const sections: string[] = [];
   const groups = groupBlocks(blocks, result, style, verbose);
   const [title, ...paragraphs] = overview(result, blocks, style, options.layer !== undefined, verbose ? blocks.length : groups.length);
@@ -181,15 +188,16 @@ export function explainNet(result: ConvertResult, options: ExplainOptions = {}):
       sections.push([style.bold("Common confusions, answered for this net"), ...items.map((s) => wrap(`• ${s}`, width, "  ", "    "))].join("\n"));
     }
   }
-  const unpaired = unpairedSection(result, blocks, style, width);
-  if (unpaired.length > 0) sections.push(unpaired.join("\n"));
+  const unpairedLines = unpairedSection(unpaired, style, width);
+  if (unpairedLines.length > 0) sections.push(unpairedLines.join("\n"));
   const diagnostics = diagnosticsSummary(result.diagnostics, style);
   if (diagnostics.length > 0) sections.push(diagnostics.map((l) => wrap(l, width, "", "  ")).join("\n"));
   return { ok: true, text: `${sections.join("\n\n")}\n` };
 }
 
-/** The message for a `--layer` name that matches nothing (for standard error). */
-export function unknownLayerMessage(e: UnknownLayer, width = 100): string {
+/** The message for a `--layer` name that matches nothing (for standard error; names through {@link visibleStrings}). */
+export function unknownLayerMessage(raw: UnknownLayer, width = 100): string {
+  const e = visibleStrings(raw);
   const hint = e.suggestion ? ` Did you mean "${e.suggestion}"?` : "";
   const known = e.batchnorms.length === 0 ? `There are no BatchNorm layers in the ${e.phase} phase.` : `BatchNorm layers in the ${e.phase} phase: ${e.batchnorms.join(", ")}.`;
   return `${wrap(`No BatchNorm, Scale or Bias layer is named "${e.name}".${hint}`, width)}\n${wrap(known, width, "", "  ")}\n`;

@@ -30,6 +30,11 @@ export interface RuleMeta {
   fixable: boolean;
   /** Message templates by message id; `{{key}}` is replaced from the report's data. */
   messages: Readonly<Record<string, string>>;
+  /**
+   * What the fix does, by the message id of the findings that carry one (same templates and
+   * data as `messages`); SARIF's `fix.description`. Fixable rules only.
+   */
+  fixMessages?: Readonly<Record<string, string>>;
 }
 
 /** One finding as a rule reports it: codes and data, never rendered text. */

@@ -4,6 +4,7 @@
  * text out; colours come from the caller's style.
  */
 import { plainStyle, type TextStyle } from "../diagnostics/style.js";
+import { visibleStrings } from "../diagnostics/visible.js";
 import { formatSignificant } from "../weights/messages.js";
 import type { BlockVerification, LagReport, VerifyMetric, VerifyReport } from "./types.js";
 
@@ -216,8 +217,12 @@ function summary(r: VerifyReport, style: TextStyle): string[] {
   return lines;
 }
 
-/** The whole text report. */
-export function formatVerifyText(r: VerifyReport, style: TextStyle = plainStyle): string {
+/**
+ * The whole text report. Its strings (the source, the net's and the blocks' names) go through
+ * {@link visibleStrings} first: the report is for a terminal, and a name must not write to it.
+ */
+export function formatVerifyText(report: VerifyReport, style: TextStyle = plainStyle): string {
+  const r = visibleStrings(report);
   const lines = header(r, style);
   const nameWidth = Math.min(36, Math.max(8, ...r.blocks.map((b) => blockName(b).length)));
   for (const g of groups(r.blocks)) lines.push(...(g.length === 1 ? blockLine(g[0] as BlockVerification, style, nameWidth) : groupLine(g, style)));

@@ -5,6 +5,7 @@
  */
 import type { CaseReport, TraceReport } from "../numeric/golden.js";
 import { plainStyle, type TextStyle } from "../diagnostics/style.js";
+import { visible, visibleStrings } from "../diagnostics/visible.js";
 import { num } from "./format-text.js";
 
 /** Whether a replay could not read the trace (or one of its cases): `verify --trace` exits 2. */
@@ -43,8 +44,13 @@ function caseLines(c: CaseReport, tolerance: number, style: TextStyle): string[]
   return lines;
 }
 
-/** The whole text report of a trace replay. */
-export function formatTraceText(source: string, report: TraceReport, style: TextStyle = plainStyle): string {
+/**
+ * The whole text report of a trace replay. The trace's strings (case names, paths, recorded
+ * values) and the source go through {@link visibleStrings} first, as in the prototxt report.
+ */
+export function formatTraceText(rawSource: string, rawReport: TraceReport, style: TextStyle = plainStyle): string {
+  const source = visible(rawSource);
+  const report = visibleStrings(rawReport);
   const lines = [style.bold(`caffe2torch verify --trace ${source}`), `  tolerance ${num(report.tolerance)} on |ours − recorded| / max(1, |recorded|)`, ""];
   if (report.error !== undefined) {
     lines.push(style.error(`malformed trace: ${report.error.path}: expected ${report.error.expected}`));

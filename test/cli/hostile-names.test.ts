@@ -2,7 +2,8 @@
  * Names from an untrusted prototxt are data in every document the CLI generates: the Python
  * module (plain, --exact, --weights) imports and builds under real PyTorch without running
  * anything else, and the Markdown, SVG, SARIF, JSON and GitHub-annotation outputs keep their
- * structure whatever the names contain. See test/helpers/hostile.ts for the names.
+ * structure whatever the names contain; the text reports of lint, explain and verify send no
+ * control character to the terminal. See test/helpers/hostile.ts for the names.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,6 +11,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { HOSTILE, HOSTILE_BATCHNORMS, hostileDeploy, hostileTrainVal, renameHostile, TRAINED_CAFFEMODEL } from "../helpers/hostile.js";
+import { GOLDEN_DIR } from "../helpers/paths.js";
 import { requireTorch, runPython, skipWithoutTorch } from "../helpers/python.js";
 import { parseXml, type XmlElement } from "../verify/xml.js";
 import { runCli } from "./run-cli.js";
@@ -248,5 +250,90 @@ describe("the verify plot is well-formed SVG", () => {
     walk(root);
     expect([...names].filter((n) => !["svg", "title", "desc", "defs", "clipPath", "g", "rect", "line", "polyline", "text"].includes(n))).toEqual([]);
     expect(texts.some((t) => t.includes("</svg><script>") || t.includes("x\"); __import__"))).toBe(true);
+  });
+});
+
+/**
+ * A name with one of each kind of character a terminal acts on: ESC (a sequence that clears the
+ * screen), BEL, the right-to-left override U+202E and the C1 control U+009B (CSI on its own).
+ */
+const TERMINAL = {
+  literal: "bn\\033[2J\\007bell\\u202eevil\\u009bcsi",
+  decoded: "bn\u001b[2J\u0007bell\u202eevil\u009bcsi",
+  shown: "bn\u241b[2J\u2407bell\ufffdevil\ufffdcsi",
+};
+/** What a terminal must never receive from a name: C0 (but tab and line feed), DEL, C1, bidi controls. */
+const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/** trained_small's train_val with the terminal name on bn1, on its Scale, on the conv1 blob and on the net. */
+function terminalTrainVal(): string {
+  const renamed: Record<string, string> = { trained_small: "net ", bn1: "", scale1: "scale ", conv1: "blob " };
+  return readFileSync(join(GOLDEN_DIR, "trained_small", "train_val.prototxt"), "utf8").replace(/"([A-Za-z0-9_]+)"/g, (whole, name: string) =>
+    renamed[name] === undefined ? whole : `"${renamed[name]}${TERMINAL.literal}"`,
+  );
+}
+
+describe("explain and verify text reports show control characters from names, never send them", () => {
+  beforeAll(() => {
+    writeFileSync(join(dir, "terminal.prototxt"), terminalTrainVal());
+    const trace = JSON.parse(readFileSync(join(GOLDEN_DIR, "bn_cases.json"), "utf8")) as { cases: { name: string }[] };
+    trace.cases[0]!.name = TERMINAL.decoded;
+    writeFileSync(join(dir, "terminal-trace.json"), JSON.stringify(trace));
+  });
+
+  /** Runs the CLI in the fixture folder; its stdout and stderr hold no raw control character. */
+  const clean = (args: string[]): { status: number; stdout: string; stderr: string } => {
+    const run = runCli(args, { cwd: dir });
+    expect(run.stderr).not.toMatch(/internal error/);
+    expect(run.stdout).not.toMatch(RAW_CONTROL);
+    expect(run.stderr).not.toMatch(RAW_CONTROL);
+    return run;
+  };
+
+  it("explain: the ESC, BEL, U+202E and C1 of a layer, Scale, blob and net name never reach stdout raw, and their symbols do", () => {
+    for (const args of [[], ["--verbose"], ["--phase", "train"]]) {
+      const run = clean(["explain", "terminal.prototxt", ...args]);
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain(`net ${TERMINAL.shown}`);
+      expect(run.stdout).toContain(TERMINAL.shown);
+      expect(run.stdout).toContain(`scale ${TERMINAL.shown}`);
+    }
+    expect(clean(["explain", "terminal.prototxt", "--verbose"]).stdout).toContain(`blob ${TERMINAL.shown}`);
+  });
+
+  it("explain --layer: selects by the exact name, and a name that matches nothing is shown, not sent, on stderr", () => {
+    const chosen = clean(["explain", "terminal.prototxt", "--layer", TERMINAL.decoded]);
+    expect(chosen.status).toBe(0);
+    expect(chosen.stdout).toContain("Explaining 1 block of the 3");
+    expect(chosen.stdout).toContain(TERMINAL.shown);
+    const missing = clean(["explain", "terminal.prototxt", "--layer", `${TERMINAL.decoded}x`]);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain(`"${TERMINAL.shown}x"`);
+    expect(missing.stderr).toContain(`BatchNorm layers in the TEST phase: ${TERMINAL.shown}, `);
+  });
+
+  it("verify: the text report in TEST and TRAIN (block lines, lag table) shows the names as symbols", () => {
+    for (const phase of ["test", "train"]) {
+      const run = clean(["verify", "terminal.prototxt", "--phase", phase, "--steps", "3", "--input-shape", "2,3,8,8"]);
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain(`net "net ${TERMINAL.shown}"`);
+      expect(run.stdout).toContain(`${TERMINAL.shown} (+scale ${TERMINAL.shown})`);
+    }
+    expect(clean(["verify", "terminal.prototxt", "--phase", "train", "--steps", "3"]).stdout).toContain(`${TERMINAL.shown}: the plain mapping's gap`);
+  });
+
+  it("verify --trace: a case name from the trace is shown as symbols", () => {
+    const run = clean(["verify", "--trace", "terminal-trace.json"]);
+    expect(run.stdout).toContain(` ${TERMINAL.shown}  max error`);
+  });
+
+  it("verify --json keeps the exact names, with ESC and BEL escaped by JSON", () => {
+    const run = runCli(["verify", "terminal.prototxt", "--json"], { cwd: dir });
+    // JSON escapes C0 controls only; DEL, C1 and bidi characters stay as they are (exact data).
+    expect(run.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/);
+    expect(run.stdout).toContain("bn\\u001b[2J\\u0007bell");
+    const report = JSON.parse(run.stdout) as { net: string; blocks: { batchnorm: string; scale: string }[] };
+    expect(report.net).toBe(`net ${TERMINAL.decoded}`);
+    expect(report.blocks[0]).toMatchObject({ batchnorm: TERMINAL.decoded, scale: `scale ${TERMINAL.decoded}` });
   });
 });

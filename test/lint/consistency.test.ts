@@ -39,6 +39,14 @@ describe("lint rule consistency", () => {
     for (const id of ids) expect(index).toContain(`[\`${id}\`](${id}.md)`);
   });
 
+  it.each(ids)("%s describes its fixes (SARIF fix.description) if and only if it is fixable, for message ids it has", (id) => {
+    const meta = RULES.get(id)!.meta;
+    const fixMessageIds = Object.keys(meta.fixMessages ?? {});
+    expect(fixMessageIds.length > 0).toBe(meta.fixable);
+    for (const messageId of fixMessageIds) expect(Object.keys(meta.messages)).toContain(messageId);
+    for (const template of Object.values(meta.fixMessages ?? {})) expect(template).toMatch(/^[A-Z].*\.$/);
+  });
+
   it("gives every rule a one-sentence description and messages", () => {
     for (const rule of RULES.values()) {
       expect(rule.meta.description).toMatch(/^[A-Z`].*[.)]$/);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FORMATTERS, plainStyle, type FormatContext } from "../../src/lint/formatters/index.js";
 import { escapeData, escapeProperty } from "../../src/lint/formatters/github.js";
-import { visible } from "../../src/lint/formatters/text.js";
+import { visible } from "../../src/diagnostics/visible.js";
 import { artifactLocation } from "../../src/lint/formatters/sarif.js";
 import { summarize, type FileResult, type LintResults } from "../../src/lint/results.js";
 import { RULE_METAS } from "../../src/lint/rules/index.js";

@@ -1,8 +1,8 @@
 /**
  * Every SARIF log we write validates against the official SARIF 2.1.0 schema (sarif-schema.ts):
  * the CLI's output for the whole shared corpus and for our lint fixtures (findings of every
- * severity, fixable ones included, before and after --fix), and logs with every rule forced to
- * each level.
+ * severity, fixable ones with their `fixes` included, before and after --fix), and logs with
+ * every rule forced to each level.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -21,7 +21,7 @@ const fixtures = readdirSync(FIXTURES)
   .filter((f) => f.endsWith(".prototxt") && !f.endsWith(".fixed.prototxt"))
   .map((f) => join(FIXTURES, f));
 
-type Log = { runs: { results: { level: string; ruleId: string }[] }[] };
+type Log = { runs: { results: { level: string; ruleId: string; fixes?: { artifactChanges: { replacements: unknown[] }[] }[] }[] }[] };
 const levels = (log: Log): string[] => [...new Set(log.runs[0]!.results.map((r) => r.level))].sort();
 
 describe("SARIF output against the official SARIF 2.1.0 schema", () => {
@@ -43,7 +43,7 @@ describe("SARIF output against the official SARIF 2.1.0 schema", () => {
     expect(levels(log)).toEqual(["error", "note", "warning"]);
   });
 
-  it("validates the CLI's log for the lint fixtures, fixable findings included", () => {
+  it("validates the CLI's log for the lint fixtures, fixable findings with their fixes included", () => {
     const fixable = fixtures.flatMap((f) => lintText(readFileSync(f, "utf8")).findings.filter((x) => x.fix));
     expect(fixable.length).toBeGreaterThan(0);
     const r = runCli(["lint", "--format", "sarif", ...fixtures]);
@@ -51,6 +51,16 @@ describe("SARIF output against the official SARIF 2.1.0 schema", () => {
     expect(validate(log)).toEqual([]);
     expect(levels(log)).toEqual(["error", "note", "warning"]);
     for (const f of fixable) expect(log.runs[0]!.results.map((x) => x.ruleId)).toContain(f.ruleId);
+    const withFixes = log.runs[0]!.results.filter((x) => x.fixes);
+    expect(withFixes).toHaveLength(fixable.length);
+    for (const x of withFixes) expect(x.fixes![0]!.artifactChanges[0]!.replacements.length).toBeGreaterThan(0);
+  });
+
+  it("a log whose fixes have a region that breaks the schema is caught (so the check above can fail)", () => {
+    const log = JSON.parse(runCli(["lint", "--format", "sarif", ...fixtures]).stdout) as Log;
+    const fix = log.runs[0]!.results.find((x) => x.fixes)!.fixes![0]! as { artifactChanges: { replacements: { deletedRegion: Record<string, number> }[] }[] };
+    fix.artifactChanges[0]!.replacements[0]!.deletedRegion["startColumn"] = 0;
+    expect(validate(log)).toEqual([expect.stringMatching(/\/fixes\/0\/artifactChanges\/0\/replacements\/0\/deletedRegion\/startColumn: must be >= 1$/)]);
   });
 
   it("validates the log --fix-dry-run writes to stderr (the findings left after the fixes)", () => {

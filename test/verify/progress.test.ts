@@ -14,6 +14,10 @@ function clock(step: number): () => number {
 const ERASE = "\r\u001b[2K";
 
 describe("the progress bar", () => {
+  it("shows a layer name's control characters as symbols: the bar is drawn on a terminal", () => {
+    expect(renderProgress("verify", 0, "bn\u001b[2J\u0007\u202e\u009b", 60)).toMatch(/ bn\u241b\[2J\u2407\ufffd\ufffd$/);
+  });
+
   it("renders label, bar, percentage and the current item within the width", () => {
     expect(renderProgress("verify", 0.5, "bn2a_branch1", 60)).toBe(`verify [${"#".repeat(15)}${"-".repeat(15)}]  50% bn2a_branch1`);
     const long = renderProgress("verify", 1, "x".repeat(200), 80);

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
+import { visible } from "../../diagnostics/visible.js";
 import { messageOf } from "../../render/messages.js";
 import { convertNetDetailed } from "../../convert/convert.js";
 import { replayTrace } from "../../numeric/golden.js";
@@ -69,7 +70,7 @@ function unknownShapes(plan: VerifyPlan, given: boolean): string {
     const why = shape?.conflict ? `: ${shape.conflict}` : "";
     const channels = p.block.torch.num_features;
     const fromWeights = channels !== null && (shape?.dims ?? null)?.[1] == null ? ` (${channels} channels from the weights)` : "";
-    return `  ${p.block.batchnorm} ${describeDims(shape?.dims ?? null)}${fromWeights}${why}`;
+    return `  ${visible(p.block.batchnorm)} ${describeDims(shape?.dims ?? null)}${fromWeights}${why}`;
   });
   const count = plan.unknown.length;
   const hint = given
@@ -174,7 +175,7 @@ export function runVerify(file: string | undefined, options: VerifyCliOptions, i
   const { report, series } = run;
   if (options.plot !== undefined && series !== null) {
     io.writeFileAtomic(options.plot, renderLagPlot(series, { source: file, net: result.net, batch: verifyOptions.batch, seed: verifyOptions.seed, tolerance: verifyOptions.tolerance }));
-    io.stderr(`caffe2torch: wrote ${options.plot} (block ${series.block}, channel ${series.channel})\n`);
+    io.stderr(`caffe2torch: wrote ${options.plot} (block ${visible(series.block)}, channel ${series.channel})\n`);
   }
   if (options.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
   else io.stdout(formatVerifyText(report, makeStyle(io.color.stdout)));

@@ -1,6 +1,8 @@
 import type { Severity } from "../../diagnostics/diagnostic.js";
+import { LineIndex } from "../../diagnostics/range.js";
 import { messageText } from "../messages.js";
 import type { RuleMeta } from "../rule.js";
+import { sarifFixes } from "./sarif-fixes.js";
 import type { Formatter } from "./types.js";
 
 const LEVEL: Record<Severity, "error" | "warning" | "note"> = { error: "error", warning: "warning", info: "note" };
@@ -10,6 +12,8 @@ const LEVEL: Record<Severity, "error" | "warning" | "note"> = { error: "error", 
  * shortDescription, helpUri, defaultConfiguration.level), and one result per finding with ruleId,
  * ruleIndex, level, message.text and a physicalLocation (artifact URI relative to %SRCROOT%,
  * region startLine/startColumn/endLine/endColumn in UTF-16 code units, as our columns are).
+ * A finding with a fix also gets `fixes` (sarif-fixes.ts): its edits as replacements on the text
+ * the report describes (the file as read; after --fix, as written).
  */
 export const formatSarif: Formatter = (results, context) => {
   const rules = [...context.rules.values()];
@@ -35,8 +39,12 @@ export const formatSarif: Formatter = (results, context) => {
           },
         },
         columnKind: "utf16CodeUnits",
-        results: results.files.flatMap((file) =>
-          file.findings.map((f) => {
+        newlineSequences: ["\r\n", "\n"],
+        results: results.files.flatMap((file) => {
+          const location = artifactLocation(file.file);
+          // Only files with a fixable finding need their line starts.
+          let lines: LineIndex | undefined;
+          return file.findings.map((f) => {
             const result: Record<string, unknown> = {
               ruleId: f.ruleId,
               level: LEVEL[f.severity],
@@ -44,7 +52,7 @@ export const formatSarif: Formatter = (results, context) => {
               locations: [
                 {
                   physicalLocation: {
-                    artifactLocation: artifactLocation(file.file),
+                    artifactLocation: location,
                     region: {
                       startLine: f.line,
                       startColumn: f.column,
@@ -57,10 +65,11 @@ export const formatSarif: Formatter = (results, context) => {
             };
             const ruleIndex = index.get(f.ruleId);
             if (ruleIndex !== undefined) result["ruleIndex"] = ruleIndex;
+            if (f.fix) result["fixes"] = sarifFixes({ ...f, fix: f.fix }, (lines ??= new LineIndex(file.source)), location, context.rules);
             if (f.phase) result["properties"] = { phase: f.phase };
             return result;
-          }),
-        ),
+          });
+        }),
       },
     ],
   };

@@ -27,6 +27,10 @@ export const bnStatsLrMult: Rule = {
       missing: "BatchNorm '{{layer}}': param {{index}} has no lr_mult, which defaults to 1; Caffe aborts unless the statistics have lr_mult 0.",
       tooMany: "BatchNorm '{{layer}}' has {{count}} param blocks but only {{blobs}} blobs; Caffe aborts ('Too many params specified for layer').",
     },
+    fixMessages: {
+      nonZero: "Set lr_mult of param {{index}} of BatchNorm '{{layer}}' to 0.",
+      missing: "Add lr_mult: 0 to param {{index}} of BatchNorm '{{layer}}'.",
+    },
   }),
   scope: "file",
   check(context) {
