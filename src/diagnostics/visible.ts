@@ -8,6 +8,9 @@
 import { codeFrame, type FrameStyle } from "./code-frame.js";
 import type { LineIndex, Range } from "./range.js";
 
+/** Every character {@link visible} replaces. */
+const UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]/;
+
 /**
  * Text from the file (names in messages, source lines) as a terminal shows it harmlessly: C0
  * controls (except tab) and DEL become their Unicode control pictures (ESC → ␛, LF → ␊), C1
@@ -16,6 +19,8 @@ import type { LineIndex, Range } from "./range.js";
  * move the cursor or reorder what is shown.
  */
 export function visible(text: string): string {
+  // One scan for the usual text, which has none of them (a report shows a line per finding).
+  if (!UNSAFE.test(text)) return text;
   return text
     .replace(/[\u0000-\u0008\u000a-\u001f\u007f]/g, (ch) => String.fromCharCode(ch === "\u007f" ? 0x2421 : 0x2400 + ch.charCodeAt(0)))
     .replace(/[\u0080-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]/gu, "\ufffd");

@@ -1,5 +1,5 @@
 import type { Severity } from "../diagnostics/diagnostic.js";
-import type { Range } from "../diagnostics/range.js";
+import type { LineIndex, Range } from "../diagnostics/range.js";
 import type { TextEdit } from "./edits.js";
 import type { LintPhase, MessageData } from "./rule.js";
 
@@ -27,6 +27,8 @@ export interface FileResult {
   file: string;
   /** The text the findings refer to (after fixes, when fixes were applied); used for code frames. */
   source: string;
+  /** The line index of `source` the findings were positioned with, when the caller has it (saves formatters making another). */
+  lines?: LineIndex;
   findings: Finding[];
   /** False when the file does not parse. */
   parsed: boolean;

@@ -1,5 +1,5 @@
 import type { Severity } from "../diagnostics/diagnostic.js";
-import type { Range } from "../diagnostics/range.js";
+import type { LineIndex, Range } from "../diagnostics/range.js";
 import { readNet, type ReadResult } from "../schema/read.js";
 import { analyzePhases } from "./analysis.js";
 import { isSuppressed, parseDirectives } from "./directives.js";
@@ -28,6 +28,8 @@ export interface LintTextResult {
   findings: Finding[];
   /** False when the text does not parse: only reader rules ran, and it must never be written. */
   parsed: boolean;
+  /** The text's line index, which positioned the findings. */
+  lines: LineIndex;
 }
 
 const RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
@@ -94,7 +96,7 @@ export function lintText(text: string, options: LintOptions = {}): LintTextResul
   }
   const orderOf = new Map(pending.map((p) => [p.rule.meta.id, p.order]));
   findings.sort((a, b) => a.range.offset - b.range.offset || orderOf.get(a.ruleId)! - orderOf.get(b.ruleId)! || a.line - b.line);
-  return { findings, parsed };
+  return { findings, parsed, lines: read.lines };
 }
 
 function merge(byKey: Map<string, Pending>, rule: Rule, order: number, report: Report, phase: LintPhase): void {

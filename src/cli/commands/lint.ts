@@ -122,8 +122,8 @@ function lintFiles(args: string[], options: LintCliOptions, io: CliIo): number {
     const lintOptions: LintOptions = { phase: settings.phase ?? config?.phase ?? "both", levels: { ...config?.rules, ...settings.rules } };
     const shown = stdin ? "<stdin>" : displayPath(path, io.cwd);
     if (settings.fix === "none") {
-      const { findings, parsed } = lintText(text, lintOptions);
-      results.push({ file: shown, source: text, findings, parsed, fixed: 0 });
+      const { findings, parsed, lines } = lintText(text, lintOptions);
+      results.push({ file: shown, source: text, lines, findings, parsed, fixed: 0 });
       continue;
     }
     const fixed = fixText(text, lintOptions);
@@ -132,7 +132,8 @@ function lintFiles(args: string[], options: LintCliOptions, io: CliIo): number {
       if (settings.fix === "write") io.writeFileAtomic(path, encodeSourceText(fixed.output), { inPlace: true });
       else diff += unifiedDiff(text, fixed.output, shown);
     }
-    results.push({ file: shown, source: fixed.output, findings: fixed.result.findings, parsed: fixed.result.parsed, fixed: fixed.fixed });
+    const { findings, parsed, lines } = fixed.result;
+    results.push({ file: shown, source: fixed.output, lines, findings, parsed, fixed: fixed.fixed });
   }
   const all = summarize(results);
   const shownResults = settings.quiet

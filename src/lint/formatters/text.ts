@@ -15,7 +15,7 @@ export const formatText: Formatter = (results, context) => {
   let out = "";
   for (const file of results.files) {
     if (file.findings.length === 0) continue;
-    const lines = new LineIndex(file.source);
+    const lines = file.lines ?? new LineIndex(file.source);
     out += `${style.bold(visible(file.file))}\n`;
     for (const f of file.findings) {
       out += findingLine(f, context);
