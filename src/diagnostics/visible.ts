@@ -3,7 +3,7 @@
  * layer `bn\u001b[2J` or put a right-to-left override in a blob name; every text report (lint,
  * error lines, explain, verify) shows such names through {@link visible}, so the file can never
  * recolour the terminal, move the cursor or reorder what is shown. JSON outputs keep the exact
- * strings: JSON escaping already makes them inert.
+ * strings, escaped so that none of these characters is written raw (json-text.ts).
  */
 import { codeFrame, type FrameStyle } from "./code-frame.js";
 import type { LineIndex, Range } from "./range.js";

@@ -1,4 +1,5 @@
 import type { ConvertResult } from "../convert/types.js";
+import { jsonText } from "../diagnostics/json-text.js";
 
 /** Options of {@link emitJson}. */
 export interface JsonEmitOptions {
@@ -69,5 +70,5 @@ function ordered(value: unknown, shape: Shape | undefined): unknown {
  * Non-finite numbers cannot occur in a valid result; JSON.stringify would write them as null.
  */
 export function emitJson(result: ConvertResult, options: JsonEmitOptions = {}): string {
-  return `${JSON.stringify(ordered(result, "root"), null, options.indent ?? 2)}\n`;
+  return `${jsonText(ordered(result, "root"), options.indent ?? 2)}\n`;
 }

@@ -322,16 +322,32 @@ describe("explain and verify text reports show control characters from names, ne
     expect(clean(["verify", "terminal.prototxt", "--phase", "train", "--steps", "3"]).stdout).toContain(`${TERMINAL.shown}: the plain mapping's gap`);
   });
 
+  it("convert and lint --format json|sarif write no raw control or bidi character, and the exact names parse back", () => {
+    const convert = runCli(["convert", "terminal.prototxt"], { cwd: dir });
+    expect(convert.status).toBe(0);
+    expect(convert.stdout).not.toMatch(RAW_CONTROL);
+    expect((JSON.parse(convert.stdout) as { net: string }).net).toBe(`net ${TERMINAL.decoded}`);
+    // A layer reading a blob nothing makes: its finding quotes the name.
+    writeFileSync(join(dir, "terminal-lint.prototxt"), `${terminalTrainVal()}layer {\n  name: "relu"\n  type: "ReLU"\n  bottom: "${TERMINAL.literal}"\n  top: "out"\n}\n`);
+    for (const format of ["json", "sarif"]) {
+      const lint = runCli(["lint", "terminal-lint.prototxt", "--format", format], { cwd: dir });
+      expect(lint.stdout, format).toContain("\\u202eevil\\u009bcsi");
+      expect(lint.stdout, format).not.toMatch(RAW_CONTROL);
+      const parsed = JSON.parse(lint.stdout) as { files?: { diagnostics: { message: string }[] }[]; runs?: { results: { message: { text: string } }[] }[] };
+      const messages = parsed.files?.flatMap((f) => f.diagnostics.map((d) => d.message)) ?? parsed.runs![0]!.results.map((r) => r.message.text);
+      expect(messages.some((m) => m.includes(`'${TERMINAL.decoded}'`)), format).toBe(true);
+    }
+  });
+
   it("verify --trace: a case name from the trace is shown as symbols", () => {
     const run = clean(["verify", "--trace", "terminal-trace.json"]);
     expect(run.stdout).toContain(` ${TERMINAL.shown}  max error`);
   });
 
-  it("verify --json keeps the exact names, with ESC and BEL escaped by JSON", () => {
+  it("verify --json keeps the exact names, every control and bidi character escaped (\\uXXXX)", () => {
     const run = runCli(["verify", "terminal.prototxt", "--json"], { cwd: dir });
-    // JSON escapes C0 controls only; DEL, C1 and bidi characters stay as they are (exact data).
-    expect(run.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/);
-    expect(run.stdout).toContain("bn\\u001b[2J\\u0007bell");
+    expect(run.stdout).not.toMatch(RAW_CONTROL);
+    expect(run.stdout).toContain("bn\\u001b[2J\\u0007bell\\u202eevil\\u009bcsi");
     const report = JSON.parse(run.stdout) as { net: string; blocks: { batchnorm: string; scale: string }[] };
     expect(report.net).toBe(`net ${TERMINAL.decoded}`);
     expect(report.blocks[0]).toMatchObject({ batchnorm: TERMINAL.decoded, scale: `scale ${TERMINAL.decoded}` });

@@ -1,3 +1,4 @@
+import { jsonText } from "../../diagnostics/json-text.js";
 import type { Command } from "commander";
 import { inspectCaffemodel, formatInspectText } from "../../weights/inspect.js";
 import { renderMessage } from "../../diagnostics/messages.js";
@@ -23,7 +24,7 @@ export function runInspect(file: string, options: InspectOptions, io: CliIo): nu
     io.stderr(`${name}:${at} ${d.severity}: ${weightsMessage(d.code, d.data) ?? renderMessage(d)} [${d.code}]\n`);
   }
   if (diagnostics.some((d) => d.severity === "error")) return 2;
-  io.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatInspectText(report));
+  io.stdout(options.json ? `${jsonText(report)}\n` : formatInspectText(report));
   return 0;
 }
 

@@ -1,3 +1,4 @@
+import { jsonText } from "../../diagnostics/json-text.js";
 import type { Command } from "commander";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { visible } from "../../diagnostics/visible.js";
@@ -89,7 +90,7 @@ function runTrace(file: string, options: VerifyCliOptions, io: CliIo): number {
     throw new CliError(`${file}: not JSON: ${(error as Error).message}`);
   }
   const report = replayTrace(json, { tolerance });
-  if (options.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+  if (options.json) io.stdout(`${jsonText(report)}\n`);
   else io.stdout(formatTraceText(file, report, makeStyle(io.color.stdout)));
   if (traceMalformed(report)) {
     const where = report.error ?? report.cases.find((c) => c.error !== undefined)?.error;
@@ -177,7 +178,7 @@ export function runVerify(file: string | undefined, options: VerifyCliOptions, i
     io.writeFileAtomic(options.plot, renderLagPlot(series, { source: file, net: result.net, batch: verifyOptions.batch, seed: verifyOptions.seed, tolerance: verifyOptions.tolerance }));
     io.stderr(`caffe2torch: wrote ${options.plot} (block ${visible(series.block)}, channel ${series.channel})\n`);
   }
-  if (options.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+  if (options.json) io.stdout(`${jsonText(report)}\n`);
   else io.stdout(formatVerifyText(report, makeStyle(io.color.stdout)));
   return report.ok ? 0 : 1;
 }

@@ -1,3 +1,4 @@
+import { jsonText } from "../../diagnostics/json-text.js";
 import { messageText } from "../messages.js";
 import type { Formatter } from "./types.js";
 
@@ -23,5 +24,5 @@ export const formatJson: Formatter = (results, context) => {
     warningCount: results.warningCount,
     infoCount: results.infoCount,
   };
-  return `${JSON.stringify(json, null, 2)}\n`;
+  return `${jsonText(json)}\n`;
 };

@@ -1,3 +1,4 @@
+import { jsonText } from "../../diagnostics/json-text.js";
 import type { Severity } from "../../diagnostics/diagnostic.js";
 import { LineIndex } from "../../diagnostics/range.js";
 import { messageText } from "../messages.js";
@@ -73,7 +74,7 @@ export const formatSarif: Formatter = (results, context) => {
       },
     ],
   };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  return `${jsonText(log)}\n`;
 };
 
 /** A rule's docs page on the web: its docs path in the main branch of the project's repository. */
