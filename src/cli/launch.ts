@@ -5,7 +5,9 @@
  * holds the compiled bytecode of the functions a run needs. Both are only speed-ups: without the
  * bundle the CLI runs from its modules, and a cache that is absent, stale, damaged or made by
  * another Node is ignored (checked here by length and CRC-32 before V8 sees it, because V8 itself
- * checks only lengths and versions in release builds, not the bytes).
+ * checks only lengths and versions in release builds, not the bytes). The build also bundles this
+ * module as CommonJS (dist/cli-bundle/launch.cjs), which the CommonJS bin requires, so a start
+ * never loads an ES module (Node's ESM loader costs a cold start measurably).
  */
 import { isAscii } from "node:buffer";
 import { readFileSync } from "node:fs";
