@@ -4,9 +4,10 @@
  * is compared as it is produced.
  */
 import type { ConvertBlock } from "../convert/types.js";
-import { numel } from "../numeric/tensor.js";
+import { numel, type Tensor } from "../numeric/tensor.js";
 import { createCaffeSide, createTorchSide, type Side, type Statistics } from "./executors.js";
 import { LagTracker } from "./lag.js";
+import { forwardBound, statisticsBoundOfBatch, vectorBound } from "./float32-bound.js";
 import { MetricTracker, vector } from "./metric.js";
 import { statisticsTolerance } from "./tolerance.js";
 import type { BlockScenario } from "./scenario.js";
@@ -104,7 +105,7 @@ function startScaleFactor(scenario: BlockScenario): number {
   return scenario.preset === null ? 0 : (scenario.preset.scaleFactor[0] as number);
 }
 
-function trackers(side: Side, block: ConvertBlock, scenario: BlockScenario, configuration: Configuration, steps: number): Trackers {
+function trackers(side: Side, block: ConvertBlock, scenario: BlockScenario, configuration: Configuration, steps: number, tolerance: number): Trackers {
   const claimed = claimsExact(block, configuration);
   const lagged = configuration === "plain" && block.torch.mode === "train" && !plainMappingExact(block);
   const initial = side.statistics();
@@ -116,26 +117,31 @@ function trackers(side: Side, block: ConvertBlock, scenario: BlockScenario, conf
   return {
     side,
     configuration,
-    mean: new MetricTracker(claimed),
-    variance: new MetricTracker(claimed),
-    evalOutput: new MetricTracker(claimed),
+    mean: new MetricTracker(claimed, tolerance),
+    variance: new MetricTracker(claimed, tolerance),
+    evalOutput: new MetricTracker(claimed, tolerance),
     lag,
   };
 }
 
-function compareStatistics(t: Trackers, caffe: Statistics, step: number): Statistics | null {
+/** The largest float32 bound of the batch statistics averaged so far, per channel (null: none yet). */
+type StatisticsBound = { mean: Float64Array; variance: Float64Array } | null;
+
+function compareStatistics(t: Trackers, caffe: Statistics, step: number, bound: StatisticsBound = null): Statistics | null {
   const torch = t.side.statistics();
   if (torch === null) return null;
-  t.mean.add(vector(torch.mean), vector(caffe.mean), step);
-  t.variance.add(vector(torch.variance), vector(caffe.variance), step);
-  if (step > 0) t.lag?.add(step, torch.mean, torch.variance, caffe.mean, caffe.variance);
+  const meanBound = bound && (() => vectorBound(bound.mean, caffe.mean, caffe.variance));
+  const varBound = bound && (() => vectorBound(bound.variance, caffe.mean, caffe.variance));
+  t.mean.add(vector(torch.mean), vector(caffe.mean), step, meanBound);
+  t.variance.add(vector(torch.variance), vector(caffe.variance), step, varBound);
+  if (step > 0) t.lag?.add(step, torch.mean, torch.variance, caffe.mean, caffe.variance, bound);
   return torch;
 }
 
-function alternativeReport(t: Trackers, tolerance: number): AlternativeReport | null {
-  const mean = t.mean.result(tolerance);
-  const variance = t.variance.result(tolerance);
-  const output = t.evalOutput.result(tolerance);
+function alternativeReport(t: Trackers): AlternativeReport | null {
+  const mean = t.mean.result();
+  const variance = t.variance.result();
+  const output = t.evalOutput.result();
   if (mean === null || variance === null || output === null) return null;
   const agree = mean.within && variance.within && output.within;
   return { configuration: t.configuration, running_mean: mean, running_var: variance, eval_output: output, verdict: agree ? "agree" : "lag" };
@@ -157,10 +163,17 @@ export function runBlock(
   // Only train-mode forwards update running statistics; the others read or ignore them.
   const statsTolerance = statisticsTolerance(tolerance, block.torch.mode === "train" ? steps : 0, block.caffe.moving_average_fraction);
   const caffe = createCaffeSide(block, scenario, phase);
-  const primary = trackers(createTorchSide(block, scenario, phase, configuration), block, scenario, configuration, steps);
+  const primary = trackers(createTorchSide(block, scenario, phase, configuration), block, scenario, configuration, steps, statsTolerance);
   const other: Configuration = configuration === "plain" ? "exact" : "plain";
-  const alt = block.torch.mode === "train" ? trackers(createTorchSide(block, scenario, phase, other), block, scenario, other, steps) : null;
-  const trainOutput = new MetricTracker(true);
+  const alt = block.torch.mode === "train" ? trackers(createTorchSide(block, scenario, phase, other), block, scenario, other, steps, statsTolerance) : null;
+  const trainOutput = new MetricTracker(true, tolerance);
+  // float32's error bound of each forward (float32-bound.ts), from the statistics Caffe normalises with.
+  const affine = { eps: Math.fround(block.caffe.eps), gamma: scenario.gamma, beta: scenario.beta };
+  const batchInTraining = !block.caffe.use_global_stats_by_phase[phase];
+  const boundOf = (x: Tensor, batch: boolean, stored: Statistics, slack: StatisticsBound = null) => () =>
+    forwardBound(x, batch ? null : stored, affine, slack);
+  const updates = block.torch.mode === "train" && batchInTraining;
+  let statsBound: StatisticsBound = null;
   const elements = numel(scenario.shape);
   const record = options.recordChannel;
   const plainOf = (a: Trackers, b: Trackers) => (a.configuration === "plain" ? a : b);
@@ -170,12 +183,14 @@ export function runBlock(
 
   for (let k = 1; k <= steps; k++) {
     const x = scenario.input(k - 1);
+    const storedBefore = caffe.statistics() as Statistics;
     const yCaffe = caffe.step(x);
-    trainOutput.add(primary.side.step(x), yCaffe, k);
+    trainOutput.add(primary.side.step(x), yCaffe, k, boundOf(x, batchInTraining, storedBefore));
     alt?.side.step(x);
+    if (updates) statsBound = widest(statsBound, statisticsBoundOfBatch(x));
     const caffeStats = caffe.statistics() as Statistics;
-    const p = compareStatistics(primary, caffeStats, k);
-    const a = alt === null ? null : compareStatistics(alt, caffeStats, k);
+    const p = compareStatistics(primary, caffeStats, k, statsBound);
+    const a = alt === null ? null : compareStatistics(alt, caffeStats, k, statsBound);
     if (series !== null && p !== null && a !== null && alt !== null) {
       const plain = plainOf(primary, alt) === primary ? p : a;
       const exact = plain === p ? a : p;
@@ -193,9 +208,10 @@ export function runBlock(
   // With no training step the stored statistics are compared once, before the evaluation forward.
   if (steps === 0) compareStatistics(primary, caffe.statistics() as Statistics, 0);
   const x = scenario.input(steps);
+  const evalBound = boundOf(x, !block.caffe.use_global_stats_by_phase.TEST, caffe.statistics() as Statistics, statsBound);
   const yCaffe = caffe.evaluate(x);
-  primary.evalOutput.add(primary.side.evaluate(x), yCaffe, 0);
-  if (alt !== null) alt.evalOutput.add(alt.side.evaluate(x), yCaffe, 0);
+  primary.evalOutput.add(primary.side.evaluate(x), yCaffe, 0, evalBound);
+  if (alt !== null) alt.evalOutput.add(alt.side.evaluate(x), yCaffe, 0, evalBound);
   options.onWork?.(elements * (alt === null ? 1 : 2));
 
   const plainTrackers = alt === null ? primary : plainOf(primary, alt);
@@ -203,16 +219,22 @@ export function runBlock(
     measurement: {
       steps,
       claimedExact: claimsExact(block, configuration),
-      trainOutput: trainOutput.result(tolerance),
+      trainOutput: trainOutput.result(),
       statisticsTolerance: statsTolerance,
-      evalOutput: primary.evalOutput.result(statsTolerance),
-      runningMean: primary.mean.result(statsTolerance),
-      runningVar: primary.variance.result(statsTolerance),
+      evalOutput: primary.evalOutput.result(),
+      runningMean: primary.mean.result(),
+      runningVar: primary.variance.result(),
       lag: plainTrackers.lag?.report() ?? null,
-      alternative: alt === null ? null : alternativeReport(alt, statsTolerance),
+      alternative: alt === null ? null : alternativeReport(alt),
     },
     series,
   };
+}
+
+/** The per-channel maximum of two statistics bounds. */
+function widest(a: StatisticsBound, b: { mean: Float64Array; variance: Float64Array }): StatisticsBound {
+  if (a === null) return b;
+  return { mean: a.mean.map((v, c) => Math.max(v, b.mean[c] as number)), variance: a.variance.map((v, c) => Math.max(v, b.variance[c] as number)) };
 }
 
 function copyStatistics(s: Statistics): Statistics {

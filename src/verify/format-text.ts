@@ -6,7 +6,7 @@
 import { plainStyle, type TextStyle } from "../diagnostics/style.js";
 import { visibleStrings } from "../diagnostics/visible.js";
 import { formatSignificant } from "../weights/messages.js";
-import type { BlockVerification, LagReport, VerifyMetric, VerifyReport } from "./types.js";
+import type { BlockVerification, Float32BoundUse, LagReport, VerifyMetric, VerifyReport } from "./types.js";
 
 /** Above this many blocks, alike agreeing/lagging/skipped blocks are grouped on one line. */
 const GROUP_ABOVE = 12;
@@ -75,7 +75,8 @@ function relationText(lag: LagReport): string {
     lag.start_scale_factor === 0
       ? `torch_k = (1 − ${f}^k)·Caffe_k + ${f}^k·init`
       : `torch_k = (1 − w_k)·Caffe_k + w_k·init with w_k = (1 − (1 − f)·s₀)·f^k = ${weightText(lag, "k")} (s₀ = ${scaleText(lag.start_scale_factor)}, the caffemodel's)`;
-  return `${relation} holds to ${num(lag.relation_max_error)} (tolerance ${num(lag.relation_tolerance)})${forgotten}`;
+  const bounded = lag.relation_float32_bound === 0 ? "" : `, ${lag.relation_float32_bound} channel-steps within float32's error bound left out`;
+  return `${relation} holds to ${num(lag.relation_max_error)} (tolerance ${num(lag.relation_tolerance)}${bounded})${forgotten}`;
 }
 
 function lagDetails(b: BlockVerification, indent: string): string[] {
@@ -102,6 +103,47 @@ function lagTable(b: BlockVerification, indent: string): string[] {
   return [`${indent}${b.batchnorm}: the plain mapping's gap to Caffe's running statistics, per step`, line(cols), ...rows.map(line)];
 }
 
+/** Every metric of the block that needed float32's error bound, with its label. */
+function boundUses(b: BlockVerification): { label: string; m: VerifyMetric & { float32_bound: Float32BoundUse } }[] {
+  const all: [string, VerifyMetric | null][] = [
+    ["training outputs", b.train_output],
+    ["eval output", b.eval_output],
+    ["running mean", b.running_mean],
+    ["running var", b.running_var],
+  ];
+  return all.flatMap(([label, m]) => (m !== null && m.float32_bound !== null ? [{ label, m: m as VerifyMetric & { float32_bound: Float32BoundUse } }] : []));
+}
+
+/**
+ * Why values beyond the tolerance passed: they lie within float32's error bound for their operands.
+ * The ratio |μ|/σ says how much of the input's spread the statistics cancel (float32-bound.ts).
+ */
+function boundLines(b: BlockVerification, indent: string): string[] {
+  const uses = boundUses(b);
+  if (uses.length === 0) return [];
+  const what = uses.map(({ label, m }) => `${label} ${num(m.max_error)} (${m.float32_bound.elements} value${m.float32_bound.elements === 1 ? "" : "s"})`);
+  const ratioOf = (u: Float32BoundUse) => (u.std > 0 ? u.mean / u.std : Infinity);
+  const worst = uses.reduce((a, u) => (ratioOf(u.m.float32_bound) > ratioOf(a.m.float32_bound) ? u : a));
+  const f = worst.m.float32_bound;
+  const ratio = ratioOf(f);
+  const lost = `both frameworks lose the input below ulp(|mean|) = ${num(ulp32(f.mean))}`;
+  const cause =
+    ratio >= 1
+      ? `|mean| ${num(f.mean)} is ${num(ratio)}·σ (σ = ${num(f.std)}): float32 cancellation, ${lost}; not a conversion error`
+      : `the operands outweigh the result (|mean| ${num(f.mean)}, σ ${num(f.std)}): float32 rounding, not a conversion error`;
+  return [
+    `${indent}beyond the tolerance but within float32's error bound for their operands: ${what.join(", ")}`,
+    `${indent}closest (${worst.label}): |Δ| ${num(f.error)} against a bound of ${num(f.bound)}; ${cause}`,
+  ];
+}
+
+/** The spacing of float32 values at |x| (a normal number's ulp). */
+function ulp32(x: number): number {
+  const a = Math.fround(Math.abs(x));
+  if (a === 0 || !Number.isFinite(a)) return 0;
+  return 2 ** (Math.floor(Math.log2(a)) - 23);
+}
+
 function blockLine(b: BlockVerification, style: TextStyle, nameWidth: number): string[] {
   const shape = b.shape === null ? "" : `[${b.shape.join(",")}]`;
   const head = `${blockName(b).padEnd(nameWidth)}  ${shape.padEnd(14)} ${b.mode.padEnd(11)} ${verdictWord(b, style)}`;
@@ -118,6 +160,7 @@ function blockLine(b: BlockVerification, style: TextStyle, nameWidth: number): s
   const lines = [`${head} ${parts.join(" · ")}`];
   const indent = " ".repeat(4);
   if (b.failures.length > 0) lines.push(`${indent}${style.error(`beyond tolerance: ${b.failures.join(", ")}`)}`);
+  lines.push(...boundLines(b, indent));
   if (b.verdict === "lag" || b.failures.includes("lag_relation")) lines.push(...lagDetails(b, indent));
   return lines;
 }
@@ -153,6 +196,8 @@ function groupLine(group: BlockVerification[], style: TextStyle): string[] {
     const stats = Math.max(0, ...group.map((b) => Math.max(b.running_mean?.max_error ?? 0, b.running_var?.max_error ?? 0)));
     if (group.some((b) => b.running_mean !== null)) parts.push(stats === 0 ? "running stats identical" : `running stats ≤ ${num(stats)}`);
   }
+  const bounded = group.filter((b) => boundUses(b).length > 0).length;
+  if (bounded > 0) parts.push(`${bounded} beyond the tolerance but within float32's error bound for their operands (--json: float32_bound)`);
   return [`${head} ${parts.join(" · ")}`];
 }
 
@@ -195,7 +240,7 @@ function header(r: VerifyReport, style: TextStyle): string[] {
     `  PyTorch configuration: ${config}; batch ${r.batch}, seed ${r.seed}`,
     ...statistics,
     `  forwards: ${forwards}`,
-    `  tolerance ${num(r.tolerance)} on |torch − caffe| / max(1, |caffe|) (running statistics: plus float32 drift over long runs)`,
+    `  tolerance ${num(r.tolerance)} on |torch − caffe| / max(1, |caffe|) (running statistics: plus float32 drift over long runs); beyond it, only within float32's error bound for the operands`,
     "",
   ];
 }

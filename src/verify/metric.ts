@@ -4,7 +4,8 @@
  */
 import { compare, scaledError } from "../numeric/compare.js";
 import { sameShape, type TensorLike } from "../numeric/tensor.js";
-import type { VerifyMetric } from "./types.js";
+import { boundAt, channelAt, type OperandBound } from "./float32-bound.js";
+import type { Float32BoundUse, VerifyMetric } from "./types.js";
 
 /** Collects comparisons of PyTorch's values against Caffe's (the reference). */
 export class MetricTracker {
@@ -15,27 +16,62 @@ export class MetricTracker {
   private torch = NaN;
   private caffe = NaN;
   private count = 0;
+  /** Some element exceeded both the output-relative tolerance and its float32 bound. */
+  private failed = false;
+  private boundUse: Float32BoundUse | null = null;
 
-  /** @param claimed whether the quantity is claimed equivalent (it then decides the verdict). */
-  constructor(readonly claimed: boolean) {}
+  /**
+   * @param claimed whether the quantity is claimed equivalent (it then decides the verdict).
+   * @param tolerance the output-relative tolerance: `|torch − caffe| ≤ tolerance·max(1, |caffe|)`.
+   */
+  constructor(
+    readonly claimed: boolean,
+    readonly tolerance: number,
+  ) {}
 
-  /** Compares `torch` against `caffe` at `step` (1-based training step; 0 for the evaluation forward). */
-  add(torch: TensorLike, caffe: TensorLike, step: number): void {
+  /**
+   * Compares `torch` against `caffe` at `step` (1-based training step; 0 for the evaluation
+   * forward). An element beyond the tolerance still agrees when its difference is within `bound`,
+   * float32's error bound for its operands (float32-bound.ts); such elements are counted. `bound` is
+   * made on first need: ordinary data never exceeds the tolerance, so never pays for it.
+   */
+  add(torch: TensorLike, caffe: TensorLike, step: number, bound: (() => OperandBound) | null = null): void {
     this.count += 1;
     if (torch.data instanceof Float32Array && caffe.data instanceof Float32Array && sameShape(torch.shape, caffe.shape)) {
-      this.addFast(torch.data, caffe.data, step);
+      this.addFast(torch.data, caffe.data, step, bound);
       return;
     }
     const c = compare(torch, caffe);
     this.maxAbsError = Math.max(this.maxAbsError, c.maxAbsError);
+    if (c.maxError > this.tolerance) this.failed = true;
     if (c.maxError > this.maxError) this.keep(c.maxError, step, c.index, c.actual, c.expected);
+  }
+
+  /** An element beyond the output-relative tolerance: accepted if within its float32 bound. */
+  private beyond(diff: number, i: number, step: number, bound: OperandBound | null): void {
+    const limit = bound === null ? NaN : boundAt(bound, i);
+    if (bound === null || !(diff <= limit)) {
+      this.failed = true;
+      return;
+    }
+    const use = this.boundUse;
+    const elements = (use?.elements ?? 0) + 1;
+    // Keep the closest call (largest share of its bound): the element the report should show.
+    if (use === null || diff / limit > use.error / use.bound) {
+      const c = channelAt(bound, i);
+      this.boundUse = { elements, step, index: i, error: diff, bound: limit, mean: bound.mean[c] as number, std: bound.std[c] as number };
+    } else {
+      use.elements = elements;
+    }
   }
 
   /**
    * compare()'s scaled error in one tight loop (block outputs have millions of elements): finite
    * values take the fast path, anything else goes through scaledError.
    */
-  private addFast(a: Float32Array, e: Float32Array, step: number): void {
+  private addFast(a: Float32Array, e: Float32Array, step: number, makeBound: (() => OperandBound) | null): void {
+    const tolerance = this.tolerance;
+    let bound: OperandBound | null = null;
     let worst = -1;
     let worstIndex = -1;
     let maxAbs = this.maxAbsError;
@@ -48,9 +84,14 @@ export class MetricTracker {
         const ref = Math.abs(ei);
         err = diff / (ref > 1 ? ref : 1);
         if (diff > maxAbs) maxAbs = diff;
+        if (err > tolerance) {
+          bound ??= makeBound?.() ?? null;
+          this.beyond(diff, i, step, bound);
+        }
       } else {
         err = scaledError(ai, ei);
         if (err !== 0) maxAbs = Infinity;
+        if (err > tolerance) this.failed = true;
       }
       if (err > worst) {
         worst = err;
@@ -69,8 +110,8 @@ export class MetricTracker {
     this.caffe = caffe;
   }
 
-  /** The metric under a tolerance, or null when nothing was compared. */
-  result(tolerance: number): VerifyMetric | null {
+  /** The metric under the tracker's tolerance, or null when nothing was compared. */
+  result(): VerifyMetric | null {
     if (this.count === 0) return null;
     return {
       max_error: this.maxError,
@@ -80,7 +121,9 @@ export class MetricTracker {
       torch: this.torch,
       caffe: this.caffe,
       claimed: this.claimed,
-      within: this.maxError <= tolerance,
+      within: !this.failed,
+      tolerance: this.tolerance,
+      float32_bound: this.boundUse && { ...this.boundUse },
     };
   }
 }

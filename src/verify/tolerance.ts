@@ -1,5 +1,6 @@
 /**
  * The tolerances of `verify`, in one place. Every error is scaled: `|torch − caffe| / max(1, |caffe|)`.
+ * A value beyond them still agrees within float32's error bound for its operands (float32-bound.ts).
  */
 
 /**

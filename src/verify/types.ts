@@ -12,7 +12,8 @@ export type Configuration = "plain" | "exact";
 
 /**
  * The outcome for one block.
- * - `agree`: every compared quantity is within tolerance.
+ * - `agree`: every compared quantity is within tolerance (or, value by value, within float32's error
+ *   bound for its operands: `VerifyMetric.float32_bound`).
  * - `lag`: the running statistics (and so the eval output) of the plain momentum mapping trail
  *   Caffe's bias-corrected estimate, exactly as predicted by `torch_k = (1 − w_k)·caffe_k + w_k·init`,
  *   w_k = (1 − (1 − f)·s₀)·f^k (lag.ts);
@@ -50,8 +51,33 @@ export interface VerifyMetric {
   caffe: number;
   /** Whether we claim this quantity equivalent (then it decides the verdict). */
   claimed: boolean;
-  /** `max_error ≤ tolerance`. */
+  /**
+   * Every element within the tolerance: `max_error ≤ tolerance`, except elements whose difference
+   * stays within float32's error bound for their operands (then `float32_bound` counts them).
+   */
   within: boolean;
+  /** The output-relative tolerance applied to `max_error`. */
+  tolerance: number;
+  /** null when no element needed the float32 bound; else what it accepted (float32-bound.ts). */
+  float32_bound: Float32BoundUse | null;
+}
+
+/**
+ * Elements beyond the output-relative tolerance that the float32 error bound of their operands
+ * accepted: the difference two correct float32 evaluation orders may show (statistics far larger than
+ * the input's spread cancel). The element shown is the closest call (largest error / bound).
+ */
+export interface Float32BoundUse {
+  /** How many compared elements (over all forwards) needed the bound. */
+  elements: number;
+  /** The closest call: its step, flat index, |torch − caffe| and bound there. */
+  step: number;
+  index: number;
+  error: number;
+  bound: number;
+  /** |μ| and σ = √(var + eps) of that element's channel: how far the statistics outweigh the spread. */
+  mean: number;
+  std: number;
 }
 
 /** The running-statistics gap of one step, in the lag report. */
@@ -98,6 +124,11 @@ export interface LagReport {
   relation_holds: boolean;
   /** The tolerance of the relation: float32 running averages drift by rounding over many steps. */
   relation_tolerance: number;
+  /**
+   * Channel-steps left out of `relation_max_error` because their residual lies within float32's
+   * error bound of the running statistics (float32-bound.ts): rounding alone could explain it.
+   */
+  relation_float32_bound: number;
 }
 
 /** The other configuration run beside the verified one (train-mode blocks), to show what it does. */
