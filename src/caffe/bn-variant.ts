@@ -38,9 +38,10 @@ function bnParam(layer: NetLayer, sourceMap: SourceMap | undefined): ParamView |
 export function bnVariant(layer: NetLayer, sourceMap: SourceMap | undefined): BnVariant {
   if (layer.type === "BatchNorm") {
     // Nearly every BatchNorm is BVLC's: decided without building a view (pairing and two rules
-    // ask for each layer, and a cold lint of ResNet-152 felt the views' allocations).
-    const known = layer.param.batch_norm_param as Record<string, unknown> | undefined;
-    if (!known || (!hasNvCaffeField(known) && (sourceMap?.unknownFields(known).length ?? 0) === 0)) return { family: "bvlc" };
+    // ask for each layer, and a cold lint of ResNet-152 felt the views' allocations). NVCaffe's
+    // fields are not in our schema (BVLC's), so they can only be among the unknown fields.
+    const known = layer.param.batch_norm_param;
+    if (!known || (sourceMap?.unknownFields(known).length ?? 0) === 0) return { family: "bvlc" };
     const params = paramView(known, sourceMap);
     const nv = params.bool("scale_bias") === true || params.has("scale_filler") || params.has("bias_filler");
     return nv ? { family: "nvcaffe", params } : { family: "bvlc" };
@@ -69,11 +70,6 @@ export function bnVariant(layer: NetLayer, sourceMap: SourceMap | undefined): Bn
     };
   }
   return { family: "unrecognised", fields, reason: "no-bn-param" };
-}
-
-/** Whether a bound batch_norm_param holds one of NVCaffe's fields (only a schema that has them binds them). */
-function hasNvCaffeField(param: Record<string, unknown>): boolean {
-  return param["scale_bias"] !== undefined || param["scale_filler"] !== undefined || param["bias_filler"] !== undefined;
 }
 
 /** True when the variant holds gamma/beta itself (no Scale layer to pair). */

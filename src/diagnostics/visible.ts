@@ -8,8 +8,14 @@
 import { codeFrame, type FrameStyle } from "./code-frame.js";
 import type { LineIndex, Range } from "./range.js";
 
-/** Every character {@link visible} replaces. */
-const UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]/;
+/** C0 controls but tab, and DEL: shown as control pictures. */
+const PICTURED = "\\u0000-\\u0008\\u000a-\\u001f\\u007f";
+/** C1 controls, bidirectional controls and lone surrogates: shown as U+FFFD. */
+const REPLACED = "\\u0080-\\u009f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\ud800-\\udfff";
+/** Every character {@link visible} replaces (a surrogate pair matches too; the slow path keeps it). */
+const UNSAFE = new RegExp(`[${PICTURED}${REPLACED}]`);
+const PICTURED_ALL = new RegExp(`[${PICTURED}]`, "g");
+const REPLACED_ALL = new RegExp(`[${REPLACED}]`, "gu");
 
 /**
  * Text from the file (names in messages, source lines) as a terminal shows it harmlessly: C0
@@ -22,8 +28,8 @@ export function visible(text: string): string {
   // One scan for the usual text, which has none of them (a report shows a line per finding).
   if (!UNSAFE.test(text)) return text;
   return text
-    .replace(/[\u0000-\u0008\u000a-\u001f\u007f]/g, (ch) => String.fromCharCode(ch === "\u007f" ? 0x2421 : 0x2400 + ch.charCodeAt(0)))
-    .replace(/[\u0080-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]/gu, "\ufffd");
+    .replace(PICTURED_ALL, (ch) => String.fromCharCode(ch === "\u007f" ? 0x2421 : 0x2400 + ch.charCodeAt(0)))
+    .replace(REPLACED_ALL, "\ufffd");
 }
 
 /**
