@@ -25,6 +25,8 @@ export interface CliIo {
    * after reading their inputs, so a long run does not end in a refused write.
    */
   checkOutput(path: string): void;
+  /** Creates a folder and its parents (an existing folder is fine). Throws a CliError when it cannot. */
+  makeDirectory?(path: string): void;
   /** Whether a path exists (for config lookup and globbing). */
   exists(path: string): boolean;
   /** Results (text, or bytes for binary output). */

@@ -1,6 +1,6 @@
 import {
   type Stats,
-  closeSync, existsSync, fchmodSync, fstatSync, fsyncSync, lstatSync, openSync, readFileSync, readSync, realpathSync, renameSync, rmSync, statSync, writeSync,
+  closeSync, existsSync, mkdirSync, fchmodSync, fstatSync, fsyncSync, lstatSync, openSync, readFileSync, readSync, realpathSync, renameSync, rmSync, statSync, writeSync,
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { createRequire } from "node:module";
@@ -301,6 +301,13 @@ export function processIo(colorFlag?: boolean): CliIo {
     writeFileAtomic: (path, content, options) => {
       inputs.check(path, options?.inPlace ?? false);
       writeFileAtomic(path, content);
+    },
+    makeDirectory: (path) => {
+      try {
+        mkdirSync(path, { recursive: true });
+      } catch (e) {
+        throw new CliError(`cannot create the folder ${path}: ${(e as NodeJS.ErrnoException).code === "EEXIST" ? "a file of that name exists" : (e as Error).message}`);
+      }
     },
     exists: (path) => existsSync(path),
     stdout: (s) => writeAll(1, s),

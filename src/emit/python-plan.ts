@@ -1,5 +1,5 @@
 import type { ConvertBlock, ConvertResult } from "../convert/types.js";
-import { assignKeys } from "./python-names.js";
+import { assignKeys } from "../convert/names.js";
 
 /**
  * The `module.training` flag a block's module needs, with and without training, as

@@ -16,8 +16,8 @@ WEIGHTS_FILE = (
     os.path.splitext(os.path.abspath(__file__))[0] + ".safetensors"
     if "__file__" in globals() else None)`;
 
-/** read_safetensors, load_weights and _weights_path. */
-export const WEIGHTS_FUNCTIONS_SOURCE = `# safetensors dtype -> numpy dtype (little-endian), for the numpy reader.
+/** `_read_safetensors_numpy` and `read_safetensors`. */
+export const READ_SAFETENSORS_SOURCE = `# safetensors dtype -> numpy dtype (little-endian), for the numpy reader.
 _SAFETENSORS_DTYPES = {
     "BOOL": "|b1", "U8": "|u1", "I8": "|i1", "I16": "<i2", "I32": "<i4", "I64": "<i8",
     "F16": "<f2", "F32": "<f4", "F64": "<f8",
@@ -70,10 +70,10 @@ def read_safetensors(path):
     except ImportError:
         return _read_safetensors_numpy(path)
     with safe_open(path, framework="pt") as f:
-        return {name: f.get_tensor(name) for name in f.keys()}, dict(f.metadata() or {})
+        return {name: f.get_tensor(name) for name in f.keys()}, dict(f.metadata() or {})`;
 
-
-def load_weights(modules, path):
+/** `load_weights` for build()'s ModuleDict (convert --format python). */
+const LOAD_MODULES_SOURCE = `def load_weights(modules, path):
     """Load a .safetensors file written by caffe2torch convert --weights into modules.
 
     Keys are "<ModuleDict key>.<state name>" (weight, bias, running_mean, running_var,
@@ -103,10 +103,10 @@ def load_weights(modules, path):
     if unused:
         raise RuntimeError("{}: keys that no module of this net takes: {}".format(
             path, ", ".join(unused)))
-    return modules
+    return modules`;
 
-
-def _weights_path(weights):
+/** `_weights_path`: the file build(weights) loads. */
+export const WEIGHTS_PATH_SOURCE = `def _weights_path(weights):
     """The file build(weights) loads, or None (see build)."""
     if weights is False:
         return None
@@ -118,6 +118,9 @@ def _weights_path(weights):
     if not os.path.isfile(path):
         raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), path)
     return path`;
+
+/** read_safetensors, load_weights and _weights_path. */
+export const WEIGHTS_FUNCTIONS_SOURCE = [READ_SAFETENSORS_SOURCE, LOAD_MODULES_SOURCE, WEIGHTS_PATH_SOURCE].join("\n\n\n");
 
 /** The lines build() runs after creating the modules. */
 export const BUILD_LOAD_LINES = [

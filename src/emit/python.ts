@@ -118,7 +118,7 @@ const SET_TRAINING = `def set_training(modules, training):
  * `build(weights=None)` (which loads a `convert --weights` .safetensors file: the one beside the
  * module by default, see python-weights.ts), `set_training(modules, training)`, `load_weights`
  * and `read_safetensors`. The text is pure ASCII; every name from the prototxt is an
- * escaped string literal or a sanitised key (see python-names.ts). Pure: same input, same text.
+ * escaped string literal or a sanitised key (see convert/names.ts). Pure: same input, same text.
  */
 export function emitPython(result: ConvertResult, options: PythonEmitOptions = {}): string {
   const exact = options.exact === true;

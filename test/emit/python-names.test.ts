@@ -5,7 +5,7 @@ import {
   isReservedKey,
   isSafeKey,
   sanitiseKey,
-} from "../../src/emit/python-names.js";
+} from "../../src/convert/names.js";
 import { HOSTILE_NAMES } from "./fixtures.js";
 import { requireTorch, runPythonJson, skipWithoutTorch } from "../helpers/python.js";
 

@@ -16,6 +16,7 @@ export interface CommandEntry {
 
 /** Every subcommand, in --help order: an explicit list, no registration by side effect. */
 export const COMMANDS: CommandEntry[] = [
+  { name: "export", load: async () => (await import("./export.js")).registerExportCommand },
   { name: "convert", load: async () => (await import("./convert.js")).registerConvertCommand },
   { name: "explain", load: async () => (await import("./explain.js")).registerExplainCommand },
   { name: "verify", load: async () => (await import("./verify.js")).registerVerifyCommand },

@@ -87,9 +87,9 @@ export function sanitiseKey(name: string): string {
  * layer literally called `a_b` is not renamed because `a/b` came earlier. Second pass, in order:
  * the rest take their sanitised key, or the first free `<key>_2`, `<key>_3`, ….
  */
-export function assignKeys(names: readonly string[]): string[] {
+export function assignKeys(names: readonly string[], reserved: ReadonlySet<string> = new Set()): string[] {
   const keys: (string | null)[] = names.map(() => null);
-  const taken = new Set<string>();
+  const taken = new Set<string>(reserved);
   names.forEach((name, i) => {
     if (isSafeKey(name) && !taken.has(name)) {
       keys[i] = name;

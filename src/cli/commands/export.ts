@@ -1,0 +1,139 @@
+import { basename, dirname, extname, join } from "node:path";
+import type { Command } from "commander";
+import { hasErrors } from "../../diagnostics/diagnostic.js";
+import { messageOf } from "../../render/messages.js";
+import { buildTorchGraph } from "../../convert/graph.js";
+import type { TorchGraph } from "../../convert/torch-graph.js";
+import { emitNetModule, usedHelpers } from "../../emit/python/net-module.js";
+import { HELPERS } from "../../emit/python/helpers/index.js";
+import { jsonText } from "../../diagnostics/json-text.js";
+import { readNet } from "../../schema/read.js";
+import { exportState } from "../../weights/export-state.js";
+import { weightsMessage } from "../../weights/messages.js";
+import { safetensorsBytes } from "../../weights/safetensors.js";
+import { makeStyle } from "../color.js";
+import { CliError, type CliIo } from "../io-types.js";
+import { formatDiagnostics } from "../report.js";
+import { parsePhase } from "./options.js";
+
+/** Options of `caffe2torch export`. */
+export interface ExportCliOptions {
+  phase?: string;
+  output?: string;
+  weights?: string;
+  exact?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** The folder `export` writes to by default: the prototxt's base name beside it. */
+export function defaultOutputDir(file: string): string {
+  if (file === "-") return "model";
+  return join(dirname(file), basename(file, extname(file)));
+}
+
+/** What `export --json` prints. */
+function summaryJson(graph: TorchGraph, warnings: string[]): string {
+  const layers = graph.nodes.map((n) => ({
+    name: n.layer,
+    type: n.type,
+    module: n.module?.cls ?? (n.call.kind === "fused" ? `fused into ${n.call.into}` : n.call.kind === "expr" ? n.call.expr : n.call.kind),
+    helper: n.helpers.length > 0 ? n.helpers.join(", ") : null,
+    notes: n.notes,
+  }));
+  return jsonText({ layers, inputs: graph.inputs.map((i) => ({ blob: i.blob, shape: i.shape })), outputs: graph.outputs, warnings }) + "\n";
+}
+
+/** Parameter and buffer values the model holds (for the summary line). */
+function parameterCount(graph: TorchGraph): number {
+  let n = 0;
+  for (const node of graph.nodes) for (const p of node.params) if (p.key !== null && p.kind === "parameter" && p.shape) n += p.shape.reduce((a, b) => a * b, 1);
+  return n;
+}
+
+/**
+ * Writes DIR/model.py (and DIR/model.safetensors with --weights) for a whole net. A layer type
+ * that cannot be converted is an error naming every such layer with its line; nothing is written.
+ */
+export function runExport(file: string, options: ExportCliOptions, io: CliIo): number {
+  const phase = parsePhase(options.phase ?? "test");
+  const name = file === "-" ? "<stdin>" : file;
+  const read = readNet(io.readFile(file), { allowUnknown: true, upgrade: true });
+  const style = makeStyle(io.color.stderr);
+  if (hasErrors(read.diagnostics)) {
+    io.stderr(formatDiagnostics(name, read.lines, read.diagnostics.filter((d) => d.severity === "error"), style));
+    return 2;
+  }
+  const { graph, diagnostics } = buildTorchGraph(read, { phase, source: name, exact: options.exact ?? false });
+  if (hasErrors(diagnostics)) {
+    io.stderr(formatDiagnostics(name, read.lines, diagnostics.filter((d) => d.severity === "error"), style));
+    return 2;
+  }
+  if (graph.unsupported.length > 0) {
+    const lines = graph.unsupported.map((u) => `${name}:${u.line}:${u.column}: ${style.error("error")} layer "${u.layer}" (${u.type}) cannot be exported: ${u.reason}`);
+    io.stderr(`${lines.join("\n")}\n${graph.unsupported.length} layer${graph.unsupported.length === 1 ? "" : "s"} cannot be exported; nothing was written.\n`);
+    return 2;
+  }
+  const dir = options.output ?? defaultOutputDir(file);
+  const modulePath = join(dir, "model.py");
+  const weightsPath = join(dir, "model.safetensors");
+  let weights: Uint8Array | null = null;
+  if (options.weights !== undefined) {
+    const state = exportState(graph, io.readBytes(options.weights));
+    const errors = state.diagnostics.filter((d) => d.severity === "error");
+    if (errors.length > 0) {
+      const text = errors.map((d) => `${options.weights!}: ${style.error("error")} ${weightsMessage(d.code, d.data as never) ?? messageOf(d) ?? d.code}`);
+      io.stderr(`${text.join("\n")}\n`);
+      return 2;
+    }
+    weights = safetensorsBytes(state.tensors, { format: "pt", generator: "caffe2torch", source: name, weights: options.weights, phase });
+  }
+  const source = emitNetModule(graph);
+  io.checkOutput(modulePath);
+  if (weights) io.checkOutput(weightsPath);
+  if (!io.makeDirectory) throw new CliError("this environment cannot create folders");
+  io.makeDirectory(dir);
+  // The weights first, so the module never sits beside a missing or stale weights file.
+  if (weights) io.writeFileAtomic(weightsPath, weights);
+  io.writeFileAtomic(modulePath, source);
+  const warnings = diagnostics.filter((d) => d.severity === "warning").map((d) => messageOf(d) ?? d.code);
+  if (options.json) io.stdout(summaryJson(graph, warnings));
+  if (!options.quiet) {
+    const helpers = [...usedHelpers(graph)].filter((h) => !h.startsWith("_"));
+    const written = weights ? `${modulePath} and ${weightsPath}` : modulePath;
+    const helperText = helpers.length > 0 ? `; helpers: ${helpers.join(", ")}` : "";
+    const warningText = warnings.length > 0 ? `; ${warnings.length} warning${warnings.length === 1 ? "" : "s"}` : "";
+    io.stderr(`wrote ${written} (${graph.nodes.length} layers, ${parameterCount(graph)} parameters${helperText}${warningText})\n`);
+  }
+  void HELPERS;
+  return 0;
+}
+
+/** Adds `export` to the program. */
+export function registerExportCommand(program: Command, io: () => CliIo, setExit: (code: number) => void): void {
+  program
+    .command("export")
+    .description("write a whole Caffe net as a PyTorch model (model.py) with its weights (model.safetensors)")
+    .argument("<net.prototxt>", 'the Caffe net definition ("-" reads standard input)')
+    .option("--weights <model.caffemodel>", "trained weights: written to DIR/model.safetensors, which build() loads")
+    .option("--phase <phase>", "the phase the net is run in: test or train", "test")
+    .option("-o, --output <dir>", "the folder to write (default: the prototxt's name without extension, beside it)")
+    .option("--exact", "BatchNorm modules that reproduce Caffe's running statistics exactly while training")
+    .option("--json", "print a summary of every layer as JSON on standard output")
+    .option("-q, --quiet", "do not print the summary line on standard error")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ caffe2torch export deploy.prototxt --weights trained.caffemodel -o mynet
+  $ python3 -c "import sys; sys.path.insert(0, 'mynet'); import model; net = model.build(); print(net)"
+
+model.py defines class Net(nn.Module) (one attribute per Caffe layer with a module),
+forward(*inputs) in Caffe's layer order, forward_layers(*inputs) (every layer's tops),
+INPUTS, INPUT_SHAPES, OUTPUTS, LAYER_NAMES, CAFFE_BLOBS and build(weights=None).
+
+Exit codes: 0 written, 2 usage or input error (a file that does not parse, a layer that
+cannot be exported, weights that do not fit the net); nothing is written then.`,
+    )
+    .action((file: string, opts: ExportCliOptions) => setExit(runExport(file, opts, io())));
+}

@@ -1,0 +1,52 @@
+import { paramsOf, type Params } from "../../caffe/layers/params.js";
+import { loadCaffeSchema } from "../../schema/load.js";
+import type { BlobLayout, FillerSpec, ParamBinding } from "../torch-graph.js";
+import type { LayerContext } from "./types.js";
+
+/** What a converter says of one blob; lr/decay multipliers and the share name come from `param {}`. */
+export interface BlobSpec {
+  key: string | null;
+  shape: number[] | null;
+  caffeShape?: number[] | null;
+  layout?: BlobLayout;
+  kind?: "parameter" | "buffer";
+  filler?: FillerSpec | null;
+}
+
+/**
+ * The binding of blob `blob` of the layer: `param { lr_mult decay_mult name }` in force (a missing
+ * `param` block or field means 1, 1 and no name, as ParamSpec declares).
+ */
+export function bindBlob(ctx: LayerContext, blob: number, spec: BlobSpec): ParamBinding {
+  const info = loadCaffeSchema().message("caffe.ParamSpec");
+  const p = paramsOf(ctx.layer.param.param?.[blob], info);
+  return {
+    blob,
+    key: spec.key,
+    shape: spec.shape,
+    caffeShape: spec.caffeShape === undefined ? spec.shape : spec.caffeShape,
+    layout: spec.layout ?? { kind: "same" },
+    kind: spec.kind ?? "parameter",
+    lrMult: p.num("lr_mult"),
+    decayMult: p.num("decay_mult"),
+    shareName: p.has("name") ? p.str("name") : null,
+    filler: spec.filler ?? null,
+  };
+}
+
+/** A FillerParameter with Caffe's defaults (constant 0; uniform [0, 1]; gaussian std 1; FAN_IN). */
+export function fillerOf(p: Params): FillerSpec {
+  return {
+    type: p.str("type"),
+    value: p.num("value"),
+    min: p.num("min"),
+    max: p.num("max"),
+    mean: p.num("mean"),
+    std: p.num("std"),
+    sparse: p.num("sparse"),
+    varianceNorm: p.enumName("variance_norm") as FillerSpec["varianceNorm"],
+  };
+}
+
+/** The full state-dict key of `name` on the module at `attr`. */
+export const keyOf = (attr: string, name: string): string => `${attr}.${name}`;

@@ -1,0 +1,33 @@
+import { activationConverter } from "./activations.js";
+import { batchNormConverter } from "./batch-norm.js";
+import { convolutionConverter } from "./convolution.js";
+import { dataConverter } from "./data.js";
+import { innerProductConverter } from "./inner-product.js";
+import { poolingConverter } from "./pooling.js";
+import { scaleConverter } from "./scale.js";
+import { structureConverter } from "./structure.js";
+import type { LayerConverter } from "./types.js";
+
+/** Every layer converter `export` uses; each Caffe type string belongs to exactly one. */
+const CONVERTERS: readonly LayerConverter[] = [
+  dataConverter,
+  convolutionConverter,
+  poolingConverter,
+  innerProductConverter,
+  activationConverter,
+  batchNormConverter,
+  scaleConverter,
+  structureConverter,
+];
+
+/** Converters by Caffe type; a type claimed twice is a programming error caught at load. */
+export const LAYER_CONVERTERS: ReadonlyMap<string, LayerConverter> = (() => {
+  const map = new Map<string, LayerConverter>();
+  for (const c of CONVERTERS) {
+    for (const t of c.types) {
+      if (map.has(t)) throw new Error(`layer type ${t} has two converters`);
+      map.set(t, c);
+    }
+  }
+  return map;
+})();

@@ -1,0 +1,46 @@
+import { layerParams, type Params } from "../../caffe/layers/params.js";
+import type { PyValue } from "../torch-graph.js";
+import { axisValue } from "./convolution.js";
+import type { LayerContext, LayerConversion, LayerConverter, LayerRefusal } from "./types.js";
+
+/** kernel/stride/pad as PoolingLayer::LayerSetUp reads them: `*_h`/`*_w` win over the square forms. */
+function poolGeometry(p: Params) {
+  const hw = (name: string, square: string): [number, number] =>
+    p.has(`${name}_h`) || p.has(`${name}_w`) ? [p.num(`${name}_h`), p.num(`${name}_w`)] : [p.num(square), p.num(square)];
+  return {
+    kernel: hw("kernel", "kernel_size"),
+    stride: p.has("stride_h") || p.has("stride_w") ? [p.num("stride_h"), p.num("stride_w")] : [p.num("stride"), p.num("stride")],
+    pad: hw("pad", "pad"),
+  };
+}
+
+/**
+ * Pooling → `nn.MaxPool2d` / `nn.AvgPool2d`. Caffe rounds the pooled size up (round_mode CEIL, the
+ * default) and drops a last window that would start in the padding; PyTorch's `ceil_mode=True`
+ * applies the same two rules. Caffe's average divides by the window clipped to the padded input
+ * (padding counted, nothing beyond it), which is `count_include_pad=True` (PyTorch's default).
+ * Global pooling covers the whole plane: an adaptive pool to 1×1.
+ */
+function convertPooling(ctx: LayerContext): LayerConversion | LayerRefusal {
+  const p = layerParams(ctx.layer, "pooling_param");
+  const method = p.enumName("pool");
+  if (method !== "MAX" && method !== "AVE") return { refused: "pool-method", data: { method } };
+  const input = ctx.inputs[0];
+  if (input && input.length !== 4) return { refused: "pool-rank", data: { rank: input.length } };
+  const max = method === "MAX";
+  if (p.bool("global_pooling")) {
+    return { module: { cls: max ? "nn.AdaptiveMaxPool2d" : "nn.AdaptiveAvgPool2d", args: [1], kwargs: {} }, call: { kind: "module" } };
+  }
+  const g = poolGeometry(p);
+  if (g.kernel.some((k) => k < 1) || g.stride.some((s) => s < 1)) return { refused: "pool-geometry" };
+  // torch refuses padding above half the kernel; Caffe allows up to kernel − 1.
+  if (g.pad.some((pad, i) => pad > g.kernel[i]! / 2)) return { refused: "pool-pad-above-half", data: { pad: g.pad.join("x"), kernel: g.kernel.join("x") } };
+  const kwargs: Record<string, PyValue> = {};
+  if (g.stride.some((s, i) => s !== g.kernel[i])) kwargs["stride"] = axisValue(g.stride);
+  if (g.pad.some((s) => s !== 0)) kwargs["padding"] = axisValue(g.pad);
+  if (p.enumName("round_mode") !== "FLOOR") kwargs["ceil_mode"] = true;
+  return { module: { cls: max ? "nn.MaxPool2d" : "nn.AvgPool2d", args: [axisValue(g.kernel)], kwargs }, call: { kind: "module" } };
+}
+
+/** Pooling (MAX and AVE). */
+export const poolingConverter: LayerConverter = { types: ["Pooling"], convert: convertPooling };
