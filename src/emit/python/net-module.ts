@@ -85,9 +85,13 @@ function netClass(graph: TorchGraph): string {
   for (const n of graph.nodes) for (const line of nodeLines(n, graph, false, fused)) forward.push(`        ${line}`);
   forward.push(`        return ${outputs.length === 0 ? "None" : ret}`);
   const layers = [
-    `    def forward_layers(${signature}):`,
-    '        """Every Caffe layer\'s tops right after it ran: {layer name: (tops...)}."""',
-    "        tops = {}",
+    `    def forward_layers(${signature}, tops=None):`,
+    '        """Every Caffe layer\'s tops right after it ran: {layer name: (tops...)}.',
+    "",
+    "        tops: the dict to fill (a new one by default); if a layer raises, it holds",
+    "        the layers that ran before it.",
+    '        """',
+    "        tops = {} if tops is None else tops",
   ];
   if (fused.size > 0) layers.push("        steps = {}");
   for (const n of graph.nodes) for (const line of nodeLines(n, graph, true, fused)) layers.push(`        ${line}`);

@@ -1,0 +1,97 @@
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { TorchNode } from "../../src/convert/torch-graph.js";
+import { GOLDEN_DIR } from "../helpers/paths.js";
+import { requireTorch, skipWithoutTorch } from "../helpers/python.js";
+import { compareCases, exportCase, firstDivergent, largestError, type CaseReport, type Mutation } from "./golden-support.js";
+
+const NETS = join(GOLDEN_DIR, "nets");
+const CASES = readdirSync(NETS, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+
+const node = (graph: { nodes: TorchNode[] }, layer: string): TorchNode => {
+  const n = graph.nodes.find((x) => x.layer === layer);
+  if (!n) throw new Error(`no layer ${layer}`);
+  return n;
+};
+
+/** One mapping broken at a time: the comparison must name exactly the broken layer. */
+const MUTATIONS: { title: string; case: string; layer: string; mutation: Mutation }[] = [
+  {
+    title: "pooling that floors instead of rounding up",
+    case: "cifar10_bn",
+    layer: "pool1",
+    mutation: { graph: (g) => void delete node(g, "pool1").module!.kwargs["ceil_mode"] },
+  },
+  {
+    title: "an InnerProduct weight read in the wrong order (transposed)",
+    case: "lenet",
+    layer: "ip2",
+    mutation: {
+      tensors: (t) => {
+        const w = t.get("ip2.weight")!;
+        const [n, k] = w.shape as [number, number];
+        const data = w.data as Float32Array;
+        const out = new Float32Array(n * k);
+        for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) out[i * k + j] = data[(j * n + i) % (n * k)]!;
+        t.set("ip2.weight", { ...w, data: out } as typeof w);
+      },
+    },
+  },
+  {
+    title: "a BatchNorm whose statistics are the stored sums, not divided by the scale factor",
+    case: "cifar10_bn",
+    layer: "bn1",
+    mutation: { graph: (g) => void (node(g, "bn1").params[0]!.layout = { kind: "same" }) },
+  },
+  {
+    title: "a PReLU whose slopes are dropped (plain ReLU)",
+    case: "mtcnn_det1",
+    layer: "PReLU1",
+    mutation: { tensors: (t) => void (t.get("PReLU1.weight")!.data as Float32Array).fill(0) },
+  },
+];
+
+describe.skipIf(skipWithoutTorch)("exported golden nets, layer by layer in real PyTorch", () => {
+  let reports: Map<string, CaseReport>;
+  let mutated: Map<string, CaseReport>;
+
+  beforeAll(async () => {
+    requireTorch();
+    const exportable = CASES.filter((c) => {
+      try {
+        exportCase(join(NETS, c));
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    const cases = [
+      ...exportable.map((c) => ({ case: join(NETS, c), export: exportCase(join(NETS, c)) })),
+      ...MUTATIONS.map((m) => ({ case: join(NETS, m.case), export: exportCase(join(NETS, m.case), m.mutation) })),
+    ];
+    const results = await compareCases(cases);
+    reports = new Map(exportable.map((c, i) => [c, results[i]!]));
+    mutated = new Map(MUTATIONS.map((m, i) => [m.title, results[exportable.length + i]!]));
+  }, 300_000);
+
+  it.each(CASES)("%s: every recorded layer's tops agree within 1e-4 of their scale, shapes exactly", (name) => {
+    const report = reports.get(name);
+    expect(report, `${name} does not export`).toBeDefined();
+    expect(report!.error).toBeNull();
+    expect(firstDivergent(report!)).toBeNull();
+    expect(largestError(report!)).toBeLessThan(1e-4);
+    expect(report!.outputs).toEqual(report!.expected_outputs);
+    expect(report!.forward_matches_layers).toBe(true);
+  });
+
+  it.each(CASES)("%s: ArgMax tops are exact", (name) => {
+    const report = reports.get(name);
+    if (!report) return;
+    for (const layer of report.layers.filter((l) => l.type === "ArgMax")) for (const t of layer.tops) expect(t.max_abs_error).toBe(0);
+  });
+
+  it.each(MUTATIONS.map((m) => [m.title, m] as const))("catches %s, naming that layer first", (title, m) => {
+    expect(firstDivergent(mutated.get(title)!)).toBe(m.layer);
+  });
+});
