@@ -1,3 +1,4 @@
+import { isLossType } from "../caffe/layers/index.js";
 import { buildBlobGraph, type BlobGraph } from "../caffe/blobs.js";
 import { buildNet, netLayerOf, type NetLayer, type NetModel } from "../caffe/net.js";
 import { pairBatchNorms, type BnPairing } from "../caffe/pairing.js";
@@ -47,7 +48,8 @@ export function analyzePhase(read: ReadResult, phase: LintPhase): PhaseAnalysis 
 /** Whether a layer contributes a loss, as Caffe's Net decides which tops are losses. */
 function computesLoss(layer: NetLayer): boolean {
   const weights = layer.param.loss_weight ?? [];
-  return layer.type.endsWith("Loss") || weights.some((w) => w !== 0);
+  // Fork losses not in the catalogue follow the same naming (MultiBoxLoss, WarpCTCLoss…).
+  return isLossType(layer.type) || layer.type.endsWith("Loss") || weights.some((w) => w !== 0);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { BN_TYPES } from "../../caffe/bn-variant.js";
 import { fileLayers } from "../analysis.js";
-import { BVLC_LAYER_TYPES, forkOfLayerType } from "../layer-types.js";
+import { forkOfLayerType, isBvlcLayerType } from "../layer-types.js";
 import { ruleMeta, type Rule } from "../rule.js";
 
 /**
@@ -25,7 +25,7 @@ export const unknownLayerType: Rule = {
   check(context) {
     const { sourceMap } = context.read;
     for (const layer of fileLayers(context.read)) {
-      if (BVLC_LAYER_TYPES.has(layer.type) || BN_TYPES.has(layer.type)) continue;
+      if (isBvlcLayerType(layer.type) || BN_TYPES.has(layer.type)) continue;
       const range = sourceMap.rangeOf(layer.param, "type") ?? sourceMap.rangeOf(layer.param);
       if (layer.type === "") {
         // A V1 layer whose enum type has no current name is `legacy-upgrade`'s finding.
