@@ -13,6 +13,7 @@ const SECTIONS = {
   batchnorm: () => import("./batchnorm.mjs"),
   verify: () => import("./verify.mjs"),
   hostile: () => import("./hostile.mjs"),
+  export: () => import("./export.mjs"),
 };
 
 const only = process.argv.slice(2);

@@ -46,12 +46,14 @@ function layoutOrder(tensors: TensorMap): string[] {
 }
 
 /**
- * The bytes of a .safetensors file holding `tensors` and `metadata`.
+ * The bytes of a .safetensors file holding `tensors` and `metadata`, as chunks to write in order:
+ * the header, then each tensor's bytes (views of its data on little-endian machines, so a 100 MB
+ * state is written without a second copy in memory).
  *
  * @throws RangeError when a tensor's value count does not match its shape, or a name is
  *   `__metadata__` (both are bugs in the caller, not user input).
  */
-export function safetensorsBytes(tensors: TensorMap, metadata: Readonly<Record<string, string>> = {}): Uint8Array {
+export function safetensorsChunks(tensors: TensorMap, metadata: Readonly<Record<string, string>> = {}): Uint8Array[] {
   const order = layoutOrder(tensors);
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length > 0) header["__metadata__"] = { ...metadata };
@@ -67,19 +69,34 @@ export function safetensorsBytes(tensors: TensorMap, metadata: Readonly<Record<s
   }
   const json = new TextEncoder().encode(JSON.stringify(header));
   const headerSize = Math.ceil(json.length / 8) * 8;
-  const out = new Uint8Array(8 + headerSize + offset);
-  const view = new DataView(out.buffer);
-  view.setBigUint64(0, BigInt(headerSize), true);
-  out.set(json, 8);
-  out.fill(0x20, 8 + json.length, 8 + headerSize);
-  let at = 8 + headerSize;
+  const head = new Uint8Array(8 + headerSize);
+  new DataView(head.buffer).setBigUint64(0, BigInt(headerSize), true);
+  head.set(json, 8);
+  head.fill(0x20, 8 + json.length, 8 + headerSize);
+  const chunks: Uint8Array[] = [head];
   for (const name of order) {
     const t = tensors.get(name)!;
-    const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
-    if (LITTLE_ENDIAN) out.set(bytes, at);
-    else if (t.dtype === "F32") t.data.forEach((v, i) => view.setFloat32(at + 4 * i, v, true));
-    else t.data.forEach((v, i) => view.setBigInt64(at + 8 * i, v, true));
-    at += bytes.length;
+    if (LITTLE_ENDIAN) {
+      chunks.push(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+      continue;
+    }
+    const bytes = new Uint8Array(t.data.byteLength);
+    const view = new DataView(bytes.buffer);
+    if (t.dtype === "F32") t.data.forEach((v, i) => view.setFloat32(4 * i, v, true));
+    else t.data.forEach((v, i) => view.setBigInt64(8 * i, v, true));
+    chunks.push(bytes);
+  }
+  return chunks;
+}
+
+/** {@link safetensorsChunks} joined into one buffer. */
+export function safetensorsBytes(tensors: TensorMap, metadata: Readonly<Record<string, string>> = {}): Uint8Array {
+  const chunks = safetensorsChunks(tensors, metadata);
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
   }
   return out;
 }

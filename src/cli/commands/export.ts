@@ -10,7 +10,7 @@ import { jsonText } from "../../diagnostics/json-text.js";
 import { readNet } from "../../schema/read.js";
 import { exportState } from "../../weights/export-state.js";
 import { weightsMessage } from "../../weights/messages.js";
-import { safetensorsBytes } from "../../weights/safetensors.js";
+import { safetensorsChunks } from "../../weights/safetensors.js";
 import { makeStyle } from "../color.js";
 import { CliError, type CliIo } from "../io-types.js";
 import { formatDiagnostics } from "../report.js";
@@ -77,7 +77,7 @@ export function runExport(file: string, options: ExportCliOptions, io: CliIo): n
   const dir = options.output ?? defaultOutputDir(file);
   const modulePath = join(dir, "model.py");
   const weightsPath = join(dir, "model.safetensors");
-  let weights: Uint8Array | null = null;
+  let weights: Uint8Array[] | null = null;
   if (options.weights !== undefined) {
     const state = exportState(graph, io.readBytes(options.weights));
     const errors = state.diagnostics.filter((d) => d.severity === "error");
@@ -86,7 +86,7 @@ export function runExport(file: string, options: ExportCliOptions, io: CliIo): n
       io.stderr(`${text.join("\n")}\n`);
       return 2;
     }
-    weights = safetensorsBytes(state.tensors, { format: "pt", generator: "caffe2torch", source: name, weights: options.weights, phase });
+    weights = safetensorsChunks(state.tensors, { format: "pt", generator: "caffe2torch", source: name, weights: options.weights, phase });
   }
   const source = emitNetModule(graph);
   io.checkOutput(modulePath);
