@@ -3,7 +3,9 @@ import { batchNormConverter } from "./batch-norm.js";
 import { convolutionConverter } from "./convolution.js";
 import { dataConverter } from "./data.js";
 import { innerProductConverter } from "./inner-product.js";
+import { normalizationConverter } from "./normalization.js";
 import { poolingConverter } from "./pooling.js";
+import { reshapeConverter } from "./reshape.js";
 import { scaleConverter } from "./scale.js";
 import { structureConverter } from "./structure.js";
 import type { LayerConverter } from "./types.js";
@@ -17,7 +19,9 @@ const CONVERTERS: readonly LayerConverter[] = [
   activationConverter,
   batchNormConverter,
   scaleConverter,
+  normalizationConverter,
   structureConverter,
+  reshapeConverter,
 ];
 
 /** Converters by Caffe type; a type claimed twice is a programming error caught at load. */

@@ -1,4 +1,6 @@
 import { BATCH_NORM_STEPS_SOURCE } from "./batch-norm-steps.js";
+import { LRN_WITHIN_CHANNEL_SOURCE } from "./lrn-within-channel.js";
+import { MVN_SOURCE } from "./mvn.js";
 import { BIAS_SOURCE, BROADCAST_SOURCE, SCALE_SOURCE } from "./scale.js";
 
 /** A piece of Python the generated file defines when a node needs it. */
@@ -16,6 +18,8 @@ export const HELPERS: Readonly<Record<string, HelperSource>> = {
   _from_axis: { source: BROADCAST_SOURCE, needs: [], why: "Caffe's parameter broadcasting from an axis" },
   Scale: { source: SCALE_SOURCE, needs: ["_from_axis"], why: "Caffe's Scale layer outside a BatchNorm block (axis, num_axes, second input)" },
   Bias: { source: BIAS_SOURCE, needs: ["_from_axis"], why: "Caffe's Bias layer outside a BatchNorm block" },
+  LRNWithinChannel: { source: LRN_WITHIN_CHANNEL_SOURCE, needs: [], why: "Caffe's LRN within a channel (an n×n window, divisor n²)" },
+  MVN: { source: MVN_SOURCE, needs: [], why: "Caffe's MVN layer (eps added to the standard deviation)" },
   caffe_batch_norm_steps: { source: BATCH_NORM_STEPS_SOURCE, needs: [], why: "the values between a fused BatchNorm and Scale, for forward_layers" },
 };
 
