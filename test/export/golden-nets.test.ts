@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { TorchNode } from "../../src/convert/torch-graph.js";
 import { GOLDEN_DIR } from "../helpers/paths.js";
 import { requireTorch, skipWithoutTorch } from "../helpers/python.js";
-import { compareCases, exportCase, firstDivergent, largestError, type CaseReport, type Mutation } from "./golden-support.js";
+import { compareCases, divergentLayers, exportCase, firstDivergent, largestError, type CaseReport, type Mutation } from "./golden-support.js";
 
 const NETS = join(GOLDEN_DIR, "nets");
 const CASES = readdirSync(NETS, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
@@ -16,7 +16,7 @@ const node = (graph: { nodes: TorchNode[] }, layer: string): TorchNode => {
 };
 
 /** One mapping broken at a time: the comparison must name exactly the broken layer. */
-const MUTATIONS: { title: string; case: string; layer: string; mutation: Mutation }[] = [
+const MUTATIONS: { title: string; case: string; layer: string; only?: string[]; mutation: Mutation }[] = [
   {
     title: "pooling that floors instead of rounding up",
     case: "cifar10_bn",
@@ -49,6 +49,34 @@ const MUTATIONS: { title: string; case: string; layer: string; mutation: Mutatio
     case: "mtcnn_det1",
     layer: "PReLU1",
     mutation: { tensors: (t) => void (t.get("PReLU1.weight")!.data as Float32Array).fill(0) },
+  },
+  {
+    title: "LocalResponseNorm given alpha / size (dividing twice)",
+    case: "zoo_norm",
+    layer: "lrn_across",
+    only: ["lrn_across"],
+    mutation: { text: ["nn.LocalResponseNorm(5, alpha=0.5,", "nn.LocalResponseNorm(5, alpha=0.1,"] },
+  },
+  {
+    title: "a within-channel LRN whose window average leaves the padding out of its divisor",
+    case: "zoo_norm",
+    layer: "lrn_within",
+    only: ["lrn_within"],
+    mutation: { text: ["stride=1, padding=(self.size - 1) // 2)", "stride=1, padding=(self.size - 1) // 2, count_include_pad=False)"] },
+  },
+  {
+    title: "an MVN whose variance divides by n − 1 instead of n",
+    case: "zoo_norm",
+    layer: "mvn",
+    only: ["mvn", "mvn_across"],
+    mutation: { text: ["(y * y).mean(dims, keepdim=True).sqrt()", "y.var(dims, keepdim=True).sqrt()"] },
+  },
+  {
+    title: "a BatchNorm whose eps is dropped (PyTorch's 1e-5 instead of Caffe's 1e-3)",
+    case: "zoo_norm",
+    layer: "bn_eps",
+    only: ["bn_eps"],
+    mutation: { graph: (g) => void delete node(g, "bn_eps").module!.kwargs["eps"] },
   },
 ];
 
@@ -92,6 +120,8 @@ describe.skipIf(skipWithoutTorch)("exported golden nets, layer by layer in real 
   });
 
   it.each(MUTATIONS.map((m) => [m.title, m] as const))("catches %s, naming that layer first", (title, m) => {
-    expect(firstDivergent(mutated.get(title)!)).toBe(m.layer);
+    const report = mutated.get(title)!;
+    expect(firstDivergent(report)).toBe(m.layer);
+    if (m.only) expect(divergentLayers(report)).toEqual(m.only);
   });
 });

@@ -44,6 +44,8 @@ export interface CaseReport {
 export interface Mutation {
   graph?: (graph: TorchGraph) => void;
   tensors?: (tensors: Map<string, SafetensorsTensor>) => void;
+  /** A text in model.py (present exactly once) and its replacement. */
+  text?: [string, string];
 }
 
 /** Exports `caseDir` (net.prototxt + weights.caffemodel) into a fresh folder; returns it. */
@@ -59,7 +61,13 @@ export function exportCase(caseDir: string, mutation: Mutation = {}): string {
   const dir = mkdtempSync(join(tmpdir(), "caffe2torch-golden-"));
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "model.safetensors"), safetensorsBytes(state.tensors));
-  writeFileSync(join(dir, "model.py"), emitNetModule(graph));
+  let source = emitNetModule(graph);
+  if (mutation.text) {
+    const [from, to] = mutation.text;
+    if (source.split(from).length !== 2) throw new Error(`model.py of ${caseDir} does not hold ${JSON.stringify(from)} exactly once`);
+    source = source.replace(from, to);
+  }
+  writeFileSync(join(dir, "model.py"), source);
   return dir;
 }
 
@@ -88,6 +96,13 @@ export function firstDivergent(report: CaseReport, bound = GOLDEN_BOUND): string
     if (layer.tops.some((t) => t.reason !== undefined || (t.scaled_error ?? Infinity) > bound)) return layer.name;
   }
   return null;
+}
+
+/** Every layer whose tops miss the bound, differ in shape, or are absent, in Caffe's order. */
+export function divergentLayers(report: CaseReport, bound = GOLDEN_BOUND): string[] {
+  return report.layers
+    .filter((l) => l.missing || l.top_count || l.tops.some((t) => t.reason !== undefined || (t.scaled_error ?? Infinity) > bound))
+    .map((l) => l.name);
 }
 
 /** The largest scaled error of a case. */
