@@ -1,10 +1,16 @@
 import { activationConverter } from "./activations.js";
+import { argMaxConverter } from "./argmax.js";
 import { batchNormConverter } from "./batch-norm.js";
 import { convolutionConverter } from "./convolution.js";
 import { dataConverter } from "./data.js";
+import { embedConverter } from "./embed.js";
 import { innerProductConverter } from "./inner-product.js";
+import { parameterConverter } from "./parameter.js";
 import { poolingConverter } from "./pooling.js";
+import { reductionConverter } from "./reduction.js";
+import { reshapeConverter } from "./reshape.js";
 import { scaleConverter } from "./scale.js";
+import { slicingConverter } from "./slicing.js";
 import { structureConverter } from "./structure.js";
 import type { LayerConverter } from "./types.js";
 
@@ -18,6 +24,12 @@ const CONVERTERS: readonly LayerConverter[] = [
   batchNormConverter,
   scaleConverter,
   structureConverter,
+  slicingConverter,
+  reshapeConverter,
+  reductionConverter,
+  argMaxConverter,
+  embedConverter,
+  parameterConverter,
 ];
 
 /** Converters by Caffe type; a type claimed twice is a programming error caught at load. */

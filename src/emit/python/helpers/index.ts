@@ -1,4 +1,7 @@
+import { ARGMAX_SOURCE } from "./argmax.js";
 import { BATCH_NORM_STEPS_SOURCE } from "./batch-norm-steps.js";
+import { EMBED_SOURCE } from "./embed.js";
+import { PARAMETER_SOURCE } from "./parameter.js";
 import { BIAS_SOURCE, BROADCAST_SOURCE, SCALE_SOURCE } from "./scale.js";
 
 /** A piece of Python the generated file defines when a node needs it. */
@@ -16,6 +19,9 @@ export const HELPERS: Readonly<Record<string, HelperSource>> = {
   _from_axis: { source: BROADCAST_SOURCE, needs: [], why: "Caffe's parameter broadcasting from an axis" },
   Scale: { source: SCALE_SOURCE, needs: ["_from_axis"], why: "Caffe's Scale layer outside a BatchNorm block (axis, num_axes, second input)" },
   Bias: { source: BIAS_SOURCE, needs: ["_from_axis"], why: "Caffe's Bias layer outside a BatchNorm block" },
+  ArgMax: { source: ARGMAX_SOURCE, needs: [], why: "Caffe's ArgMax layer (top_k, out_max_val, no axis; equal values larger index first)" },
+  Embed: { source: EMBED_SOURCE, needs: [], why: "Caffe's Embed layer with its bias term" },
+  Parameter: { source: PARAMETER_SOURCE, needs: [], why: "Caffe's Parameter layer (a learned blob as the top)" },
   caffe_batch_norm_steps: { source: BATCH_NORM_STEPS_SOURCE, needs: [], why: "the values between a fused BatchNorm and Scale, for forward_layers" },
 };
 
