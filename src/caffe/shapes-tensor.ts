@@ -1,3 +1,4 @@
+import { layerParams } from "./layers/params.js";
 import { paramView } from "./param-view.js";
 import type { ShapeRule } from "./shapes.js";
 import { canonicalAxis, mapDim, product, unify, type Dim, type Shape } from "./shape-util.js";
@@ -159,3 +160,42 @@ export const permuteShape: ShapeRule = ({ layer, inputs, sourceMap }) => {
   for (let i = 0; i < input.length; i++) if (!full.includes(i)) full.push(i);
   return layer.tops.map(() => full.map((i) => input[i] ?? null));
 };
+
+/** Reduction: the axes before `axis` (axis 0: a 0-D top), as ReductionLayer::Reshape keeps them. */
+export const reductionShape: ShapeRule = ({ layer, inputs }) => {
+  const input = inputs[0];
+  if (!input) return null;
+  const axis = canonicalAxis(layerParams(layer, "reduction_param").num("axis"), input.length);
+  return axis === null ? null : layer.tops.map(() => input.slice(0, axis));
+};
+
+/**
+ * ArgMax (ArgMaxLayer::Reshape): with `axis`, that axis becomes `top_k`; without, [N, 1 or 2
+ * (out_max_val), top_k] padded with 1s to the input's rank, at least 3 axes.
+ */
+export const argMaxShape: ShapeRule = ({ layer, inputs }) => {
+  const input = inputs[0];
+  if (!input) return null;
+  const p = layerParams(layer, "argmax_param");
+  let out: Dim[];
+  if (p.has("axis")) {
+    const axis = canonicalAxis(p.num("axis"), input.length);
+    if (axis === null) return null;
+    out = input.map((d, i) => (i === axis ? p.num("top_k") : d));
+  } else {
+    out = Array<Dim>(Math.max(input.length, 3)).fill(1);
+    out[0] = input[0] ?? null;
+    out[1] = p.bool("out_max_val") ? 2 : 1;
+    out[2] = p.num("top_k");
+  }
+  return layer.tops.map(() => [...out]);
+};
+
+/** Embed: the ids' shape plus num_output (EmbedLayer::Reshape). */
+export const embedShape: ShapeRule = ({ layer, inputs }) => {
+  const input = inputs[0];
+  return input ? layer.tops.map(() => [...input, layerParams(layer, "embed_param").num("num_output")]) : null;
+};
+
+/** Parameter: `parameter_param.shape`, its blob's shape (ParameterLayer::LayerSetUp). */
+export const parameterShape: ShapeRule = ({ layer }) => layer.tops.map(() => layerParams(layer, "parameter_param").msg("shape").list("dim"));

@@ -12,12 +12,16 @@ import {
   windowDataShape,
 } from "./shapes-data.js";
 import {
+  argMaxShape,
   concatShape,
   cropShape,
   eltwiseShape,
+  embedShape,
   flattenShape,
   innerProductShape,
+  parameterShape,
   permuteShape,
+  reductionShape,
   reshapeShape,
   sameAsFirst,
   scalarShape,
@@ -67,6 +71,10 @@ const RULES: ReadonlyMap<string, ShapeRule> = new Map<string, ShapeRule>([
   ["Crop", cropShape],
   ["Tile", tileShape],
   ["Permute", permuteShape],
+  ["Reduction", reductionShape],
+  ["ArgMax", argMaxShape],
+  ["Embed", embedShape],
+  ["Parameter", parameterShape],
   ...[
     "Softmax",
     "LRN",

@@ -78,6 +78,20 @@ const MUTATIONS: { title: string; case: string; layer: string; only?: string[]; 
     only: ["bn_eps"],
     mutation: { graph: (g) => void delete node(g, "bn_eps").module!.kwargs["eps"] },
   },
+  {
+    title: "an Eltwise SUM whose coeff is misread (0.25 for 0.5)",
+    case: "zoo_tensor",
+    layer: "eltwise_sum",
+    only: ["eltwise_sum", "eltwise_max", "concat_h"],
+    mutation: { text: ["esum = data * 0.5 - cat_c", "esum = data * 0.25 - cat_c"] },
+  },
+  {
+    title: "a Crop whose offset is off by one",
+    case: "zoo_tensor",
+    layer: "crop",
+    only: ["crop", "slice_w"],
+    mutation: { text: ["data[:, :, 1:1 + pool_ref.shape[2]", "data[:, :, 2:2 + pool_ref.shape[2]"] },
+  },
 ];
 
 describe.skipIf(skipWithoutTorch)("exported golden nets, layer by layer in real PyTorch", () => {

@@ -44,7 +44,7 @@ export interface CaseReport {
 export interface Mutation {
   graph?: (graph: TorchGraph) => void;
   tensors?: (tensors: Map<string, SafetensorsTensor>) => void;
-  /** A text in model.py (present exactly once) and its replacement. */
+  /** A text in model.py and what replaces each occurrence (forward and forward_layers alike). */
   text?: [string, string];
 }
 
@@ -64,8 +64,8 @@ export function exportCase(caseDir: string, mutation: Mutation = {}): string {
   let source = emitNetModule(graph);
   if (mutation.text) {
     const [from, to] = mutation.text;
-    if (source.split(from).length !== 2) throw new Error(`model.py of ${caseDir} does not hold ${JSON.stringify(from)} exactly once`);
-    source = source.replace(from, to);
+    if (!source.includes(from)) throw new Error(`model.py of ${caseDir} does not hold ${JSON.stringify(from)}`);
+    source = source.split(from).join(to);
   }
   writeFileSync(join(dir, "model.py"), source);
   return dir;

@@ -1,12 +1,17 @@
 import { activationConverter } from "./activations.js";
+import { argMaxConverter } from "./argmax.js";
 import { batchNormConverter } from "./batch-norm.js";
 import { convolutionConverter } from "./convolution.js";
 import { dataConverter } from "./data.js";
+import { embedConverter } from "./embed.js";
 import { innerProductConverter } from "./inner-product.js";
 import { normalizationConverter } from "./normalization.js";
 import { poolingConverter } from "./pooling.js";
+import { parameterConverter } from "./parameter.js";
+import { reductionConverter } from "./reduction.js";
 import { reshapeConverter } from "./reshape.js";
 import { scaleConverter } from "./scale.js";
+import { slicingConverter } from "./slicing.js";
 import { structureConverter } from "./structure.js";
 import type { LayerConverter } from "./types.js";
 
@@ -22,6 +27,11 @@ const CONVERTERS: readonly LayerConverter[] = [
   normalizationConverter,
   structureConverter,
   reshapeConverter,
+  slicingConverter,
+  reductionConverter,
+  argMaxConverter,
+  embedConverter,
+  parameterConverter,
 ];
 
 /** Converters by Caffe type; a type claimed twice is a programming error caught at load. */

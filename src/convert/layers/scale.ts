@@ -53,7 +53,7 @@ function convertScale(ctx: LayerContext): LayerConversion | LayerRefusal {
   if (!two) params.push(bindBlob(ctx, 0, { key: keyOf(ctx.attr, "weight"), shape: geometry.shape, filler: p.has("filler") ? fillerOf(p.msg("filler")) : { ...fillerOf(p.msg("filler")), value: 1 } }));
   if (bias) params.push(bindBlob(ctx, two ? 0 : 1, { key: keyOf(ctx.attr, "bias"), shape: geometry.shape, filler: fillerOf(p.msg("bias_filler")) }));
   return {
-    module: { cls: "Scale", args: [two ? null : { tuple: geometry.shape }], kwargs: two ? { ...kwargs, bias_shape: { tuple: geometry.shape } } : kwargs },
+    module: { cls: "Scale", args: [two ? null : { tuple: geometry.shape }], kwargs: two && bias ? { ...kwargs, bias_shape: { tuple: geometry.shape } } : kwargs },
     call: { kind: "module" },
     helpers: ["Scale"],
     params,

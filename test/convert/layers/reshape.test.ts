@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import type { TorchGraph } from "../../../src/convert/torch-graph.js";
 import { emitNetModule } from "../../../src/emit/python/net-module.js";
-import { graphOf } from "../../export/golden.js";
+import { graphOf } from "./snippet.js";
 
 const net = (layer: string): string => `name: "n"
 layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 2 dim: 6 dim: 13 dim: 11 } } }

@@ -1,6 +1,9 @@
+import { ARGMAX_SOURCE } from "./argmax.js";
 import { BATCH_NORM_STEPS_SOURCE } from "./batch-norm-steps.js";
 import { LRN_WITHIN_CHANNEL_SOURCE } from "./lrn-within-channel.js";
 import { MVN_SOURCE } from "./mvn.js";
+import { EMBED_SOURCE } from "./embed.js";
+import { PARAMETER_SOURCE } from "./parameter.js";
 import { BIAS_SOURCE, BROADCAST_SOURCE, SCALE_SOURCE } from "./scale.js";
 
 /** A piece of Python the generated file defines when a node needs it. */
@@ -20,6 +23,9 @@ export const HELPERS: Readonly<Record<string, HelperSource>> = {
   Bias: { source: BIAS_SOURCE, needs: ["_from_axis"], why: "Caffe's Bias layer outside a BatchNorm block" },
   LRNWithinChannel: { source: LRN_WITHIN_CHANNEL_SOURCE, needs: [], why: "Caffe's LRN within a channel (an n×n window, divisor n²)" },
   MVN: { source: MVN_SOURCE, needs: [], why: "Caffe's MVN layer (eps added to the standard deviation)" },
+  ArgMax: { source: ARGMAX_SOURCE, needs: [], why: "Caffe's ArgMax layer (top_k, out_max_val, no axis; equal values larger index first)" },
+  Embed: { source: EMBED_SOURCE, needs: [], why: "Caffe's Embed layer with its bias term" },
+  Parameter: { source: PARAMETER_SOURCE, needs: [], why: "Caffe's Parameter layer (a learned blob as the top)" },
   caffe_batch_norm_steps: { source: BATCH_NORM_STEPS_SOURCE, needs: [], why: "the values between a fused BatchNorm and Scale, for forward_layers" },
 };
 
