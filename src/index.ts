@@ -26,7 +26,8 @@ export { decodeMessage } from "./schema/decode.js";
 export { printMessage } from "./schema/print.js";
 export { encodeNet, decodeNet } from "./schema/net-binary.js";
 
-export { analyzeNet, type NetAnalysis } from "./caffe/analyze.js";
+export { analyzeNet, type AnalyzeOptions, type NetAnalysis } from "./caffe/analyze.js";
+export type { InputShape } from "./caffe/input-shapes.js";
 export { convertNet, convertNetDetailed, type ConvertOptions, type ConvertOutcome } from "./convert/convert.js";
 export type {
   ConvertResult,

@@ -5,6 +5,8 @@ import { buildBlobGraph, type BlobGraph } from "./blobs.js";
 import { buildNet, type NetModel } from "./net.js";
 import { pairBatchNorms, type BnPairing } from "./pairing.js";
 import type { NetStateOptions } from "./phase.js";
+import { checkInputShapes } from "./input-shape-check.js";
+import { resolveInputShapes, type InputShape } from "./input-shapes.js";
 import { inferShapes } from "./shapes.js";
 import type { Shape } from "./shape-util.js";
 
@@ -20,11 +22,22 @@ export interface NetAnalysis {
   diagnostics: Diagnostic[];
 }
 
+/** Options of {@link analyzeNet}. */
+export interface AnalyzeOptions {
+  /**
+   * Shapes for the net's input blobs from outside the prototxt (`--input-shape`): shape inference
+   * starts from them as from an Input layer's. Mistakes are errors among the diagnostics.
+   */
+  inputShapes?: readonly InputShape[];
+}
+
 /** Runs the whole net model over a bound NetParameter. */
-export function analyzeNet(net: NetParameter, state: NetStateOptions = {}, sourceMap?: SourceMap): NetAnalysis {
+export function analyzeNet(net: NetParameter, state: NetStateOptions = {}, sourceMap?: SourceMap, options: AnalyzeOptions = {}): NetAnalysis {
   const model = buildNet(net, state, sourceMap);
   const graph = buildBlobGraph(model, sourceMap);
-  const shapes = inferShapes(model, graph, sourceMap);
+  const given = resolveInputShapes(model, graph, options.inputShapes ?? []);
+  const shapes = inferShapes(model, graph, sourceMap, given.versions);
+  const checks = checkInputShapes(model, graph, shapes, given.versions, sourceMap);
   const pairings = pairBatchNorms(model, graph, shapes, sourceMap);
-  return { model, graph, shapes, pairings, diagnostics: [...model.diagnostics, ...graph.diagnostics] };
+  return { model, graph, shapes, pairings, diagnostics: [...model.diagnostics, ...graph.diagnostics, ...given.diagnostics, ...checks] };
 }

@@ -36,11 +36,37 @@ function convGeometry(p: ConvolutionParameter, rank: number) {
   return { channelAxis, axes, kernel, pad, stride, dilation };
 }
 
+/**
+ * The number of spatial axes a convolution's parameters fix on their own: 2 with any of the 2-D
+ * `*_h`/`*_w` fields, n when a repeated field lists n > 1 values; null when every field holds at
+ * most one value, which then applies to however many spatial axes the input has.
+ */
+export function convSpatialAxes(p: ConvolutionParameter): number | null {
+  const hw = [p.kernel_h, p.kernel_w, p.pad_h, p.pad_w, p.stride_h, p.stride_w].some((v) => v !== undefined);
+  if (hw) return 2;
+  const listed = Math.max(p.kernel_size?.length ?? 0, p.pad?.length ?? 0, p.stride?.length ?? 0, p.dilation?.length ?? 0);
+  return listed > 1 ? listed : null;
+}
+
+/**
+ * The spatial axes of a convolution whose input is unknown: as its fields fix them, else 2 — a 2-D
+ * image is what nearly every Caffe net convolves (a 3-D net whose rank is hidden upstream would be
+ * taken for 2-D; a known input rank always wins).
+ */
+const impliedSpatialAxes = (p: ConvolutionParameter): number => convSpatialAxes(p) ?? 2;
+
 function convShape(deconv: boolean): ShapeRule {
   return ({ layer, inputs }) => {
     const input = inputs[0];
     const p = layer.param.convolution_param ?? {};
-    if (!input) return null;
+    if (!input) {
+      // Without the input, its rank still follows from the kernel's axes and the channels are
+      // num_output: enough for a BatchNorm downstream to know its module and num_features.
+      const axis = p.axis ?? 1;
+      if (axis < 0) return null;
+      const out: Dim[] = [...Array<Dim>(axis).fill(null), p.num_output ?? null, ...Array<Dim>(impliedSpatialAxes(p)).fill(null)];
+      return layer.tops.map(() => [...out]);
+    }
     const g = convGeometry(p, input.length);
     if (!g) return null;
     const out: Dim[] = input.slice(0, g.channelAxis);
@@ -75,17 +101,18 @@ export const deconvolutionShape: ShapeRule = convShape(true);
  * ceil((H + 2·pad − k) / stride) + 1 (floor with `round_mode: FLOOR`, or the fork field
  * `ceil_mode: false` of forks that predate round_mode); then, when any padding is used, a last
  * window that would start in the padding is clipped: if (out − 1)·stride ≥ H + pad, out − 1.
- * Global pooling takes the whole plane and gives 1×1.
+ * Global pooling takes the whole plane and gives 1×1. The output is 4-D and keeps the channels
+ * whatever else is unknown (an unknown input is 4-D too, or Caffe refuses the net).
  */
 export const poolingShape: ShapeRule = ({ layer, inputs, sourceMap }) => {
-  const input = inputs[0];
-  if (!input || input.length !== 4) return null;
+  const input = inputs[0] ?? [null, null, null, null];
+  if (input.length !== 4) return null;
   const p: PoolingParameter = layer.param.pooling_param ?? {};
   const [n, c, h, w] = input as [Dim, Dim, Dim, Dim];
   if (p.global_pooling) return layer.tops.map(() => [n, c, 1, 1]);
   const kh = p.kernel_h ?? p.kernel_size;
   const kw = p.kernel_w ?? p.kernel_size;
-  if (kh === undefined || kw === undefined) return null;
+  if (kh === undefined || kw === undefined) return layer.tops.map(() => [n, c, null, null]);
   const hasPadHW = p.pad_h !== undefined || p.pad_w !== undefined;
   const padH = hasPadHW ? p.pad_h ?? 0 : p.pad ?? 0;
   const padW = hasPadHW ? p.pad_w ?? 0 : p.pad ?? 0;

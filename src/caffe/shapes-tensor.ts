@@ -19,19 +19,28 @@ export const eltwiseShape: ShapeRule = ({ layer, inputs }) => {
 /** Loss layers produce a scalar (a blob with no axes). */
 export const scalarShape: ShapeRule = ({ layer }) => layer.tops.map(() => []);
 
-/** InnerProduct: the axes before `axis` are kept, the rest flattened into num_output (InnerProductLayer::Reshape). */
+/**
+ * InnerProduct: the axes before `axis` are kept, the rest flattened into num_output
+ * (InnerProductLayer::Reshape). An unknown input still gives `[?, num_output]` for a non-negative
+ * axis: the output's rank and last dim do not depend on it.
+ */
 export const innerProductShape: ShapeRule = ({ layer, inputs }) => {
-  const input = inputs[0];
   const p = layer.param.inner_product_param ?? {};
+  const given = p.axis ?? 1;
+  const input = inputs[0] ?? (given >= 0 ? Array<Dim>(given + 1).fill(null) : null);
   if (!input) return null;
-  const axis = canonicalAxis(p.axis ?? 1, input.length);
+  const axis = canonicalAxis(given, input.length);
   if (axis === null) return null;
   return layer.tops.map(() => [...input.slice(0, axis), p.num_output ?? null]);
 };
 
-/** Concat: sizes add up along the axis (legacy concat_dim wins when written, as ConcatLayer::Reshape). */
+/**
+ * Concat: sizes add up along the axis (legacy concat_dim wins when written, as ConcatLayer::Reshape).
+ * Every bottom has the same rank and the same other dims, so one known bottom gives them; the sum
+ * is known only when every bottom's size along the axis is.
+ */
 export const concatShape: ShapeRule = ({ layer, inputs }) => {
-  const first = inputs[0];
+  const first = inputs.find((input) => input !== null);
   if (!first) return null;
   const p = layer.param.concat_param ?? {};
   const axis = p.concat_dim !== undefined ? p.concat_dim : canonicalAxis(p.axis ?? 1, first.length);
@@ -39,8 +48,8 @@ export const concatShape: ShapeRule = ({ layer, inputs }) => {
   let total: Dim = 0;
   let shape: Shape = [...first];
   for (const input of inputs) {
-    if (!input || input.length !== first.length) return null;
-    total = total === null || input[axis] === null ? null : total + input[axis]!;
+    if (input && input.length !== first.length) return null;
+    total = total === null || !input || input[axis] === null ? null : total + input[axis]!;
     shape = unify(shape, input);
   }
   const out = [...shape!];
@@ -80,11 +89,18 @@ export const sliceShape: ShapeRule = ({ layer, inputs }) => {
   });
 };
 
-/** Flatten: axes axis..end_axis (defaults 1 and -1) become one (FlattenLayer::Reshape). */
+/**
+ * Flatten: axes axis..end_axis (defaults 1 and -1) become one (FlattenLayer::Reshape). Flattening
+ * to the last axis from a non-negative one gives rank axis + 1 whatever the input.
+ */
 export const flattenShape: ShapeRule = ({ layer, inputs }) => {
-  const input = inputs[0];
-  if (!input) return null;
   const p = layer.param.flatten_param ?? {};
+  const input = inputs[0];
+  if (!input) {
+    const start = p.axis ?? 1;
+    if (start < 0 || (p.end_axis ?? -1) !== -1) return null;
+    return layer.tops.map(() => Array<Dim>(start + 1).fill(null));
+  }
   const start = canonicalAxis(p.axis ?? 1, input.length);
   const end = canonicalAxis(p.end_axis ?? -1, input.length);
   if (start === null || end === null || end < start) return null;
@@ -94,12 +110,16 @@ export const flattenShape: ShapeRule = ({ layer, inputs }) => {
 /**
  * Reshape, as ReshapeLayer::Reshape: the axes [axis, axis + num_axes) of the bottom are replaced
  * by `shape`; a 0 copies the bottom's dim at that position, one -1 is inferred from the count.
+ * Replacing every axis (axis 0, num_axes -1, the defaults) gives `shape`'s rank whatever the input.
  */
 export const reshapeShape: ShapeRule = ({ layer, inputs }) => {
-  const input = inputs[0];
-  if (!input) return null;
   const p = layer.param.reshape_param ?? {};
   const dims = p.shape?.dim ?? [];
+  const input = inputs[0];
+  if (!input) {
+    if ((p.axis ?? 0) !== 0 || (p.num_axes ?? -1) !== -1) return null;
+    return layer.tops.map(() => dims.map((d) => (d > 0 ? d : null)));
+  }
   const rank = input.length;
   const axis = p.axis ?? 0;
   const start = axis >= 0 ? axis : rank + axis + 1;
@@ -120,9 +140,13 @@ export const reshapeShape: ShapeRule = ({ layer, inputs }) => {
   return layer.tops.map(() => [...out]);
 };
 
-/** Crop: bottom 0 takes bottom 1's dims from `axis` (default 2) on (CropLayer::Reshape). */
+/**
+ * Crop: bottom 0 takes bottom 1's dims from `axis` (default 2) on (CropLayer::Reshape, which
+ * requires both to have the same rank, so bottom 1 gives it when bottom 0 is unknown).
+ */
 export const cropShape: ShapeRule = ({ layer, inputs }) => {
-  const [a, b] = inputs;
+  const [given, b] = inputs;
+  const a = given ?? (b ? b.map((): Dim => null) : null);
   if (!a) return null;
   const axis = canonicalAxis(layer.param.crop_param?.axis ?? 2, a.length);
   if (axis === null) return null;

@@ -115,19 +115,24 @@ export function hasShapeRule(type: string): boolean {
 
 /**
  * Infers the shape of every blob version, walking the layers in order as Caffe's Net::Init calls
- * each layer's Reshape. Returns one entry per version id (null: unknown).
+ * each layer's Reshape. Returns one entry per version id (null: unknown). `given` sets versions'
+ * shapes from outside the prototxt (input-shapes.ts resolves `--input-shape` to version ids): they
+ * replace what the writing layer declares, and the layers downstream are computed from them.
  */
-export function inferShapes(model: NetModel, graph: BlobGraph, sourceMap?: SourceMap): Shape[] {
-  const shapes: Shape[] = graph.versions.map(() => null);
+export function inferShapes(model: NetModel, graph: BlobGraph, sourceMap?: SourceMap, given?: ReadonlyMap<number, readonly number[]>): Shape[] {
+  // A blob nobody writes has no layer to run; a given shape is its only source.
+  const shapes: Shape[] = graph.versions.map((v) => (v.producer === null ? copy(given?.get(v.id)) : null));
   model.layers.forEach((layer, position) => {
     const inputs = graph.bottoms[position]!.map((id) => shapes[id] ?? null);
     const rule = RULES.get(layer.type);
     const outputs = rule ? rule({ layer, inputs, sourceMap }) : null;
     graph.tops[position]!.forEach((id, top) => {
-      const s = outputs?.[top] ?? null;
+      const s = given?.get(id) ?? outputs?.[top] ?? null;
       // A size that is not a non-negative integer (a parameter out of range) is unknown, not wrong.
       shapes[id] = s ? s.map((d) => (d !== null && Number.isInteger(d) && d >= 0 ? d : null)) : null;
     });
   });
   return shapes;
 }
+
+const copy = (dims: readonly number[] | undefined): Shape => (dims === undefined ? null : [...dims]);

@@ -1,4 +1,5 @@
 import { analyzeNet, type NetAnalysis } from "../caffe/analyze.js";
+import type { InputShape } from "../caffe/input-shapes.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { NetParameter, Phase } from "../schema/caffe-types.js";
 import type { ReadResult } from "../schema/read.js";
@@ -20,6 +21,11 @@ export interface ConvertOptions {
   stages?: readonly string[];
   /** English for diagnostics of other layers (reading, schema); ours are worded in notes.ts. */
   messageOf?: (d: Diagnostic) => string | undefined;
+  /**
+   * Shapes of the net's input blobs, replacing what its data layers declare (`--input-shape`); the
+   * blocks' input shapes are inferred from them. Mistakes are error diagnostics (input-shapes.ts).
+   */
+  inputShapes?: readonly InputShape[];
   /** Converters to use (default: the shipped registry). */
   registry?: ConverterRegistry;
 }
@@ -45,7 +51,7 @@ export function convertNetDetailed(read: ReadResult, options: ConvertOptions): C
   const registry = options.registry ?? defaultRegistry;
   const net = read.net as NetParameter;
   const state = { phase: options.phase, ...(options.level !== undefined ? { level: options.level } : {}), ...(options.stages ? { stages: options.stages } : {}) };
-  const analysis = analyzeNet(net, state, read.sourceMap);
+  const analysis = analyzeNet(net, state, read.sourceMap, options.inputShapes ? { inputShapes: options.inputShapes } : {});
   const diagnostics: Diagnostic[] = [...read.diagnostics, ...analysis.diagnostics];
   const blocks: ConvertBlock[] = [];
   const unpaired: UnpairedEntry[] = [];

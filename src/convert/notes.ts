@@ -39,7 +39,8 @@ const NOTES: Record<string, (d: NoteData) => string> = {
   "fraction-out-of-range": (d) =>
     `moving_average_fraction ${fmt(d.fraction)} is outside [0, 1]: the running statistics diverge; no PyTorch momentum is equivalent.`,
   // Shapes.
-  "rank-unknown": () => "The input's shape could not be inferred (an unknown or fork layer upstream): module and num_features are unknown. Pass the input shape, or weights, to resolve them.",
+  "rank-unknown": () =>
+    "The input's rank could not be inferred (the net's input has no declared shape, or a layer without a shape rule sits upstream with no Convolution or InnerProduct after it): module and num_features are unknown. --input-shape [BLOB=]DIMS for that input or that layer's top resolves them; weights give the channels.",
   "rank-unsupported": (d) => `The input has ${fmt(d.rank)} axes; PyTorch's BatchNorm1d/2d/3d take 2 to 5.`,
   "channels-unknown": () => "The number of channels (axis 1 of the input) could not be inferred: num_features is unknown.",
   // Forks.
@@ -79,7 +80,40 @@ const DIAGNOSTICS: Record<string, (d: NoteData) => string> = {
   "input-dim-count": (d) => `${fmt(d.inputs)} inputs need ${Number(d.inputs) * 4} input_dim values (4 each); there are ${fmt(d.dims)}.`,
   "legacy-layers-not-upgraded": () => "The net uses legacy V1 `layers`, which were not upgraded: no layers to analyse.",
   "fraction-out-of-range": (d) => `BatchNorm ${fmt(d.layer)}: moving_average_fraction ${fmt(d.fraction)} is outside [0, 1].`,
+  // Shapes given for the net's inputs (--input-shape; src/caffe/input-shapes.ts).
+  "input-shape-ambiguous": (d) => `--input-shape without a blob name needs a net with one input; this one has ${nameList(d.inputs)}: give BLOB=DIMS.`,
+  "input-shape-no-input": (d) => `--input-shape: the net has no input blob (no data or Input layer)${others(d.others)}.`,
+  "input-shape-unknown-blob": (d) => `--input-shape names blob ${fmt(d.blob)}, which is not an input of the net; its input blobs: ${nameList(d.inputs)}${others(d.others)}.`,
+  "input-shape-repeated": (d) => `--input-shape gives blob ${fmt(d.blob)} twice.`,
+  "input-shape-rank": (d) =>
+    `${fmt(d.type)} ${fmt(d.layer)} needs ${rankNeed(d)} input; ${d.direct === true ? `--input-shape gives rank ${fmt(d.rank)}` : `its input ${fmt(d.blob)} has rank ${fmt(d.rank)} from --input-shape`}.`,
+  "input-shape-values": (d) =>
+    `${fmt(d.type)} ${fmt(d.layer)} cannot reshape its input ${fmt(d.blob)} ${dims(d.shape)} (from --input-shape) to ${dims(d.target)}: the number of values does not fit.`,
+  "input-shape-declared": (d) =>
+    `--input-shape gives blob ${fmt(d.blob)} ${dims(d.given)}; ${d.layer === null ? "the net's input fields declare" : `Input layer ${fmt(d.layer)} declares`} ${dims(d.declared)}. The given shape is used.`,
 };
+
+/** A list of names carried as JSON text (diagnostic data are scalars). */
+function nameList(json: string | number | boolean | null | undefined): string {
+  const list = typeof json === "string" ? (JSON.parse(json) as string[]) : [];
+  return list.length === 0 ? "none" : list.join(", ");
+}
+
+/** The tops of layers without a shape rule, which a given shape may also set. */
+function others(json: string | number | boolean | null | undefined): string {
+  const list = typeof json === "string" ? (JSON.parse(json) as string[]) : [];
+  return list.length === 0 ? "" : `; layers without a shape rule write ${list.join(", ")}, which may be given too`;
+}
+
+/** Comma-separated dims as `[2, 3, 32, 32]`. */
+const dims = (text: string | number | boolean | null | undefined): string => `[${String(text ?? "").split(",").join(", ")}]`;
+
+/** "a 4-D", "a 4-D (or N-D ≥3)", "an input of rank ≥2"-style words for a rank need. */
+function rankNeed(d: NoteData): string {
+  if (d.max !== null && d.max === d.min) return `a ${fmt(d.min)}-D`;
+  if (d.usual !== null && d.usual !== undefined) return `a ${fmt(d.usual)}-D (or N-D ≥${fmt(d.min)})`;
+  return `an at least ${fmt(d.min)}-D`;
+}
 
 /** The English message of a block note. */
 export function noteMessage(code: string, data: NoteData = {}): string {

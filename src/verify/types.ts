@@ -152,9 +152,9 @@ export interface BlockVerification {
   mode: TorchMode;
   /** The PyTorch class verified (BatchNorm1d/2d/3d, or Caffe* for `--exact`); null when skipped. */
   module: string | null;
-  /** The input shape used (batch replaced by `--batch`); null when skipped before a shape was needed. */
+  /** The input shape used (batch set by `--batch`, or as `--input-shape` gave it); null when skipped before a shape was needed. */
   shape: number[] | null;
-  /** `inferred` from the net, or `input-shape` when `--input-shape` supplied the unknown dims. */
+  /** `inferred` from the net's own declarations, or `input-shape` when inferred from the shapes `--input-shape` gave its inputs. */
   shape_source: "inferred" | "input-shape" | null;
   /**
    * What the statistics started from: `caffemodel` (`--weights`: Caffe's side from the caffemodel's
@@ -221,6 +221,10 @@ export interface VerifyReport {
   configuration: Configuration;
   /** Training steps requested (K). */
   steps: number;
+  /**
+   * The batch of the generated inputs: `--batch`, else the first `--input-shape`'s (blocks then keep
+   * the batch their shape was inferred with; each block's `shape` shows it), else 2.
+   */
   batch: number;
   seed: number;
   /** The scaled tolerance `|a − b| / max(1, |ref|)`. */

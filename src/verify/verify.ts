@@ -9,7 +9,7 @@ import type { ConvertBlock, ConvertResult } from "../convert/types.js";
 import { torchModuleForRank } from "../numeric/torch-batch-norm.js";
 import { blockWork, runBlock, type BlockMeasurement, type ChannelSeries } from "./block.js";
 import { blockScenario } from "./scenario.js";
-import { blockShape, type BlockShape } from "./shapes.js";
+import { blockShape, type BlockShape, type ShapeSource } from "./shapes.js";
 import type { BlockVerification, Configuration, VerifyReasonCode, VerifyReport, VerifySummary, Verdict } from "./types.js";
 import { startSummary, type VerifyWeights } from "./weights.js";
 
@@ -22,16 +22,18 @@ export interface VerifyOptions {
   readonly phase: "TRAIN" | "TEST";
   /** K, training forwards before the evaluation. */
   readonly steps: number;
-  /** The batch dimension every block's input gets. */
+  /** The batch dimension every block's input gets (with `keepBatch`: every block whose batch is unknown). */
   readonly batch: number;
+  /** Blocks keep the batch their inferred shape gives: `--input-shape` gave it and `--batch` was not given. */
+  readonly keepBatch?: boolean;
   readonly seed: number;
   /** Scaled tolerance of every forward's output (default DEFAULT_VERIFY_TOLERANCE, tolerance.ts). */
   readonly tolerance: number;
   readonly configuration: Configuration;
   /** A lag (and a skipped block) fails the run. */
   readonly strict: boolean;
-  /** Dims for blocks whose shape inference left some unknown (`--input-shape`). */
-  readonly inputShape: readonly number[] | null;
+  /** `input-shape` when the result's shapes were inferred from `--input-shape` (each block's `shape_source`). */
+  readonly shapeSource?: ShapeSource;
   /**
    * A trained caffemodel's values to start from (`--weights`, see weights.ts): every block that has
    * them starts Caffe's side from its blobs and PyTorch's from the converted state; train-mode blocks
@@ -59,7 +61,8 @@ export interface VerifyPlan {
 
 /** Decides each block's input shape. */
 export function planVerification(result: ConvertResult, options: VerifyOptions): VerifyPlan {
-  const blocks = result.blocks.map((block, index): PlannedBlock => ({ index, block, shape: blockShape(block, options.batch, options.inputShape) }));
+  const choice = { batch: options.batch, keep: options.keepBatch ?? false, source: options.shapeSource ?? "inferred" };
+  const blocks = result.blocks.map((block, index): PlannedBlock => ({ index, block, shape: blockShape(block, choice) }));
   let work = 0;
   for (const p of blocks) if (p.shape.kind === "shape") work += blockWork(p.block, p.shape.shape, options.phase, options.steps);
   return { blocks, unknown: blocks.filter((p) => p.shape.kind === "unknown"), work };
@@ -107,7 +110,8 @@ function verdictOf(m: BlockMeasurement, failed: string[]): Verdict {
 
 function base(p: PlannedBlock, configuration: Configuration) {
   const b = p.block;
-  // With --input-shape a block of unknown rank gets the class its rank takes.
+  // convert gives every block of known rank its module; for a result built otherwise, the rank of
+  // the shape verified decides the class.
   const torchModule = b.torch.module ?? (p.shape.kind === "shape" ? torchModuleForRank(p.shape.shape.length) : null);
   const module = torchModule === null ? null : configuration === "exact" ? `Caffe${torchModule}` : torchModule;
   return {

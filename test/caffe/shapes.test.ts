@@ -91,8 +91,55 @@ describe("shape inference", () => {
     });
     expect(inferShapes(model, buildBlobGraph(model))).toEqual([[4, 3, 32, 48], [4], [1, 1, 28, 28], [2, 1, 5, 6], [1, 2], [3]]);
   });
-  it("makes everything downstream of an unknown layer unknown, without failing", () => {
-    expect(after([1, 3, 8, 8], { type: "Python" }, { type: "Convolution", convolution_param: { num_output: 4, kernel_size: [3] } })).toBeNull();
+  it("leaves the output of an unknown layer, and of the layers that only pass it on, unknown, without failing", () => {
+    expect(after([1, 3, 8, 8], { type: "Python" })).toBeNull();
+    expect(after([1, 3, 8, 8], { type: "Python" }, { type: "ReLU" }, { type: "BatchNorm" })).toBeNull();
+    expect(after([1, 3, 8, 8], { type: "Python" }, { type: "Slice", top: ["s0", "s1"] })).toBeNull();
+  });
+});
+
+describe("partial shapes after an unknown layer", () => {
+  const unknown = { type: "Python" } as const;
+  it("a Convolution gives num_output channels and the rank its kernel implies (one kernel value: 2-D)", () => {
+    expect(after([1, 3, 8, 8], unknown, { type: "Convolution", convolution_param: { num_output: 4, kernel_size: [3] } })).toEqual([null, 4, null, null]);
+    expect(after([1, 3, 8, 8], unknown, { type: "Convolution", convolution_param: { num_output: 4, kernel_h: 3, kernel_w: 1 } })).toEqual([null, 4, null, null]);
+    expect(after([1, 3, 8, 8], unknown, { type: "Convolution", convolution_param: { num_output: 4, kernel_size: [3, 3, 1] } })).toEqual([null, 4, null, null, null]);
+    expect(after([1, 3, 8, 8], unknown, { type: "Deconvolution", convolution_param: { num_output: 2, kernel_size: [4], stride: [2] } })).toEqual([null, 2, null, null]);
+    expect(after([1, 3, 8, 8], unknown, { type: "Convolution", convolution_param: { num_output: 4, kernel_size: [3], axis: 2 } })).toEqual([null, null, 4, null, null]);
+  });
+  it("a known input rank wins over the kernel's implied one", () => {
+    expect(after([1, 3, 8], { type: "Convolution", convolution_param: { num_output: 4, kernel_size: [3] } })).toEqual([1, 4, 6]);
+  });
+  it("an InnerProduct gives [?, num_output] whatever its input", () => {
+    expect(after([1, 3, 8, 8], unknown, { type: "InnerProduct", inner_product_param: { num_output: 10 } })).toEqual([null, 10]);
+    expect(after([1, 3, 8, 8], unknown, { type: "InnerProduct", inner_product_param: { num_output: 10, axis: 2 } })).toEqual([null, null, 10]);
+    expect(after([1, 3, 8, 8], unknown, { type: "InnerProduct", inner_product_param: { num_output: 10, axis: -1 } })).toBeNull();
+  });
+  it("Pooling is 4-D and keeps what it knows of the channels", () => {
+    expect(after([1, 3, 8, 8], unknown, { type: "Pooling", pooling_param: { kernel_size: 2, stride: 2 } })).toEqual([null, null, null, null]);
+    const conv = { type: "Convolution", convolution_param: { num_output: 4, kernel_size: [3] } };
+    expect(after([1, 3, 8, 8], unknown, conv, { type: "Pooling", pooling_param: { kernel_size: 2, stride: 2 } })).toEqual([null, 4, null, null]);
+    expect(after([1, 3, 8, 8], unknown, conv, { type: "Pooling", pooling_param: { global_pooling: true } })).toEqual([null, 4, 1, 1]);
+    expect(after([2, 3, 8, 8], { type: "Pooling", pooling_param: {} })).toEqual([2, 3, null, null]);
+  });
+  it("Concat takes the rank and other dims from a known bottom; the sum needs every bottom's size", () => {
+    const layers = [
+      { name: "py", type: "Python", bottom: ["in"], top: ["py"] },
+      { name: "a", type: "ReLU", bottom: ["in"], top: ["a"] },
+    ];
+    expect(after([1, 3, 4, 4], ...layers, { type: "Concat", bottom: ["py", "a"], top: ["c"] })).toEqual([1, null, 4, 4]);
+    expect(after([1, 3, 4, 4], ...layers, { type: "Concat", bottom: ["in", "a"], top: ["c"] })).toEqual([1, 6, 4, 4]);
+  });
+  it("element-wise layers keep partial dims, and Eltwise fills them from its other bottoms", () => {
+    const conv = { name: "c", type: "Convolution", convolution_param: { num_output: 4, kernel_size: [3] }, top: ["c"] };
+    expect(after([1, 3, 8, 8], unknown, conv, { type: "ReLU" }, { type: "Scale" })).toEqual([null, 4, null, null]);
+    expect(after([1, 4, 8, 8], { name: "py", type: "Python", top: ["py"] }, { type: "Eltwise", bottom: ["py", "in"], top: ["e"] })).toEqual([1, 4, 8, 8]);
+  });
+  it("Flatten, Reshape over every axis and Crop give their rank without the input", () => {
+    expect(after([1, 3, 8, 8], unknown, { type: "Flatten" })).toEqual([null, null]);
+    expect(after([1, 3, 8, 8], unknown, { type: "Reshape", reshape_param: { shape: { dim: [0, -1, 7] } } })).toEqual([null, null, 7]);
+    expect(after([1, 3, 8, 8], unknown, { type: "Reshape", reshape_param: { shape: { dim: [-1] }, axis: 1 } })).toBeNull();
+    expect(after([1, 3, 8, 8], { name: "py", type: "Python", top: ["py"] }, { type: "Crop", bottom: ["py", "in"], top: ["c"] })).toEqual([null, null, 8, 8]);
   });
   it("keeps known channels when only spatial sizes are unknown", () => {
     const model = buildNet({

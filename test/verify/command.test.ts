@@ -74,21 +74,51 @@ describe("caffe2torch verify NET.prototxt", () => {
     const error = cliError(() => runVerify(UNKNOWN, {}, memoryIo().io));
     expect(error.exitCode).toBe(2);
     expect(error.message).toBe(
-      "cannot verify 2 blocks whose input shape is unknown; give the input shape with --input-shape N,C,H,W (known dims are kept; the batch is --batch):\n" +
+      "cannot verify 2 blocks whose input shape is unknown; give the net's input shape with --input-shape N,C,H,W (or BLOB=N,C,H,W):\n" +
         "  bn_conv [16, 4, ?, ?]\n  bn_py rank unknown",
     );
   });
 
-  it("--input-shape supplies the unknown dims; the fork layer is skipped", () => {
+  it("--input-shape sets the data blob, whose shape reaches the blocks downstream; one behind a Python layer still needs its own", () => {
+    const error = cliError(() => runVerify(UNKNOWN, { inputShape: "2,3,8,8" }, memoryIo().io));
+    expect(error.message).toBe(
+      "cannot verify 1 block whose input shape is unknown; a layer without a shape rule sits upstream; give the shape of the blob it writes with --input-shape BLOB=N,C,H,W:\n  bn_py rank unknown",
+    );
     const { io, out } = memoryIo();
-    expect(runVerify(UNKNOWN, { inputShape: "2,3,8,8" }, io)).toBe(0);
-    expect(out.join("")).toContain("3 blocks: 2 agree, 1 skipped");
-    expect(runVerify(UNKNOWN, { inputShape: "2x3x8x8", strict: true }, memoryIo().io)).toBe(1);
+    expect(runVerify(UNKNOWN, { inputShape: ["2,3,8,8", "py=2,4,5,5"], json: true }, io)).toBe(0);
+    const report = JSON.parse(out.join(""));
+    expect(report.batch).toBe(2);
+    expect(report.blocks.map((b: { shape: number[] | null; shape_source: string | null; verdict: string }) => [b.shape, b.shape_source, b.verdict])).toEqual([
+      [[2, 4, 6, 6], "input-shape", "agree"],
+      [[2, 4, 5, 5], "input-shape", "agree"],
+      [null, null, "skipped"],
+    ]);
+    expect(runVerify(UNKNOWN, { inputShape: ["2x3x8x8", "py=2x4x5x5"], strict: true }, memoryIo().io)).toBe(1);
+  });
+
+  it("--batch sets every block's batch, also over the one --input-shape gives", () => {
+    const { io, out } = memoryIo();
+    expect(runVerify(UNKNOWN, { inputShape: ["4,3,8,8", "py=4,4,5,5"], batch: "3", json: true }, io)).toBe(0);
+    const report = JSON.parse(out.join(""));
+    expect(report.batch).toBe(3);
+    expect(report.blocks.slice(0, 2).map((b: { shape: number[] }) => b.shape)).toEqual([[3, 4, 6, 6], [3, 4, 5, 5]]);
+  });
+
+  it("an --input-shape a layer cannot read is a one-line usage error (exit 2)", () => {
+    const error = cliError(() => runVerify(UNKNOWN, { inputShape: "2,3" }, memoryIo().io));
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toBe("Convolution conv1 needs a 4-D (or N-D ≥3) input; --input-shape gives rank 2.");
+    expect(cliError(() => runVerify(UNKNOWN, { inputShape: "conv1=2,3,8,8" }, memoryIo().io)).message).toBe(
+      "--input-shape names blob conv1, which is not an input of the net; its input blobs: data, label; layers without a shape rule write py, which may be given too.",
+    );
   });
 
   it("bad option values are usage errors (exit 2)", () => {
     expect(cliError(() => runVerify(TRAIN_SMALL, { steps: "0" }, memoryIo().io)).message).toBe('--steps must be a positive integer (got "0")');
-    expect(cliError(() => runVerify(TRAIN_SMALL, { inputShape: "2,three" }, memoryIo().io)).exitCode).toBe(2);
+    expect(cliError(() => runVerify(TRAIN_SMALL, { inputShape: "2,three" }, memoryIo().io)).message).toBe(
+      '--input-shape must be [BLOB=]DIMS, DIMS being 1 to 32 positive integers such as 2,3,32,32 (got "2,three")',
+    );
+    expect(cliError(() => runVerify(TRAIN_SMALL, { inputShape: "data=2,0" }, memoryIo().io)).exitCode).toBe(2);
     expect(cliError(() => runVerify(TRAIN_SMALL, { tolerance: "-1" }, memoryIo().io)).exitCode).toBe(2);
     expect(cliError(() => runVerify(undefined, {}, memoryIo().io)).message).toContain("missing NET.prototxt");
   });

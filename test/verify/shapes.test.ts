@@ -12,27 +12,26 @@ describe("block shapes", () => {
 
   it("an inferred shape keeps every dim but the batch, which --batch sets", () => {
     const result = convertFile("train-small.prototxt", "TRAIN");
-    expect(blockShape(result.blocks[0]!, 5, null)).toEqual({ kind: "shape", shape: [5, 6, 5, 5], source: "inferred" });
+    expect(blockShape(result.blocks[0]!, { batch: 5 })).toEqual({ kind: "shape", shape: [5, 6, 5, 5], source: "inferred" });
   });
 
-  it("unknown dims without --input-shape stop the run, with what is known", () => {
-    expect(blockShape(block("bn_conv"), 2, null)).toEqual({ kind: "unknown", dims: [16, 4, null, null], conflict: null });
-    expect(blockShape(block("bn_py"), 2, null)).toEqual({ kind: "unknown", dims: null, conflict: null });
+  it("with keep (--input-shape without --batch) the inferred batch stays, and the batch fills only an unknown one", () => {
+    const given = convertFile("unknown-shape.prototxt", "TEST", false, [{ blob: null, dims: [3, 2, 8, 8] }]);
+    const bn = given.blocks.find((b) => b.batchnorm === "bn_conv")!;
+    expect(blockShape(bn, { batch: 2, keep: true, source: "input-shape" })).toEqual({ kind: "shape", shape: [3, 4, 6, 6], source: "input-shape" });
+    expect(blockShape(bn, { batch: 2, source: "input-shape" })).toEqual({ kind: "shape", shape: [2, 4, 6, 6], source: "input-shape" });
+    expect(blockShape({ ...bn, input_shape: null, input_dims: [null, 4, 6, 6] }, { batch: 2, keep: true })).toEqual({ kind: "shape", shape: [2, 4, 6, 6], source: "inferred" });
+  });
+
+  it("unknown dims besides the batch stop the run, with what is known", () => {
+    expect(blockShape(block("bn_conv"), { batch: 2 })).toEqual({ kind: "unknown", dims: [16, 4, null, null] });
+    expect(blockShape(block("bn_py"), { batch: 2 })).toEqual({ kind: "unknown", dims: null });
     const plan = planVerification(unknown, verifyOptions());
     expect(plan.unknown.map((p) => p.block.batchnorm)).toEqual(["bn_conv", "bn_py"]);
   });
 
-  it("--input-shape fills the unknown dims; known dims (the channels) win", () => {
-    expect(blockShape(block("bn_conv"), 2, [8, 3, 10, 12])).toEqual({ kind: "shape", shape: [2, 4, 10, 12], source: "input-shape" });
-    expect(blockShape(block("bn_py"), 2, [8, 3, 10, 12])).toEqual({ kind: "shape", shape: [2, 3, 10, 12], source: "input-shape" });
-  });
-
-  it("an --input-shape of another rank than the known dims is a conflict", () => {
-    expect(blockShape(block("bn_conv"), 2, [8, 3])).toEqual({ kind: "unknown", dims: [16, 4, null, null], conflict: "rank 4, --input-shape has rank 2" });
-  });
-
   it("fork layers are skipped before any shape is needed", () => {
-    expect(blockShape(block("fork_bn"), 2, null)).toEqual({ kind: "skip", reason: "fork-semantics" });
+    expect(blockShape(block("fork_bn"), { batch: 2 })).toEqual({ kind: "skip", reason: "fork-semantics" });
   });
 
   it("describes partly known dims with ? marks", () => {

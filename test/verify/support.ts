@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { CliError, type CliIo } from "../../src/cli/io-types.js";
+import type { InputShape } from "../../src/caffe/input-shapes.js";
 import { convertNet } from "../../src/convert/convert.js";
 import type { ConvertResult } from "../../src/convert/types.js";
 import { readNet } from "../../src/schema/read.js";
@@ -15,10 +16,10 @@ export const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
 /** A fixture's text. */
 export const fixtureText = (name: string): string => readFileSync(join(FIXTURES, name), "utf8");
 
-/** `convert` of a prototxt file (a fixture name, or an absolute path). */
-export function convertFile(path: string, phase: "TRAIN" | "TEST", exact = false): ConvertResult {
+/** `convert` of a prototxt file (a fixture name, or an absolute path), optionally with `--input-shape`s. */
+export function convertFile(path: string, phase: "TRAIN" | "TEST", exact = false, inputShapes: InputShape[] = []): ConvertResult {
   const text = path.startsWith("/") ? readFileSync(path, "utf8") : fixtureText(path);
-  return convertNet(readNet(text, { allowUnknown: true, upgrade: true }), { phase, source: path, exact });
+  return convertNet(readNet(text, { allowUnknown: true, upgrade: true }), { phase, source: path, exact, inputShapes });
 }
 
 /** verify options with the CLI's defaults, overridden by `patch`. */
@@ -31,7 +32,6 @@ export function verifyOptions(patch: Partial<VerifyOptions> = {}): VerifyOptions
     tolerance: DEFAULT_VERIFY_TOLERANCE,
     configuration: "plain",
     strict: false,
-    inputShape: null,
     ...patch,
   };
 }

@@ -65,7 +65,7 @@ function prepare(fixture: string, phase: "TRAIN" | "TEST", configuration: Config
   const blocks: Record<string, unknown> = {};
   const expected: Expected[] = [];
   result.blocks.forEach((block, index) => {
-    const planned = blockShape(block, BATCH, null);
+    const planned = blockShape(block, { batch: BATCH });
     if (planned.kind !== "shape") throw new Error(`fixture block ${block.batchnorm} has no shape`);
     const shape = planned.shape;
     const scenario = blockScenario(block, index, shape, SEED);

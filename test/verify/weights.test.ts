@@ -196,19 +196,19 @@ describe("caffe2torch verify deploy.prototxt --weights trained_small.caffemodel"
     expect(err).toContain('deploy.prototxt:72:1: error: The caffemodel has no layer named "scale2" (the Scale layer of this block)');
   });
 
-  it("shapes unknown: the channels come from the blobs, the rank from --input-shape", () => {
+  it("an Input without a shape: the layers give rank and channels (bn3 after an InnerProduct needs nothing more), --input-shape the rest", () => {
     const noShape = deployText.replace("shape { dim: 2 dim: 3 dim: 8 dim: 8 }", "");
     const files = { "noshape.prototxt": noShape };
-    const withoutRank = memoryIo(files);
-    expect(() => runVerify("noshape.prototxt", { weights: CAFFEMODEL_PATH }, withoutRank.io)).toThrow(
-      /bn1 rank unknown \(8 channels from the weights\)\n {2}bn2 rank unknown \(8 channels from the weights\)\n {2}bn3 rank unknown \(10 channels from the weights\)/,
+    const withoutShape = memoryIo(files);
+    expect(() => runVerify("noshape.prototxt", { weights: CAFFEMODEL_PATH }, withoutShape.io)).toThrow(
+      /^cannot verify 2 blocks whose input shape is unknown; .*:\n {2}bn1 \[\?, 8, \?, \?\]\n {2}bn2 \[\?, 8, \?, \?\]$/,
     );
-    const { code, report } = verifyJson({ inputShape: "2,3,4,4" }, files, "noshape.prototxt");
+    const { code, report } = verifyJson({ inputShape: "2,3,8,8" }, files, "noshape.prototxt");
     expect(code).toBe(0);
     expect(report?.blocks.map((b) => [b.shape, b.shape_source, b.statistics])).toEqual([
-      [[2, 8, 4, 4], "input-shape", "caffemodel"],
-      [[2, 8, 4, 4], "input-shape", "caffemodel"],
-      [[2, 10, 4, 4], "input-shape", "caffemodel"],
+      [[2, 8, 8, 8], "input-shape", "caffemodel"],
+      [[2, 8, 3, 3], "input-shape", "caffemodel"],
+      [[2, 10], "input-shape", "caffemodel"],
     ]);
   });
 

@@ -8,6 +8,7 @@ import { readNet } from "../../schema/read.js";
 import { makeStyle } from "../color.js";
 import { CliError, type CliIo } from "../io-types.js";
 import { formatDiagnostics } from "../report.js";
+import { collect, INPUT_SHAPE_HELP, inputShapeWarnings, parseInputShapes, throwInputShapeError } from "./input-shape.js";
 import { parsePhase } from "./options.js";
 import { attachWeights } from "../../weights/attach.js";
 import { weightsFileFor } from "../../weights/paths.js";
@@ -21,6 +22,8 @@ export interface ConvertCliOptions {
   exact?: boolean;
   quiet?: boolean;
   weights?: string;
+  /** `--input-shape`, repeatable (commander collects an array). */
+  inputShape?: string | string[];
 }
 
 /**
@@ -32,6 +35,7 @@ export function runConvert(file: string, options: ConvertCliOptions, io: CliIo):
   const format = options.format ?? "json";
   if (!isEmitFormat(format)) throw new CliError(`--format must be json, python or markdown (got "${format}")`);
   const phase = parsePhase(options.phase ?? "test");
+  const inputShapes = parseInputShapes(options.inputShape);
   const text = io.readFile(file);
   const name = file === "-" ? "<stdin>" : file;
   const read = readNet(text, { allowUnknown: true, upgrade: true });
@@ -40,8 +44,9 @@ export function runConvert(file: string, options: ConvertCliOptions, io: CliIo):
     io.stderr(formatDiagnostics(name, read.lines, read.diagnostics.filter((d) => d.severity === "error"), style));
     return 2;
   }
-  const outcome = convertNetDetailed(read, { phase, source: file, exact: options.exact ?? false, messageOf });
+  const outcome = convertNetDetailed(read, { phase, source: file, exact: options.exact ?? false, messageOf, inputShapes });
   const { diagnostics } = outcome;
+  throwInputShapeError(diagnostics);
   if (hasErrors(diagnostics)) {
     // Errors found by the analysis (e.g. a fraction outside [0, 1]) make the conversion wrong.
     io.stderr(formatDiagnostics(name, read.lines, diagnostics.filter((d) => d.severity === "error"), style));
@@ -70,7 +75,12 @@ export function runConvert(file: string, options: ConvertCliOptions, io: CliIo):
     }
   }
   if (options.output) io.checkOutput(options.output);
-  if (!options.quiet) io.stderr(summariseWarnings(name, diagnostics.filter((d) => d.severity === "warning").length, style.warning));
+  if (!options.quiet) {
+    // A given shape an Input layer declares otherwise is said in full: the user's option caused it.
+    const given = inputShapeWarnings(diagnostics);
+    if (given.length > 0) io.stderr(formatDiagnostics(name, read.lines, given, style));
+    io.stderr(summariseWarnings(name, diagnostics.filter((d) => d.severity === "warning").length - given.length, style.warning));
+  }
   const out = emit(format as EmitFormat, result, { exact: options.exact ?? false });
   // The weights first, so the module never sits beside a missing or stale weights file.
   if (weightsOut) io.writeFileAtomic(weightsOut.path, weightsOut.bytes);
@@ -96,6 +106,7 @@ export function registerConvertCommand(program: Command, io: () => CliIo, setExi
     .option("-o, --output <file>", "write to FILE (atomically) instead of standard output")
     .option("--exact", "python: modules that reproduce Caffe's running statistics exactly (keep Caffe's scale factor)")
     .option("--weights <model.caffemodel>", "a trained caffemodel: python writes FILE.safetensors beside -o FILE.py (build() loads it); json and markdown add each block's statistics")
+    .option("--input-shape <dims>", INPUT_SHAPE_HELP, collect)
     .option("-q, --quiet", "do not print the warning summary on standard error")
     .addHelpText(
       "after",
@@ -107,12 +118,17 @@ Examples:
   $ caffe2torch convert train_val.prototxt --phase train --format python --exact -o bn.py
   $ caffe2torch convert deploy.prototxt --weights trained.caffemodel --format python -o model.py
                                           # also writes model.safetensors, which build() loads
+  $ caffe2torch convert train_val.prototxt --input-shape 32,3,224,224   # a Data layer: give the shape
 
 The JSON has one block per BatchNorm in file order: "caffe" (what the prototxt says, with
 Caffe's defaults applied), "torch" (module, num_features, eps, momentum, affine,
 track_running_stats, requires_grad, mode), "exact" and "notes". Modes: train, frozen
 (use_global_stats true while training: keep the module in eval()), eval, batch-stats
 (use_global_stats false at test time: track_running_stats=False).
+
+--input-shape sets the shape of the net's input blob (replacing what its data layer declares);
+every block's input_shape is inferred from it. A rank a layer cannot take, or a name that is not
+an input blob, is a usage error.
 
 Exit codes: 0 converted, 2 usage error or a file that does not parse (nothing is written).`,
     )

@@ -9,12 +9,13 @@ import { readNet } from "../../schema/read.js";
 import { formatVerifyText } from "../../verify/format-text.js";
 import { formatTraceText, traceMalformed } from "../../verify/format-trace.js";
 import { renderLagPlot } from "../../verify/plot.js";
-import { assumeInputRank, describeDims } from "../../verify/shapes.js";
+import { describeDims } from "../../verify/shapes.js";
 import { DEFAULT_VERIFY_TOLERANCE, planVerification, plotTarget, verifyNet, type VerifyOptions, type VerifyPlan } from "../../verify/verify.js";
 import { makeStyle } from "../color.js";
 import { CliError, type CliIo } from "../io-types.js";
 import { createProgress } from "../progress.js";
 import { formatDiagnostics } from "../report.js";
+import { collect, INPUT_SHAPE_HELP, inputShapeWarnings, parseInputShapes, throwInputShapeError } from "./input-shape.js";
 import { parsePhase, parsePositiveInt } from "./options.js";
 import { attachWeights } from "../../weights/attach.js";
 import { verifyWeights, type VerifyWeights } from "../../verify/weights.js";
@@ -31,7 +32,8 @@ export interface VerifyCliOptions {
   strict?: boolean;
   json?: boolean;
   plot?: string;
-  inputShape?: string;
+  /** `--input-shape`, repeatable (commander collects an array). */
+  inputShape?: string | string[];
   weights?: string;
 }
 
@@ -54,29 +56,17 @@ function parseSeed(value: string | undefined): number {
   return s;
 }
 
-/** `N,C,H,W` (commas or "x"): 2 to 5 positive integers. */
-export function parseInputShape(value: string | undefined): number[] | null {
-  if (value === undefined) return null;
-  const dims = value.split(/[,x\u00d7]/).map((d) => d.trim());
-  const numbers = dims.map(Number);
-  if (dims.length < 2 || dims.length > 5 || !numbers.every((d) => Number.isInteger(d) && d > 0)) {
-    throw new CliError(`--input-shape must be 2 to 5 positive integers such as 2,3,32,32 (got "${value}")`);
-  }
-  return numbers;
-}
-
 function unknownShapes(plan: VerifyPlan, given: boolean): string {
   const names = plan.unknown.map((p) => {
-    const shape = p.shape.kind === "unknown" ? p.shape : null;
-    const why = shape?.conflict ? `: ${shape.conflict}` : "";
+    const dims = p.shape.kind === "unknown" ? p.shape.dims : null;
     const channels = p.block.torch.num_features;
-    const fromWeights = channels !== null && (shape?.dims ?? null)?.[1] == null ? ` (${channels} channels from the weights)` : "";
-    return `  ${visible(p.block.batchnorm)} ${describeDims(shape?.dims ?? null)}${fromWeights}${why}`;
+    const fromWeights = channels !== null && dims?.[1] == null ? ` (${channels} channels from the weights)` : "";
+    return `  ${visible(p.block.batchnorm)} ${describeDims(dims)}${fromWeights}`;
   });
   const count = plan.unknown.length;
   const hint = given
-    ? "--input-shape must have the rank of each block's known dims"
-    : "give the input shape with --input-shape N,C,H,W (known dims are kept; the batch is --batch)";
+    ? "a layer without a shape rule sits upstream; give the shape of the blob it writes with --input-shape BLOB=N,C,H,W"
+    : "give the net's input shape with --input-shape N,C,H,W (or BLOB=N,C,H,W)";
   return `cannot verify ${count} block${count === 1 ? "" : "s"} whose input shape is unknown; ${hint}:\n${names.join("\n")}`;
 }
 
@@ -116,15 +106,20 @@ export function runVerify(file: string | undefined, options: VerifyCliOptions, i
   }
   if (file === undefined) throw new CliError("missing NET.prototxt (or --trace TRACE.json)");
   const phase = parsePhase(options.phase ?? "test");
+  const inputShapes = parseInputShapes(options.inputShape);
+  const given = inputShapes.length > 0;
+  // --batch sets every block's batch; without it a given input shape's batch is propagated as the
+  // rest of its dims are, and the default only fills a batch nothing gives.
   const verifyOptions: VerifyOptions = {
     phase,
     steps: options.steps === undefined ? DEFAULT_STEPS : parsePositiveInt("--steps", options.steps),
-    batch: options.batch === undefined ? DEFAULT_BATCH : parsePositiveInt("--batch", options.batch),
+    batch: options.batch === undefined ? inputShapes[0]?.dims[0] ?? DEFAULT_BATCH : parsePositiveInt("--batch", options.batch),
+    keepBatch: given && options.batch === undefined,
+    shapeSource: given ? "input-shape" : "inferred",
     seed: parseSeed(options.seed),
     tolerance: parseTolerance(options.tolerance),
     configuration: options.exact ? "exact" : "plain",
     strict: options.strict ?? false,
-    inputShape: parseInputShape(options.inputShape),
   };
   const text = io.readFile(file);
   const name = file === "-" ? "<stdin>" : file;
@@ -134,7 +129,10 @@ export function runVerify(file: string | undefined, options: VerifyCliOptions, i
     io.stderr(formatDiagnostics(name, read.lines, read.diagnostics.filter((d) => d.severity === "error"), errStyle));
     return 2;
   }
-  const outcome = convertNetDetailed(read, { phase, source: file, exact: options.exact ?? false, messageOf });
+  const outcome = convertNetDetailed(read, { phase, source: file, exact: options.exact ?? false, messageOf, inputShapes });
+  throwInputShapeError(outcome.diagnostics);
+  const warnings = inputShapeWarnings(outcome.diagnostics);
+  if (warnings.length > 0) io.stderr(formatDiagnostics(name, read.lines, warnings, errStyle));
   if (hasErrors(outcome.diagnostics)) {
     io.stderr(formatDiagnostics(name, read.lines, outcome.diagnostics.filter((d) => d.severity === "error"), errStyle));
     return 2;
@@ -145,9 +143,7 @@ export function runVerify(file: string | undefined, options: VerifyCliOptions, i
     const bytes = io.readBytes(options.weights);
     // exact: the state then also holds caffe_scale_factor, which the --exact modules (run beside the
     // plain ones for blocks that train) load; plain modules ignore it.
-    // Blocks of unknown rank take --input-shape's, so that they get a module and converted state.
-    const ranked = { ...outcome, result: assumeInputRank(outcome.result, verifyOptions.inputShape) };
-    const attached = attachWeights(ranked, read, bytes, { source: options.weights, exact: true, messageOf });
+    const attached = attachWeights(outcome, read, bytes, { source: options.weights, exact: true, messageOf });
     const errors = attached.diagnostics.filter((d) => d.severity === "error");
     if (errors.length > 0) {
       // As convert --weights: layer errors point into the prototxt; faults of the caffemodel carry a byte offset.
@@ -159,7 +155,7 @@ export function runVerify(file: string | undefined, options: VerifyCliOptions, i
     weights = verifyWeights(attached, bytes);
   }
   const plan = planVerification(result, { ...verifyOptions, weights });
-  if (plan.unknown.length > 0) throw new CliError(unknownShapes(plan, verifyOptions.inputShape !== null));
+  if (plan.unknown.length > 0) throw new CliError(unknownShapes(plan, given));
   if (options.plot !== undefined) io.checkOutput(options.plot);
   const plotBlock = options.plot === undefined ? null : plotTarget(plan);
   if (options.plot !== undefined && plotBlock === null) {
@@ -192,14 +188,14 @@ export function registerVerifyCommand(program: Command, io: () => CliIo, setExit
     .option("--trace <trace.json>", "replay a recorded trace (golden format, e.g. from tools/record_caffe_trace.py) instead")
     .option("--phase <phase>", "the phase the net is run in: test or train", "test")
     .option("--steps <k>", `training forwards before the evaluation (default ${DEFAULT_STEPS})`)
-    .option("--batch <n>", `batch size of the generated inputs (default ${DEFAULT_BATCH})`)
+    .option("--batch <n>", `batch size of the generated inputs, for every block (default: the batch --input-shape gives, else ${DEFAULT_BATCH})`)
     .option("--seed <s>", "seed of the generated inputs, gamma/beta and statistics (default 0)")
     .option("--tolerance <t>", `scaled tolerance |a − b| / max(1, |ref|) (default ${DEFAULT_VERIFY_TOLERANCE})`)
     .option("--exact", "verify the --exact modules (momentum 1/s) instead of plain nn.BatchNorm*d")
     .option("--strict", "fail on the plain mapping's lag and on blocks that cannot be verified")
     .option("--json", "print the report as JSON")
     .option("--plot <file.svg>", "draw one channel's running statistics per step (Caffe, plain, --exact) and their gap")
-    .option("--input-shape <dims>", "input shape N,C,H,W for blocks whose shape cannot be inferred (known dims win)")
+    .option("--input-shape <dims>", INPUT_SHAPE_HELP, collect)
     .option("--weights <model.caffemodel>", "start from a trained caffemodel: Caffe from its blobs, PyTorch from the converted state; blocks that train continue from there")
     .addHelpText(
       "after",
@@ -209,6 +205,7 @@ Examples:
   $ caffe2torch verify train_val.prototxt --phase train               # the plain momentum mapping's lag
   $ caffe2torch verify train_val.prototxt --phase train --exact --steps 3000 --plot lag.svg
   $ caffe2torch verify net.prototxt --input-shape 2,3,32,32           # a Data layer: give the shape
+  $ caffe2torch verify rcnn.prototxt --input-shape data=1,3,224,224 --input-shape im_info=1,3
   $ caffe2torch verify deploy.prototxt --weights trained.caffemodel   # the trained statistics
   $ caffe2torch verify deploy.prototxt --weights trained.caffemodel --phase train --exact
   $ caffe2torch verify --trace my_trace.json --json                   # replay a pycaffe recording
@@ -219,6 +216,10 @@ train, and from seeded statistics (scale factor s ≠ 1, loaded into PyTorch as 
 use stored statistics. With --weights every block starts from the caffemodel instead: Caffe from its
 BatchNorm and Scale/Bias blobs, PyTorch from the converted state (what convert --weights writes), and
 blocks that train continue from those statistics. Errors are |torch − caffe| / max(1, |caffe|).
+
+--input-shape sets the shape of the net's input blob (replacing what its data layer declares) and
+every block's shape is inferred from it. The batch is --batch when given, else the one --input-shape
+gives, else ${DEFAULT_BATCH}.
 
 Exit codes: 0 every configuration claimed equivalent agrees (a lag of the plain mapping is reported,
 not a failure, unless --strict), 1 a disagreement, 2 usage error, unreadable input, unknown shapes, or
