@@ -1,3 +1,4 @@
+import type { InputShape } from "../caffe/input-shapes.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Phase } from "../schema/caffe-types.js";
 import type { ReadResult } from "../schema/read.js";
@@ -16,6 +17,8 @@ export interface GraphOptions {
   source: string;
   /** BatchNorm modules that reproduce Caffe's running statistics (`--exact`). */
   exact?: boolean;
+  /** Shapes of the net's input blobs (`--input-shape`), propagated through the layers. */
+  inputShapes?: readonly InputShape[];
 }
 
 /** The graph, with the `convert` outcome it was built from (the BatchNorm mapping). */
@@ -37,7 +40,7 @@ const FORWARD_NAMES: ReadonlySet<string> = new Set(["self", "torch", "nn", "F", 
  */
 export function buildTorchGraph(read: ReadResult, options: GraphOptions): GraphOutcome {
   const exact = options.exact ?? false;
-  const outcome = convertNetDetailed(read, { phase: options.phase, source: options.source, exact });
+  const outcome = convertNetDetailed(read, { phase: options.phase, source: options.source, exact, ...(options.inputShapes ? { inputShapes: options.inputShapes } : {}) });
   const { model, graph: blobs, shapes, pairings } = outcome.analysis;
   const layers = model.layers;
 

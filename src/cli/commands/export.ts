@@ -14,6 +14,7 @@ import { safetensorsChunks } from "../../weights/safetensors.js";
 import { makeStyle } from "../color.js";
 import { CliError, type CliIo } from "../io-types.js";
 import { formatDiagnostics } from "../report.js";
+import { collect, INPUT_SHAPE_HELP, inputShapeWarnings, parseInputShapes, throwInputShapeError } from "./input-shape.js";
 import { parsePhase } from "./options.js";
 
 /** Options of `caffe2torch export`. */
@@ -24,6 +25,8 @@ export interface ExportCliOptions {
   exact?: boolean;
   json?: boolean;
   quiet?: boolean;
+  /** `--input-shape`, repeatable. */
+  inputShape?: string | string[];
 }
 
 /** The folder `export` writes to by default: the prototxt's base name beside it. */
@@ -57,6 +60,7 @@ function parameterCount(graph: TorchGraph): number {
  */
 export function runExport(file: string, options: ExportCliOptions, io: CliIo): number {
   const phase = parsePhase(options.phase ?? "test");
+  const inputShapes = parseInputShapes(options.inputShape);
   const name = file === "-" ? "<stdin>" : file;
   const read = readNet(io.readFile(file), { allowUnknown: true, upgrade: true });
   const style = makeStyle(io.color.stderr);
@@ -64,7 +68,12 @@ export function runExport(file: string, options: ExportCliOptions, io: CliIo): n
     io.stderr(formatDiagnostics(name, read.lines, read.diagnostics.filter((d) => d.severity === "error"), style));
     return 2;
   }
-  const { graph, diagnostics } = buildTorchGraph(read, { phase, source: name, exact: options.exact ?? false });
+  const { graph, diagnostics } = buildTorchGraph(read, { phase, source: name, exact: options.exact ?? false, inputShapes });
+  throwInputShapeError(diagnostics);
+  if (!options.quiet) {
+    const warnings = inputShapeWarnings(diagnostics);
+    if (warnings.length > 0) io.stderr(formatDiagnostics(name, read.lines, warnings, style));
+  }
   if (hasErrors(diagnostics)) {
     io.stderr(formatDiagnostics(name, read.lines, diagnostics.filter((d) => d.severity === "error"), style));
     return 2;
@@ -117,6 +126,7 @@ export function registerExportCommand(program: Command, io: () => CliIo, setExit
     .argument("<net.prototxt>", 'the Caffe net definition ("-" reads standard input)')
     .option("--weights <model.caffemodel>", "trained weights: written to DIR/model.safetensors, which build() loads")
     .option("--phase <phase>", "the phase the net is run in: test or train", "test")
+    .option("--input-shape <[blob=]dims>", INPUT_SHAPE_HELP, collect)
     .option("-o, --output <dir>", "the folder to write (default: the prototxt's name without extension, beside it)")
     .option("--exact", "BatchNorm modules that reproduce Caffe's running statistics exactly while training")
     .option("--json", "print a summary of every layer as JSON on standard output")
