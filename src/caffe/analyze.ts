@@ -5,7 +5,7 @@ import { buildBlobGraph, type BlobGraph } from "./blobs.js";
 import { buildNet, type NetModel } from "./net.js";
 import { pairBatchNorms, type BnPairing } from "./pairing.js";
 import type { NetStateOptions } from "./phase.js";
-import { inferShapes } from "./shapes.js";
+import { inferShapes, type InputShapes } from "./shapes.js";
 import type { Shape } from "./shape-util.js";
 
 /** A net analysed in one state: model, data flow, shapes and BatchNorm blocks. */
@@ -21,10 +21,10 @@ export interface NetAnalysis {
 }
 
 /** Runs the whole net model over a bound NetParameter. */
-export function analyzeNet(net: NetParameter, state: NetStateOptions = {}, sourceMap?: SourceMap): NetAnalysis {
+export function analyzeNet(net: NetParameter, state: NetStateOptions = {}, sourceMap?: SourceMap, inputShapes?: InputShapes): NetAnalysis {
   const model = buildNet(net, state, sourceMap);
   const graph = buildBlobGraph(model, sourceMap);
-  const shapes = inferShapes(model, graph, sourceMap);
+  const shapes = inferShapes(model, graph, sourceMap, inputShapes);
   const pairings = pairBatchNorms(model, graph, shapes, sourceMap);
   return { model, graph, shapes, pairings, diagnostics: [...model.diagnostics, ...graph.diagnostics] };
 }

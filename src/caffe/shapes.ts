@@ -105,18 +105,30 @@ export function hasShapeRule(type: string): boolean {
   return RULES.has(type);
 }
 
+/** Shapes given for blobs that data layers make, by blob name (e.g. a Data layer's channels). */
+export type InputShapes = ReadonlyMap<string, readonly number[]>;
+
+/** `shape` with its unknown dims taken from `given` (the whole of `given` when unknown; kept when the ranks differ). */
+function fillUnknown(shape: Shape, given: readonly number[]): Shape {
+  if (shape === null) return [...given];
+  if (shape.length !== given.length) return shape;
+  return shape.map((d, i) => d ?? given[i]!);
+}
+
 /**
  * Infers the shape of every blob version, walking the layers in order as Caffe's Net::Init calls
- * each layer's Reshape. Returns one entry per version id (null: unknown).
+ * each layer's Reshape. Returns one entry per version id (null: unknown). `given` fills the
+ * dims a layer without bottoms (Input, data layers) leaves unknown; known dims win.
  */
-export function inferShapes(model: NetModel, graph: BlobGraph, sourceMap?: SourceMap): Shape[] {
+export function inferShapes(model: NetModel, graph: BlobGraph, sourceMap?: SourceMap, given?: InputShapes): Shape[] {
   const shapes: Shape[] = graph.versions.map(() => null);
   model.layers.forEach((layer, position) => {
     const inputs = graph.bottoms[position]!.map((id) => shapes[id] ?? null);
     const rule = RULES.get(layer.type);
     const outputs = rule ? rule({ layer, inputs, sourceMap }) : null;
     graph.tops[position]!.forEach((id, top) => {
-      const s = outputs?.[top] ?? null;
+      const fill = layer.bottoms.length === 0 ? given?.get(layer.tops[top]!) : undefined;
+      const s = fill ? fillUnknown(outputs?.[top] ?? null, fill) : outputs?.[top] ?? null;
       // A size that is not a non-negative integer (a parameter out of range) is unknown, not wrong.
       shapes[id] = s ? s.map((d) => (d !== null && Number.isInteger(d) && d >= 0 ? d : null)) : null;
     });

@@ -1,4 +1,5 @@
 import { analyzeNet, type NetAnalysis } from "../caffe/analyze.js";
+import type { InputShapes } from "../caffe/shapes.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { NetParameter, Phase } from "../schema/caffe-types.js";
 import type { ReadResult } from "../schema/read.js";
@@ -22,6 +23,8 @@ export interface ConvertOptions {
   messageOf?: (d: Diagnostic) => string | undefined;
   /** Converters to use (default: the shipped registry). */
   registry?: ConverterRegistry;
+  /** Dims of data-layer tops the prototxt leaves unknown (a Data layer's channels), by blob. */
+  inputShapes?: InputShapes;
 }
 
 /** The result plus the raw diagnostics, for callers that format findings themselves. */
@@ -45,7 +48,7 @@ export function convertNetDetailed(read: ReadResult, options: ConvertOptions): C
   const registry = options.registry ?? defaultRegistry;
   const net = read.net as NetParameter;
   const state = { phase: options.phase, ...(options.level !== undefined ? { level: options.level } : {}), ...(options.stages ? { stages: options.stages } : {}) };
-  const analysis = analyzeNet(net, state, read.sourceMap);
+  const analysis = analyzeNet(net, state, read.sourceMap, options.inputShapes);
   const diagnostics: Diagnostic[] = [...read.diagnostics, ...analysis.diagnostics];
   const blocks: ConvertBlock[] = [];
   const unpaired: UnpairedEntry[] = [];

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { messageOf } from "../../render/messages.js";
 import { buildTorchGraph } from "../../convert/graph.js";
+import { nodeNoteMessage } from "../../convert/layers/node-notes.js";
 import type { TorchGraph } from "../../convert/torch-graph.js";
 import { emitNetModule, usedHelpers } from "../../emit/python/net-module.js";
 import { HELPERS } from "../../emit/python/helpers/index.js";
@@ -14,6 +15,7 @@ import { safetensorsBytes } from "../../weights/safetensors.js";
 import { makeStyle } from "../color.js";
 import { CliError, type CliIo } from "../io-types.js";
 import { formatDiagnostics } from "../report.js";
+import { checkInputShapes, parseExportInputShape, resolveInputShapes, type InputShapeOption } from "./input-shapes.js";
 import { parsePhase } from "./options.js";
 
 /** Options of `caffe2torch export`. */
@@ -22,6 +24,8 @@ export interface ExportCliOptions {
   output?: string;
   weights?: string;
   exact?: boolean;
+  /** `--input-shape [blob=]dims`, repeatable. */
+  inputShape?: string[];
   json?: boolean;
   quiet?: boolean;
 }
@@ -39,7 +43,7 @@ function summaryJson(graph: TorchGraph, warnings: string[]): string {
     type: n.type,
     module: n.module?.cls ?? (n.call.kind === "fused" ? `fused into ${n.call.into}` : n.call.kind === "expr" ? n.call.expr : n.call.kind),
     helper: n.helpers.length > 0 ? n.helpers.join(", ") : null,
-    notes: n.notes,
+    notes: n.notes.map((note) => ({ ...note, message: nodeNoteMessage(note) })),
   }));
   return jsonText({ layers, inputs: graph.inputs.map((i) => ({ blob: i.blob, shape: i.shape })), outputs: graph.outputs, warnings }) + "\n";
 }
@@ -64,7 +68,16 @@ export function runExport(file: string, options: ExportCliOptions, io: CliIo): n
     io.stderr(formatDiagnostics(name, read.lines, read.diagnostics.filter((d) => d.severity === "error"), style));
     return 2;
   }
-  const { graph, diagnostics } = buildTorchGraph(read, { phase, source: name, exact: options.exact ?? false });
+  const shapeOptions: InputShapeOption[] = (options.inputShape ?? []).map(parseExportInputShape);
+  const graphOptions = { phase, source: name, exact: options.exact ?? false };
+  let built = buildTorchGraph(read, graphOptions);
+  if (shapeOptions.length > 0) {
+    // The net's own shapes first: they name the inputs and fix the dims the option must agree with.
+    const inputShapes = resolveInputShapes(shapeOptions, built.graph.inputs);
+    checkInputShapes(inputShapes, built.graph.inputs);
+    built = buildTorchGraph(read, { ...graphOptions, inputShapes });
+  }
+  const { graph, diagnostics } = built;
   if (hasErrors(diagnostics)) {
     io.stderr(formatDiagnostics(name, read.lines, diagnostics.filter((d) => d.severity === "error"), style));
     return 2;
@@ -119,6 +132,11 @@ export function registerExportCommand(program: Command, io: () => CliIo, setExit
     .option("--phase <phase>", "the phase the net is run in: test or train", "test")
     .option("-o, --output <dir>", "the folder to write (default: the prototxt's name without extension, beside it)")
     .option("--exact", "BatchNorm modules that reproduce Caffe's running statistics exactly while training")
+    .option(
+      "--input-shape <[blob=]dims>",
+      "dims of an input the prototxt leaves unknown, e.g. a Data layer's channels: data=64,3,32,32 (repeatable; no blob: the first input)",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option("--json", "print a summary of every layer as JSON on standard output")
     .option("-q, --quiet", "do not print the summary line on standard error")
     .addHelpText(
@@ -126,11 +144,15 @@ export function registerExportCommand(program: Command, io: () => CliIo, setExit
       `
 Examples:
   $ caffe2torch export deploy.prototxt --weights trained.caffemodel -o mynet
+  $ caffe2torch export train_val.prototxt --phase train --input-shape data=64,1,28,28 -o lenet
   $ python3 -c "import sys; sys.path.insert(0, 'mynet'); import model; net = model.build(); print(net)"
 
 model.py defines class Net(nn.Module) (one attribute per Caffe layer with a module),
 forward(*inputs) in Caffe's layer order, forward_layers(*inputs) (every layer's tops),
-INPUTS, INPUT_SHAPES, OUTPUTS, LAYER_NAMES, CAFFE_BLOBS and build(weights=None).
+INPUTS, INPUT_SHAPES, OUTPUTS, LAYER_NAMES, CAFFE_BLOBS and build(weights=None). A net with
+loss layers (or loss_weight) also has Net.loss(*inputs), Caffe's weighted objective
+(LOSS_WEIGHTS), and data layers with a transform_param give TRANSFORMS and preprocess(image).
+Data layers become inputs of forward; DummyData tops are filled as their fillers say.
 
 Exit codes: 0 written, 2 usage or input error (a file that does not parse, a layer that
 cannot be exported, weights that do not fit the net); nothing is written then.`,

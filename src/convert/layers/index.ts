@@ -3,6 +3,7 @@ import { batchNormConverter } from "./batch-norm.js";
 import { convolutionConverter } from "./convolution.js";
 import { dataConverter } from "./data.js";
 import { innerProductConverter } from "./inner-product.js";
+import { lossConverter } from "./losses.js";
 import { poolingConverter } from "./pooling.js";
 import { scaleConverter } from "./scale.js";
 import { structureConverter } from "./structure.js";
@@ -18,6 +19,7 @@ const CONVERTERS: readonly LayerConverter[] = [
   batchNormConverter,
   scaleConverter,
   structureConverter,
+  lossConverter,
 ];
 
 /** Converters by Caffe type; a type claimed twice is a programming error caught at load. */
