@@ -50,11 +50,15 @@ export const imageDataShape: ShapeRule = ({ layer }) => {
   return withLabel(layer, [batch, channels, h, w], batch);
 };
 
-/** MemoryData: every dimension is a parameter. */
+/**
+ * MemoryData: every dimension is a parameter. The label is [batch_size] at setup, but every
+ * Forward_cpu reshapes it to [batch_size, 1, 1, 1]: that is what the net's layers receive.
+ */
 export const memoryDataShape: ShapeRule = ({ layer }) => {
   const p = layer.param.memory_data_param ?? {};
   const batch = p.batch_size ?? null;
-  return withLabel(layer, [batch, p.channels ?? null, p.height ?? null, p.width ?? null], batch);
+  const data = [batch, p.channels ?? null, p.height ?? null, p.width ?? null];
+  return layer.tops.map((_, i) => (i === 0 ? data : i === 1 ? [batch, 1, 1, 1] : null));
 };
 
 /** WindowData: square crops of crop_size; channels come from the images. */

@@ -2,8 +2,10 @@ import type { InputShape } from "../caffe/input-shapes.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Phase } from "../schema/caffe-types.js";
 import type { ReadResult } from "../schema/read.js";
+import { lossWeightsOf } from "../caffe/layers/loss-weights.js";
 import { layerPosition } from "./context.js";
 import { convertNetDetailed, type ConvertOutcome } from "./convert.js";
+import { reluMasksOverwritten } from "./inplace.js";
 import { LAYER_CONVERTERS } from "./layers/index.js";
 import { isRefusal, type LayerContext } from "./layers/types.js";
 import { assignKeys } from "./names.js";
@@ -31,7 +33,7 @@ export interface GraphOutcome {
 /** Names `Net` has besides its modules: a layer attribute may not take them. */
 const NET_MEMBERS: ReadonlySet<string> = new Set(["forward_layers", "loss", "preprocess", "CAFFE_BLOBS", "LAYER_NAMES"]);
 /** Names `forward` uses itself: a blob variable may not take them. */
-const FORWARD_NAMES: ReadonlySet<string> = new Set(["self", "torch", "nn", "F", "tops", "math", "inputs"]);
+const FORWARD_NAMES: ReadonlySet<string> = new Set(["self", "torch", "nn", "F", "tops", "math", "inputs", "objective"]);
 
 /**
  * The whole net in PyTorch terms: one node per active layer in Caffe's order, BatchNorm blocks
@@ -53,6 +55,8 @@ export function buildTorchGraph(read: ReadResult, options: GraphOptions): GraphO
   // BatchNorm blocks by layer position, and the Scale/Bias layers fused into their module.
   const blockAt = new Map<number, ConvertBlock>();
   const fusedAt = new Map<number, LayerContext["fusedInto"]>();
+  /** BatchNorm layers whose module also computes the fused Scale (and Bias). */
+  const fusedBn = new Set<number>();
   const blocksByName = new Map(outcome.result.blocks.map((b) => [b.batchnorm, b]));
   for (const pairing of pairings) {
     const block = blocksByName.get(layers[pairing.bn]!.name);
@@ -61,10 +65,12 @@ export function buildTorchGraph(read: ReadResult, options: GraphOptions): GraphO
     const fusable = block.caffe.fork === undefined && block.torch.affine && block.torch.num_features !== null && block.torch.module !== null;
     if (!fusable) continue;
     const attr = attrs[pairing.bn]!;
+    if (pairing.scale !== null || pairing.bias !== null) fusedBn.add(pairing.bn);
     if (pairing.scale !== null) fusedAt.set(pairing.scale, { attr, block, part: pairing.bias !== null ? "scale" : "full" });
     if (pairing.bias !== null) fusedAt.set(pairing.bias, { attr, block, part: "full" });
   }
 
+  const overwritten = reluMasksOverwritten(layers);
   const nodes: TorchNode[] = [];
   const unsupported: TorchGraph["unsupported"] = [];
   const inputs: TorchInput[] = [];
@@ -111,12 +117,27 @@ export function buildTorchGraph(read: ReadResult, options: GraphOptions): GraphO
     if (converted.frozen?.length) node.frozen = converted.frozen;
     if (converted.bnMode) node.bnMode = converted.bnMode;
     if (converted.evalWhileTraining) node.evalWhileTraining = true;
-    if (converted.lossWeights) node.lossWeights = converted.lossWeights;
+    // Loss weights are Caffe's for any layer type (Layer::SetLossWeights), not the converter's.
+    const loss = lossWeightsOf(layer);
+    const lossWeights = converted.lossWeights ?? loss.weights;
+    if (lossWeights.some((w) => w !== 0)) node.lossWeights = lossWeights;
+    const by = overwritten.get(position);
+    if (by !== undefined) node.notes.push({ code: "inplace-relu-overwritten", data: { by } });
+    if (loss.countMismatch) node.notes.push({ code: "loss-weight-count", data: { weights: layer.param.loss_weight?.length ?? 0, tops: layer.tops.length } });
+    // forward never materialises the partial values of a fused block (the normalised value, or
+    // the Scale's before the Bias), so a loss weight on them cannot be honoured.
+    const partial = fusedBn.has(position) || (converted.call.kind === "fused" && converted.call.part === "scale");
+    if (node.lossWeights && partial) {
+      unsupported.push({ layer: layer.name, type: layer.type, line, column, reason: "loss-weight-on-fused" });
+      return;
+    }
     nodes.push(node);
     if (converted.call.kind === "input") {
       blobs.tops[position]!.forEach((id, i) => {
         const blob = layer.tops[i]!;
-        inputs.push({ blob, variable: variables[blob]!, shape: shapes[id] ?? null, layer: layer.name });
+        const input: TorchInput = { blob, variable: variables[blob]!, shape: shapes[id] ?? null, layer: layer.name };
+        if (i === 0 && converted.transform) input.transform = converted.transform;
+        inputs.push(input);
       });
     }
   });

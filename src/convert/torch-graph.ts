@@ -147,6 +147,23 @@ export interface TorchNode {
   notes: NodeNote[];
 }
 
+/**
+ * A data layer's `transform_param` with Caffe's defaults, as DataTransformer::Transform applies
+ * it to each image: crop, then (x − mean)·scale, then a random mirror.
+ */
+export interface TransformSpec {
+  /** The data layer's name. */
+  layer: string;
+  /** 0: no crop. */
+  cropSize: number;
+  mirror: boolean;
+  scale: number;
+  /** One value for every channel, or one per channel; empty when none. */
+  meanValues: number[];
+  /** `mean_file` as written (the export does not read it), or null. */
+  meanFile: string | null;
+}
+
 /** A net input (a `forward` argument). */
 export interface TorchInput {
   blob: string;
@@ -155,6 +172,8 @@ export interface TorchInput {
   shape: (number | null)[] | null;
   /** The layer that declares it (Input, a data layer, or the synthetic `input`). */
   layer: string;
+  /** The data layer's transform_param, on its first top (the images), when it does anything. */
+  transform?: TransformSpec;
 }
 
 /** The whole net in PyTorch terms, for one phase. */

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { messageOf } from "../../render/messages.js";
 import { buildTorchGraph } from "../../convert/graph.js";
+import { nodeNoteMessage } from "../../convert/layers/node-notes.js";
 import type { TorchGraph } from "../../convert/torch-graph.js";
 import { emitNetModule, usedHelpers } from "../../emit/python/net-module.js";
 import { HELPERS } from "../../emit/python/helpers/index.js";
@@ -42,7 +43,7 @@ function summaryJson(graph: TorchGraph, warnings: string[]): string {
     type: n.type,
     module: n.module?.cls ?? (n.call.kind === "fused" ? `fused into ${n.call.into}` : n.call.kind === "expr" ? n.call.expr : n.call.kind),
     helper: n.helpers.length > 0 ? n.helpers.join(", ") : null,
-    notes: n.notes,
+    notes: n.notes.map((note) => ({ ...note, message: nodeNoteMessage(note) })),
   }));
   return jsonText({ layers, inputs: graph.inputs.map((i) => ({ blob: i.blob, shape: i.shape })), outputs: graph.outputs, warnings }) + "\n";
 }
@@ -136,11 +137,15 @@ export function registerExportCommand(program: Command, io: () => CliIo, setExit
       `
 Examples:
   $ caffe2torch export deploy.prototxt --weights trained.caffemodel -o mynet
+  $ caffe2torch export train_val.prototxt --phase train --input-shape data=64,1,28,28 -o lenet
   $ python3 -c "import sys; sys.path.insert(0, 'mynet'); import model; net = model.build(); print(net)"
 
 model.py defines class Net(nn.Module) (one attribute per Caffe layer with a module),
 forward(*inputs) in Caffe's layer order, forward_layers(*inputs) (every layer's tops),
-INPUTS, INPUT_SHAPES, OUTPUTS, LAYER_NAMES, CAFFE_BLOBS and build(weights=None).
+INPUTS, INPUT_SHAPES, OUTPUTS, LAYER_NAMES, CAFFE_BLOBS and build(weights=None). A net with
+loss layers (or loss_weight) also has Net.loss(*inputs), Caffe's weighted objective
+(LOSS_WEIGHTS), and data layers with a transform_param give TRANSFORMS and preprocess(image).
+Data layers become inputs of forward; DummyData tops are filled as their fillers say.
 
 Exit codes: 0 written, 2 usage or input error (a file that does not parse, a layer that
 cannot be exported, weights that do not fit the net); nothing is written then.`,

@@ -6,6 +6,7 @@ import { dataConverter } from "./data.js";
 import { embedConverter } from "./embed.js";
 import { innerProductConverter } from "./inner-product.js";
 import { normalizationConverter } from "./normalization.js";
+import { lossConverter } from "./losses.js";
 import { poolingConverter } from "./pooling.js";
 import { parameterConverter } from "./parameter.js";
 import { reductionConverter } from "./reduction.js";
@@ -32,6 +33,7 @@ const CONVERTERS: readonly LayerConverter[] = [
   argMaxConverter,
   embedConverter,
   parameterConverter,
+  lossConverter,
 ];
 
 /** Converters by Caffe type; a type claimed twice is a programming error caught at load. */

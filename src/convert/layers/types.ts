@@ -3,7 +3,7 @@ import type { Shape } from "../../caffe/shape-util.js";
 import type { Phase } from "../../schema/caffe-types.js";
 import type { SourceMap } from "../../schema/locations.js";
 import type { ConvertBlock } from "../types.js";
-import type { CallForm, ConstantState, ModuleSpec, NodeNote, ParamBinding } from "../torch-graph.js";
+import type { CallForm, ConstantState, ModuleSpec, NodeNote, ParamBinding, TransformSpec } from "../torch-graph.js";
 
 /** Everything a layer converter sees. */
 export interface LayerContext {
@@ -36,6 +36,8 @@ export interface LayerConversion {
   bnMode?: "train" | "frozen" | "eval" | "batch-stats";
   evalWhileTraining?: boolean;
   lossWeights?: number[];
+  /** For a data layer: the transform its first top (the images) went through. */
+  transform?: TransformSpec;
   notes?: NodeNote[];
 }
 

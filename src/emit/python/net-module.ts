@@ -4,6 +4,7 @@ import { pyDict, pyString, pyStringBody } from "../python-literals.js";
 import { READ_SAFETENSORS_SOURCE, WEIGHTS_FILE_SOURCE, WEIGHTS_PATH_SOURCE } from "../python-weights.js";
 import { fusedOutputs, nodeLines, pyCall } from "./forward.js";
 import { helperSources } from "./helpers/index.js";
+import { hasLoss, lossMethod, lossWeightsConstant, preprocessSource, transformedInputs } from "./training.js";
 
 /** Options of {@link emitNetModule}. */
 export interface NetModuleOptions {
@@ -16,6 +17,7 @@ export function usedHelpers(graph: TorchGraph): Set<string> {
   const used = new Set<string>();
   for (const n of graph.nodes) for (const h of n.helpers) used.add(h);
   if (graph.nodes.some((n) => n.call.kind === "fused")) used.add("caffe_batch_norm_steps");
+  if (transformedInputs(graph).length > 0) used.add("caffe_transform");
   return used;
 }
 
@@ -33,6 +35,8 @@ function docstring(graph: TorchGraph, options: NetModuleOptions): string {
     "    net = build()                    # loads the .safetensors beside this file, if any",
     "    outputs = net(*inputs)           # inputs in INPUTS order",
     "    tops = net.forward_layers(*inputs)   # every Caffe layer's tops, by layer name",
+    ...(hasLoss(graph) ? ["    objective = net.loss(*inputs)    # Caffe's weighted loss (LOSS_WEIGHTS), for backward()"] : []),
+    ...(transformedInputs(graph).length > 0 ? ["    x = preprocess(image)            # an input from raw images, as the data layer makes it"] : []),
     "",
     "CAFFE_BLOBS maps each Caffe layer to the state_dict() keys of its blobs, in Caffe's",
     "blob order (None: no PyTorch counterpart).",
@@ -57,6 +61,7 @@ function constants(graph: TorchGraph): string {
     `# Blobs no layer reads, sorted by name as Caffe lists them (what forward returns).\nOUTPUTS = [${graph.outputs.map(pyString).join(", ")}]`,
     `# Net attribute -> Caffe layer name.\nLAYER_NAMES = ${pyDict(withAttr.map((n) => [pyString(n.attr!), pyString(n.layer)]))}`,
     `# Caffe layer name -> state_dict() keys of its blobs, in Caffe's blob order.\nCAFFE_BLOBS = ${pyDict(blobs.map((n) => [pyString(n.layer), keys(n)]))}`,
+    ...(hasLoss(graph) ? [lossWeightsConstant(graph)] : []),
   ].join("\n");
 }
 
@@ -102,6 +107,7 @@ function netClass(graph: TorchGraph): string {
     forward.join("\n"),
     layers.join("\n"),
   ];
+  if (hasLoss(graph)) parts.push(lossMethod(graph, signature, fused));
   const evalNames = evalWhileTraining(graph);
   if (evalNames.length > 0) {
     parts.push(
@@ -154,6 +160,8 @@ export function emitNetModule(graph: TorchGraph, options: NetModuleOptions = {})
     WEIGHTS_FILE_SOURCE,
     ...helperSources(usedHelpers(graph)),
   ];
+  const preprocess = preprocessSource(graph);
+  if (preprocess !== "") sections.push(preprocess);
   const exact = exactClassesSource(usedClasses);
   if (exact !== "") sections.push(exact);
   sections.push(netClass(graph), READ_SAFETENSORS_SOURCE, LOAD_NET_SOURCE, WEIGHTS_PATH_SOURCE, BUILD_SOURCE);

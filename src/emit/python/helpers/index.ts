@@ -4,6 +4,11 @@ import { LRN_WITHIN_CHANNEL_SOURCE } from "./lrn-within-channel.js";
 import { MVN_SOURCE } from "./mvn.js";
 import { EMBED_SOURCE } from "./embed.js";
 import { PARAMETER_SOURCE } from "./parameter.js";
+import { ACCURACY_SOURCE } from "./accuracy.js";
+import { LOSS_COMMON_SOURCE } from "./loss-common.js";
+import { CONTRASTIVE_LOSS_SOURCE, HINGE_LOSS_SOURCE, MULTINOMIAL_LOGISTIC_LOSS_SOURCE, SIGMOID_CROSS_ENTROPY_LOSS_SOURCE } from "./losses.js";
+import { INFOGAIN_LOSS_SOURCE, SOFTMAX_WITH_LOSS_SOURCE } from "./softmax-losses.js";
+import { TRANSFORM_SOURCE } from "./transform.js";
 import { BIAS_SOURCE, BROADCAST_SOURCE, SCALE_SOURCE } from "./scale.js";
 
 /** A piece of Python the generated file defines when a node needs it. */
@@ -27,6 +32,19 @@ export const HELPERS: Readonly<Record<string, HelperSource>> = {
   Embed: { source: EMBED_SOURCE, needs: [], why: "Caffe's Embed layer with its bias term" },
   Parameter: { source: PARAMETER_SOURCE, needs: [], why: "Caffe's Parameter layer (a learned blob as the top)" },
   caffe_batch_norm_steps: { source: BATCH_NORM_STEPS_SOURCE, needs: [], why: "the values between a fused BatchNorm and Scale, for forward_layers" },
+  _loss_common: { source: LOSS_COMMON_SOURCE, needs: [], why: "the class view, ignore_label mask and normaliser Caffe's losses share" },
+  SoftmaxWithLoss: { source: SOFTMAX_WITH_LOSS_SOURCE, needs: ["_loss_common"], why: "Caffe's SoftmaxWithLoss (ignore_label, normalization modes)" },
+  InfogainLoss: { source: INFOGAIN_LOSS_SOURCE, needs: ["_loss_common"], why: "Caffe's InfogainLoss (matrix H from a third input or set by hand)" },
+  SigmoidCrossEntropyLoss: {
+    source: SIGMOID_CROSS_ENTROPY_LOSS_SOURCE,
+    needs: ["_loss_common"],
+    why: "Caffe's SigmoidCrossEntropyLoss (BATCH_SIZE normalisation by default, ignore_label)",
+  },
+  HingeLoss: { source: HINGE_LOSS_SOURCE, needs: [], why: "Caffe's HingeLoss (L1/L2)" },
+  MultinomialLogisticLoss: { source: MULTINOMIAL_LOGISTIC_LOSS_SOURCE, needs: [], why: "Caffe's MultinomialLogisticLoss (probabilities floored at 1e-20)" },
+  ContrastiveLoss: { source: CONTRASTIVE_LOSS_SOURCE, needs: [], why: "Caffe's ContrastiveLoss (margin, legacy_version, Caffe's gradient)" },
+  Accuracy: { source: ACCURACY_SOURCE, needs: ["_loss_common"], why: "Caffe's Accuracy (top_k, ties against, ignore_label, per class)" },
+  caffe_transform: { source: TRANSFORM_SOURCE, needs: [], why: "Caffe's DataTransformer (crop, mean, scale, mirror), for preprocess" },
 };
 
 /** Helper sources for `names` and what they need, each once, dependencies first, in a fixed order. */
