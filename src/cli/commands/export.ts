@@ -45,7 +45,9 @@ function summaryJson(graph: TorchGraph, warnings: string[]): string {
     helper: n.helpers.length > 0 ? n.helpers.join(", ") : null,
     notes: n.notes.map((note) => ({ ...note, message: nodeNoteMessage(note) })),
   }));
-  return jsonText({ layers, inputs: graph.inputs.map((i) => ({ blob: i.blob, shape: i.shape })), outputs: graph.outputs, warnings }) + "\n";
+  // Why each helper module was needed: the Caffe behaviour PyTorch has no module for.
+  const helpers = [...usedHelpers(graph)].filter((h) => !h.startsWith("_")).sort().map((name) => ({ name, why: HELPERS[name]?.why ?? null }));
+  return jsonText({ layers, inputs: graph.inputs.map((i) => ({ blob: i.blob, shape: i.shape })), outputs: graph.outputs, helpers, warnings }) + "\n";
 }
 
 /** Parameter and buffer values the model holds (for the summary line). */
@@ -115,7 +117,6 @@ export function runExport(file: string, options: ExportCliOptions, io: CliIo): n
     const warningText = warnings.length > 0 ? `; ${warnings.length} warning${warnings.length === 1 ? "" : "s"}` : "";
     io.stderr(`wrote ${written} (${graph.nodes.length} layers, ${parameterCount(graph)} parameters${helperText}${warningText})\n`);
   }
-  void HELPERS;
   return 0;
 }
 
