@@ -54,3 +54,8 @@ export function param(ctx: LayerContext, i: number, expected?: readonly (number 
   }
   return fail("param-shape", { layer: ctx.layer.name, index: i, expected: [...expected], actual: [...blob.shape] });
 }
+
+/** Whether top `i` is computed in place (it names bottom `i`: Caffe then hands the layer one buffer). */
+export function inPlace(ctx: LayerContext, i = 0): boolean {
+  return ctx.layer.tops[i] !== undefined && ctx.layer.tops[i] === ctx.layer.bottoms[i];
+}

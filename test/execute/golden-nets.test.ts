@@ -54,7 +54,7 @@ describe("the Caffe executor on BVLC Caffe's recorded forwards (../shared/golden
     const full = cmp.tops.filter((t) => t.full).length;
     console.log(
       `${name}: largest scaled error ${worst.scaled.toExponential(2)}${worst.layer ? ` (${worst.layer} → ${worst.blob})` : ""}; ` +
-        `${cmp.tops.length} tops (${full} in full); forward ${cmp.forwardMs.toFixed(0)} ms`,
+        `${cmp.tops.length} tops (${full} in full); forward ${cmp.forwardMs.toFixed(0)} ms (CPU ${cmp.forwardCpuMs.toFixed(0)} ms)`,
     );
     expect(failingLayers(cmp)).toEqual([]);
     expect(cmp.tops.filter((t) => t.exact === false)).toEqual([]);

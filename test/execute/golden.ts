@@ -106,14 +106,17 @@ export interface CaseComparison {
   /** Recorded layers the executor did not produce (in order), e.g. after a failure. */
   missing: string[];
   result: ExecuteResult;
-  /** Milliseconds of the forward. */
+  /** Milliseconds of the forward: wall clock, and this process's CPU time (other load inflates the first). */
   forwardMs: number;
+  forwardCpuMs: number;
 }
 
 /** Runs case `c` through the executor and compares every recorded top. */
 export function compareCase(c: GoldenCase, options: ExecuteOptions = {}): CaseComparison {
   const start = performance.now();
+  const cpu = process.cpuUsage();
   const result = executeNet(c.model, c.inputs, c.weights, options);
+  const forwardCpuMs = process.cpuUsage(cpu).user / 1000;
   const forwardMs = performance.now() - start;
   const byName = new Map(result.layers.map((l) => [l.name, l]));
   const tops: TopComparison[] = [];
@@ -161,7 +164,7 @@ export function compareCase(c: GoldenCase, options: ExecuteOptions = {}): CaseCo
       tops.push({ ...base, shape: true, scaled: worst, full: false });
     });
   }
-  return { tops, missing, result, forwardMs };
+  return { tops, missing, result, forwardMs, forwardCpuMs };
 }
 
 /** The recorded layers whose tops miss the bound, differ in shape, or (ArgMax) are not exact, in order. */

@@ -5,13 +5,15 @@ import { fmaf } from "../float32.js";
 
 /**
  * SUM: the top starts at 0 and each bottom is added with axpy, `y = coeff·x + y` — one fused
- * multiply-add per value in OpenBLAS's saxpy, so `0.5·x + y` is rounded once.
+ * multiply-add per value in OpenBLAS's saxpy, so `0.5·x + y` is rounded once (with coeff 1 the
+ * product is exact and the fused add is a plain float32 add).
  */
 export function eltwiseSum(inputs: readonly Float32Array[], coeffs: readonly number[], out: Float32Array): void {
   out.fill(0);
   inputs.forEach((x, b) => {
     const c = coeffs[b]!;
-    for (let i = 0; i < out.length; i++) out[i] = fmaf(c, x[i]!, out[i]!);
+    if (c === 1) for (let i = 0; i < out.length; i++) out[i] = out[i]! + x[i]!;
+    else for (let i = 0; i < out.length; i++) out[i] = fmaf(c, x[i]!, out[i]!);
   });
 }
 

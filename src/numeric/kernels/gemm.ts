@@ -4,9 +4,10 @@
  *
  * Every product of two float32 values is exact in double, and each output element is summed over k
  * in index order in a double accumulator and rounded to float32 once at the end. OpenBLAS instead
- * keeps a float32 accumulator per element and fuses each step (`vfmadd231ps`); the two agree to
- * within OpenBLAS's own rounding error (see gemm-order.ts for the OpenBLAS order, which reproduces
- * Caffe's bits where that matters).
+ * keeps float32 accumulators and fuses each step (`vfmadd231ps`): for small K (≤ 18 in the golden
+ * nets) that is a left-to-right `fmaf` chain, beyond it the micro-kernel splits the sum in a way not
+ * emulated here. The two agree to within OpenBLAS's own rounding error, which DESIGN.md accepts
+ * ("whose summation order is not worth emulating").
  *
  * The layout is the one both callers can give cheaply: `C = A · Bᵀ` with A (M×K) and B (N×K) both
  * row-major, so the inner loop walks two contiguous rows. Columns are blocked so that the B rows

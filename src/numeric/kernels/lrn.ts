@@ -18,8 +18,11 @@ export interface LrnSpec {
  * multiply-add in OpenBLAS); every later channel copies the previous scale, adds the channel
  * entering the window and subtracts the one leaving it — a running sum, not a fresh one per
  * channel. Then `y = x · scale^−β` (powx, then mul).
+ *
+ * @param squared multiply `scale^−β` by itself instead of by x (what Caffe computes in place, where
+ *   powx has already overwritten x)
  */
-export function lrnAcrossChannels(x: Float32Array, shape: readonly number[], spec: LrnSpec, out: Float32Array): void {
+export function lrnAcrossChannels(x: Float32Array, shape: readonly number[], spec: LrnSpec, out: Float32Array, squared = false): void {
   const [num, channels, height, width] = shape as [number, number, number, number];
   const spatial = height * width;
   const size = spec.localSize;
@@ -50,7 +53,10 @@ export function lrnAcrossChannels(x: Float32Array, shape: readonly number[], spe
       }
     }
   }
-  for (let i = 0; i < out.length; i++) out[i] = Math.fround(Math.pow(scale[i]!, negBeta)) * x[i]!;
+  for (let i = 0; i < out.length; i++) {
+    const p = Math.fround(Math.pow(scale[i]!, negBeta));
+    out[i] = p * (squared ? p : x[i]!);
+  }
 }
 
 /**
