@@ -68,6 +68,26 @@ describe("executeNet", () => {
 });
 
 describe("layer semantics the golden nets do not reach", () => {
+  it("Parameter gives its blob, an explicit Split copies its bottom to every top, Silence gives nothing", () => {
+    const model = testNet(
+      'layer { name: "p" type: "Parameter" top: "p" parameter_param { shape { dim: 2 } } }\n' +
+        'layer { name: "s" type: "Split" bottom: "p" top: "a" top: "b" }\nlayer { name: "q" type: "Silence" bottom: "a" bottom: "b" }\n',
+    );
+    const result = executeNet(model, new Map(), new Map([["p", [blob([2], [4, 5])]]]));
+    expect(result.error).toBeNull();
+    expect(result.layers.map((l) => [l.name, l.tops.map((t) => Array.from(t.data))])).toEqual([
+      ["p", [[4, 5]]],
+      ["s", [[4, 5], [4, 5]]],
+      ["q", []],
+    ]);
+  });
+
+  it("refuses Dropout in TRAIN (Caffe's random mask is not reproduced)", () => {
+    const read = INPUT([1, 2]) + 'layer { name: "d" type: "Dropout" bottom: "x" top: "x" }\n';
+    const model = { ...testNet(read), state: { phase: "TRAIN" as const, level: 0, stages: [] } };
+    expect(executeNet(model, new Map([["x", blob([1, 2])]]), new Map()).error).toMatchObject({ layer: "d", code: "dropout-train" });
+  });
+
   it("MAX pooling's second top holds each maximum's index in its plane (the first one on ties)", () => {
     const model = testNet(INPUT([1, 1, 2, 3]) + 'layer { name: "pool" type: "Pooling" bottom: "x" top: "y" top: "mask" pooling_param { pool: MAX kernel_size: 2 stride: 1 } }\n');
     const result = executeNet(model, new Map([["x", blob([1, 1, 2, 3], [1, 5, 5, 0, 2, 3])]]), new Map());

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { NetLayer } from "../../src/caffe/net.js";
 import { executorOf } from "../../src/execute/registry.js";
 import type { LayerExecutor } from "../../src/execute/types.js";
-import { BOUND, compareCase, failingLayers, largest, loadCase, NETS_DIR, type CaseComparison, type GoldenCase } from "./golden.js";
+import { BOUND, compareCase, compareLayersAlone, failingLayers, largest, loadCase, NETS_DIR, type CaseComparison, type GoldenCase } from "./golden.js";
 
 const CASES = readdirSync(NETS_DIR, { withFileTypes: true })
   .filter((d) => d.isDirectory())
@@ -58,6 +58,20 @@ describe("the Caffe executor on BVLC Caffe's recorded forwards (../shared/golden
     );
     expect(failingLayers(cmp)).toEqual([]);
     expect(cmp.tops.filter((t) => t.exact === false)).toEqual([]);
+  });
+
+  // Run alone on Caffe's recorded bottoms, a layer is exact unless it sums with BLAS in another order
+  // (GEMM: Convolution, Deconvolution, InnerProduct; Reduction's sdot/sasum) or calls a glibc float
+  // function (tanhf, powf, expf, logf) that JavaScript's double one rounds differently in the last bit.
+  const NOT_BIT_EXACT = new Set(["Convolution", "Deconvolution", "InnerProduct", "Reduction", "TanH", "Power", "Exp", "Log", "LRN"]);
+  /** OpenBLAS's own float32 rounding error in a GEMM, scaled (the largest seen is 6.1e-7). */
+  const LOCAL_BOUND = 1e-6;
+
+  it.each(CASES)("%s: each layer alone on Caffe's recorded bottoms is bit-exact, or within 1e-6 where Caffe sums with BLAS or glibc rounds", (name) => {
+    const local = compareLayersAlone(results.get(name)!.c);
+    expect(local.length).toBeGreaterThan(0);
+    expect(local.filter((l) => !l.exact && !NOT_BIT_EXACT.has(l.type)).map((l) => `${l.layer} (${l.type})`)).toEqual([]);
+    expect(local.filter((l) => !(l.scaled <= LOCAL_BOUND)).map((l) => `${l.layer} (${l.type}): ${l.scaled}`)).toEqual([]);
   });
 
   it("leaves every blob version as its layer wrote it: an in-place chain is recorded at each step", () => {

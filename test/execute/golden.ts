@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildNet, type NetModel } from "../../src/caffe/net.js";
 import { executeNet, type ExecuteOptions, type ExecuteResult } from "../../src/execute/net.js";
+import { executorOf } from "../../src/execute/registry.js";
 import type { Blob } from "../../src/execute/types.js";
 import type { NetParameter } from "../../src/schema/caffe-types.js";
 import { readNet } from "../../src/schema/read.js";
@@ -178,4 +179,45 @@ export function largest(cmp: CaseComparison): { scaled: number; layer: string; b
   let best = { scaled: 0, layer: "", blob: "" };
   for (const t of cmp.tops) if (t.scaled > best.scaled) best = { scaled: t.scaled, layer: t.layer, blob: t.blob };
   return best;
+}
+
+/** One layer run alone on Caffe's recorded bottoms, against its recorded tops. */
+export interface LocalComparison {
+  layer: string;
+  type: string;
+  /** Every value equal to Caffe's, bit for bit. */
+  exact: boolean;
+  /** max |Δ| / max(1, max |reference|). */
+  scaled: number;
+}
+
+/**
+ * Runs each recorded layer whose bottoms are all stored in full on those recorded values (not on
+ * the executor's own upstream results), so each executor is compared with Caffe on its own.
+ */
+export function compareLayersAlone(c: GoldenCase): LocalComparison[] {
+  const recorded = new Map<string, Blob | null>();
+  const out: LocalComparison[] = [];
+  for (const rec of c.record.layers) {
+    const layer = c.model.layers.find((l) => l.name === rec.name)!;
+    const bottoms = layer.bottoms.map((b) => recorded.get(b) ?? null);
+    if (layer.type !== "Input" && bottoms.every((b) => b !== null) && rec.tops.every((t) => t.tensor !== null)) {
+      const tops = executorOf(layer.type)!.forward({ layer, bottoms: bottoms as Blob[], params: c.weights.get(layer.name) ?? [], phase: "TEST", inputs: c.inputs });
+      let exact = true;
+      let scaled = 0;
+      rec.tops.forEach((t, k) => {
+        const ref = c.tensors.get(t.tensor!)!;
+        const got = tops[k]!.data;
+        const scale = Math.max(1, Math.abs(t.stats.min), Math.abs(t.stats.max));
+        for (let j = 0; j < ref.length; j++) {
+          if (got[j] !== ref[j]) exact = false;
+          const d = Math.abs(got[j]! - ref[j]!) / scale;
+          scaled = Number.isNaN(d) ? Infinity : Math.max(scaled, d);
+        }
+      });
+      out.push({ layer: layer.name, type: layer.type, exact, scaled });
+    }
+    for (const t of rec.tops) recorded.set(t.blob, t.tensor ? { shape: t.shape, data: c.tensors.get(t.tensor)! } : null);
+  }
+  return out;
 }
