@@ -14,6 +14,7 @@ const SECTIONS = {
   verify: () => import("./verify.mjs"),
   hostile: () => import("./hostile.mjs"),
   export: () => import("./export.mjs"),
+  execute: () => import("./execute.mjs"),
 };
 
 const only = process.argv.slice(2);

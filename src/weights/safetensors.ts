@@ -138,7 +138,8 @@ export function parseSafetensors(bytes: Uint8Array): ParsedSafetensors {
     if (end - begin !== count * size || start + end > bytes.length) throw new SafetensorsFormatError(`tensor ${name}: invalid data_offsets`);
     spans.push([begin, end]);
     const raw = bytes.slice(start + begin, start + end);
-    const data = new DataView(raw.buffer);
+    // Node Buffer.slice is a view into a shared pool: read through the view, not its whole buffer.
+    const data = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     if (info.dtype === "F32") {
       const values = new Float32Array(count);
       for (let i = 0; i < count; i++) values[i] = data.getFloat32(4 * i, true);

@@ -44,6 +44,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   caffe: ["schema", "textproto", "diagnostics"],
   convert: ["caffe", "schema", "textproto", "diagnostics"],
   numeric: ["diagnostics"],
+  // The Caffe executor reads each layer's parameters from the net itself, never from convert.
+  execute: ["numeric", "caffe"],
   emit: ["convert", "caffe", "schema", "diagnostics"],
   weights: ["emit", "numeric", "convert", "caffe", "schema", "textproto", "diagnostics"],
   explain: ["render", "emit", "convert", "caffe", "schema", "textproto", "diagnostics"],

@@ -67,6 +67,13 @@ describe("safetensorsBytes", () => {
 });
 
 describe("parseSafetensors", () => {
+  it("reads a view into a larger buffer (a Node Buffer from readFileSync lives in a shared pool)", () => {
+    const bytes = safetensorsBytes(state);
+    const pooled = Buffer.concat([Buffer.alloc(13, 0xff), Buffer.from(bytes)]).subarray(13);
+    const parsed = parseSafetensors(pooled);
+    for (const [name, t] of state) expect(parsed.tensors.get(name)!.data).toEqual(t.data);
+  });
+
   it("refuses a truncated file and a header larger than the file", () => {
     expect(() => parseSafetensors(new Uint8Array(4))).toThrow(SafetensorsFormatError);
     const bytes = safetensorsBytes(state);

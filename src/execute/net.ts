@@ -1,0 +1,102 @@
+/**
+ * A Caffe-semantics forward of a whole net: every layer of the net model in Caffe's order, each by
+ * its executor (registry.ts), reading its own parameters from the net and its blobs from the
+ * caffemodel values the caller decoded.
+ */
+import type { NetModel } from "../caffe/net.js";
+import { executorOf } from "./registry.js";
+import { ExecuteError, type Blob, type LayerExecutor, type Phase } from "./types.js";
+
+/** One top right after its layer ran. */
+export interface TopRecord {
+  blob: string;
+  shape: number[];
+  /** The values (never written again: a later in-place layer produces a new buffer). */
+  data: Float32Array;
+}
+
+/** One layer that ran. */
+export interface LayerRecord {
+  name: string;
+  type: string;
+  /** Position in `model.layers`. */
+  position: number;
+  tops: TopRecord[];
+}
+
+/** Why the forward stopped. */
+export interface ExecuteFailure {
+  layer: string;
+  type: string;
+  position: number;
+  code: string;
+  data: Readonly<Record<string, unknown>>;
+}
+
+/** The layers run, in order, up to the first failure (if any). */
+export interface ExecuteResult {
+  layers: LayerRecord[];
+  error: ExecuteFailure | null;
+  /** The last version of every blob. */
+  blobs: Map<string, Blob>;
+}
+
+export interface ExecuteOptions {
+  /** Replacement executors by type (e.g. a deliberately wrong one, to prove a comparison sees it). */
+  executors?: ReadonlyMap<string, LayerExecutor>;
+  /** Called after each layer with its record. */
+  onLayer?: (record: LayerRecord) => void;
+  /** Keep each layer's record in the result (default true; false keeps only the last blob versions). */
+  keep?: boolean;
+}
+
+/**
+ * Runs the net model forward in its phase (`model.state.phase`).
+ *
+ * @param inputs the values of the net's input blobs, by blob name (the tops of Input layers)
+ * @param weights each layer's parameter blobs by layer name, in blob order (a decoded caffemodel)
+ */
+export function executeNet(
+  model: NetModel,
+  inputs: ReadonlyMap<string, Blob>,
+  weights: ReadonlyMap<string, readonly Blob[]>,
+  options: ExecuteOptions = {},
+): ExecuteResult {
+  const phase: Phase = model.state.phase === "TRAIN" ? "TRAIN" : "TEST";
+  const blobs = new Map<string, Blob>();
+  const layers: LayerRecord[] = [];
+  const keep = options.keep ?? true;
+  for (let position = 0; position < model.layers.length; position++) {
+    const layer = model.layers[position]!;
+    const failure = (code: string, data: Readonly<Record<string, unknown>>): ExecuteResult => ({
+      layers,
+      error: { layer: layer.name, type: layer.type, position, code, data },
+      blobs,
+    });
+    const executor = options.executors?.get(layer.type) ?? executorOf(layer.type);
+    if (!executor) return failure("unsupported-type", { type: layer.type });
+    const bottoms: Blob[] = [];
+    for (const name of layer.bottoms) {
+      const blob = blobs.get(name);
+      if (!blob) return failure("unknown-bottom", { blob: name });
+      bottoms.push(blob);
+    }
+    let tops: Blob[];
+    try {
+      tops = executor.forward({ layer, bottoms, params: weights.get(layer.name) ?? [], phase, inputs });
+    } catch (e) {
+      if (e instanceof ExecuteError) return failure(e.code, e.data);
+      throw e;
+    }
+    if (tops.length !== layer.tops.length) return failure("top-count", { expected: layer.tops.length, actual: tops.length });
+    const record: LayerRecord = { name: layer.name, type: layer.type, position, tops: [] };
+    layer.tops.forEach((name, i) => {
+      const top = tops[i]!;
+      blobs.set(name, top);
+      record.tops.push({ blob: name, shape: [...top.shape], data: top.data });
+    });
+    options.onLayer?.(record);
+    if (keep) layers.push(record);
+  }
+  return { layers, error: null, blobs };
+}

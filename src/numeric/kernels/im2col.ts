@@ -1,0 +1,149 @@
+/**
+ * Caffe's im2col / col2im (src/caffe/util/im2col.cpp), for any number of spatial axes.
+ *
+ * Caffe's column buffer has one row per (channel, kernel offset) — `k = (c·kh + i)·kw + j` in 2-D,
+ * row-major over the kernel in N-D — and one column per output position; a position whose input
+ * falls in the padding holds 0. {@link im2row} writes the same values transposed (one row per output
+ * position), the layout {@link gemmNT} reads contiguously; the values and their k order are Caffe's.
+ */
+
+/** The geometry of one convolution over `spatial.length` axes. */
+export interface ConvGeometry {
+  /** Input image size per spatial axis (the "im" side). */
+  image: readonly number[];
+  /** Column positions per spatial axis (the convolution's output size). */
+  columns: readonly number[];
+  kernel: readonly number[];
+  stride: readonly number[];
+  pad: readonly number[];
+  dilation: readonly number[];
+}
+
+const product = (dims: readonly number[]): number => dims.reduce((p, d) => p * d, 1);
+
+/**
+ * Writes the transposed column buffer of channels [c0, c0 + channels) of one image:
+ * `out[p·K + k]` for output position p and column row k (K = channels · kernel size).
+ *
+ * @param x the image, channel-major (C × image)
+ * @param xOffset where the image starts in x
+ */
+export function im2row(x: Float32Array, xOffset: number, c0: number, channels: number, g: ConvGeometry, out: Float32Array): void {
+  if (g.image.length === 2) {
+    im2row2d(x, xOffset, c0, channels, g, out);
+    return;
+  }
+  const axes = g.image.length;
+  const kSize = product(g.kernel);
+  const rowLen = channels * kSize;
+  const positions = product(g.columns);
+  const imageSize = product(g.image);
+  const kIdx = new Array<number>(axes).fill(0);
+  const pIdx = new Array<number>(axes).fill(0);
+  for (let c = 0; c < channels; c++) {
+    const plane = xOffset + (c0 + c) * imageSize;
+    for (let kk = 0; kk < kSize; kk++) {
+      // kernel offset of row kk (row-major over the kernel axes)
+      let rest = kk;
+      for (let a = axes - 1; a >= 0; a--) {
+        kIdx[a] = rest % g.kernel[a]!;
+        rest = Math.floor(rest / g.kernel[a]!);
+      }
+      const row = c * kSize + kk;
+      pIdx.fill(0);
+      for (let p = 0; p < positions; p++) {
+        let index = 0;
+        let inside = true;
+        for (let a = 0; a < axes; a++) {
+          const at = pIdx[a]! * g.stride[a]! - g.pad[a]! + kIdx[a]! * g.dilation[a]!;
+          if (at < 0 || at >= g.image[a]!) {
+            inside = false;
+            break;
+          }
+          index = index * g.image[a]! + at;
+        }
+        out[p * rowLen + row] = inside ? x[plane + index]! : 0;
+        for (let a = axes - 1; a >= 0; a--) {
+          if (++pIdx[a]! < g.columns[a]!) break;
+          pIdx[a] = 0;
+        }
+      }
+    }
+  }
+}
+
+function im2row2d(x: Float32Array, xOffset: number, c0: number, channels: number, g: ConvGeometry, out: Float32Array): void {
+  const [height, width] = g.image as [number, number];
+  const [outH, outW] = g.columns as [number, number];
+  const [kh, kw] = g.kernel as [number, number];
+  const [sh, sw] = g.stride as [number, number];
+  const [ph, pw] = g.pad as [number, number];
+  const [dh, dw] = g.dilation as [number, number];
+  const rowLen = channels * kh * kw;
+  for (let c = 0; c < channels; c++) {
+    const plane = xOffset + (c0 + c) * height * width;
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        const row = (c * kh + i) * kw + j;
+        let p = row;
+        for (let oh = 0; oh < outH; oh++) {
+          const ih = oh * sh - ph + i * dh;
+          if (ih < 0 || ih >= height) {
+            for (let ow = 0; ow < outW; ow++, p += rowLen) out[p] = 0;
+            continue;
+          }
+          const line = plane + ih * width;
+          for (let ow = 0, iw = j * dw - pw; ow < outW; ow++, iw += sw, p += rowLen) {
+            out[p] = iw >= 0 && iw < width ? x[line + iw]! : 0;
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Caffe's col2im: adds the column buffer `col` (rows = channels · kernel size, columns = positions,
+ * row-major) into a zeroed image, in Caffe's order — channel, kernel offset, then positions — each
+ * addition rounded to float32 (the image is a Float32Array, as Caffe's Dtype buffer).
+ *
+ * @param image written from `imageOffset`: channels × g.image values
+ */
+export function col2im(col: Float32Array, channels: number, g: ConvGeometry, image: Float32Array, imageOffset: number): void {
+  const axes = g.image.length;
+  const imageSize = product(g.image);
+  image.fill(0, imageOffset, imageOffset + channels * imageSize);
+  const kSize = product(g.kernel);
+  const positions = product(g.columns);
+  const kIdx = new Array<number>(axes).fill(0);
+  const pIdx = new Array<number>(axes).fill(0);
+  let q = 0;
+  for (let c = 0; c < channels; c++) {
+    const plane = imageOffset + c * imageSize;
+    for (let kk = 0; kk < kSize; kk++) {
+      let rest = kk;
+      for (let a = axes - 1; a >= 0; a--) {
+        kIdx[a] = rest % g.kernel[a]!;
+        rest = Math.floor(rest / g.kernel[a]!);
+      }
+      pIdx.fill(0);
+      for (let p = 0; p < positions; p++, q++) {
+        let index = 0;
+        let inside = true;
+        for (let a = 0; a < axes; a++) {
+          const at = pIdx[a]! * g.stride[a]! - g.pad[a]! + kIdx[a]! * g.dilation[a]!;
+          if (at < 0 || at >= g.image[a]!) {
+            inside = false;
+            break;
+          }
+          index = index * g.image[a]! + at;
+        }
+        if (inside) image[plane + index] = image[plane + index]! + col[q]!;
+        for (let a = axes - 1; a >= 0; a--) {
+          if (++pIdx[a]! < g.columns[a]!) break;
+          pIdx[a] = 0;
+        }
+      }
+    }
+  }
+}
