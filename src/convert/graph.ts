@@ -3,13 +3,15 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Phase } from "../schema/caffe-types.js";
 import type { ReadResult } from "../schema/read.js";
 import { lossWeightsOf } from "../caffe/layers/loss-weights.js";
+import { isComplete } from "../caffe/shape-util.js";
 import { layerPosition } from "./context.js";
 import { convertNetDetailed, type ConvertOutcome } from "./convert.js";
 import { reluMasksOverwritten } from "./inplace.js";
 import { LAYER_CONVERTERS } from "./layers/index.js";
-import { isRefusal, type LayerContext } from "./layers/types.js";
+import { isRefusal, type LayerContext, type LayerRefusal } from "./layers/types.js";
+import { pythonParam, unknownTypeRefusal } from "./layers/unknown-type.js";
 import { assignKeys } from "./names.js";
-import type { TorchGraph, TorchInput, TorchNode } from "./torch-graph.js";
+import type { StubSpec, TorchGraph, TorchInput, TorchNode } from "./torch-graph.js";
 import type { ConvertBlock } from "./types.js";
 
 /** Options of {@link buildTorchGraph}. */
@@ -21,6 +23,11 @@ export interface GraphOptions {
   exact?: boolean;
   /** Shapes of the net's input blobs (`--input-shape`), propagated through the layers. */
   inputShapes?: readonly InputShape[];
+  /**
+   * `--allow-stubs`: a layer no converter can express becomes a stub module that raises
+   * NotImplementedError (it is still listed in `unsupported`).
+   */
+  stubs?: boolean;
 }
 
 /** The graph, with the `convert` outcome it was built from (the BatchNorm mapping). */
@@ -29,6 +36,9 @@ export interface GraphOutcome {
   convert: ConvertOutcome;
   diagnostics: Diagnostic[];
 }
+
+/** Refusals for want of a shape: after an unsupported layer, they name it as the cause. */
+const SHAPE_REASONS: ReadonlySet<string> = new Set(["input-shape-unknown", "channels-unknown"]);
 
 /** Names `Net` has besides its modules: a layer attribute may not take them. */
 const NET_MEMBERS: ReadonlySet<string> = new Set(["forward_layers", "loss", "preprocess", "CAFFE_BLOBS", "LAYER_NAMES"]);
@@ -74,13 +84,11 @@ export function buildTorchGraph(read: ReadResult, options: GraphOptions): GraphO
   const nodes: TorchNode[] = [];
   const unsupported: TorchGraph["unsupported"] = [];
   const inputs: TorchInput[] = [];
+  // Blob versions whose shape is unknown because of an unsupported layer: that layer's name.
+  const unknownSince = new Map<number, string>();
   layers.forEach((layer, position) => {
     const { line, column } = layerPosition(layer, read.sourceMap, read.lines);
     const converter = LAYER_CONVERTERS.get(layer.type);
-    if (!converter) {
-      unsupported.push({ layer: layer.name, type: layer.type, line, column, reason: "unknown-type" });
-      return;
-    }
     const ctx: LayerContext = {
       layer,
       position,
@@ -93,9 +101,22 @@ export function buildTorchGraph(read: ReadResult, options: GraphOptions): GraphO
       exact,
       sourceMap: read.sourceMap,
     };
-    const converted = converter.convert(ctx);
-    if (isRefusal(converted)) {
-      unsupported.push({ layer: layer.name, type: layer.type, line, column, reason: converted.refused });
+    const converted = converter ? converter.convert(ctx) : unknownTypeRefusal(layer, LAYER_CONVERTERS.keys());
+    // The unsupported layer upstream that left a bottom's shape unknown, if any.
+    const after = blobs.bottoms[position]!.map((id) => unknownSince.get(id)).find((name) => name !== undefined);
+    const refused = isRefusal(converted);
+    for (const id of blobs.tops[position]!) {
+      // Partial shapes count too: a refused layer upstream may have left only the channels unknown.
+      if (!isComplete(shapes[id] ?? null)) {
+        const cause = refused ? (after !== undefined && SHAPE_REASONS.has(converted.refused) ? after : layer.name) : after;
+        if (cause !== undefined) unknownSince.set(id, cause);
+      }
+    }
+    if (refused) {
+      const data = after !== undefined && SHAPE_REASONS.has(converted.refused) ? { ...converted.data, after } : converted.data ?? {};
+      const refusal = { ...converted, data };
+      unsupported.push({ layer: layer.name, type: layer.type, line, column, reason: converted.refused, data });
+      if (options.stubs) nodes.push(stubNode(ctx, refusal, { line, column }, read));
       return;
     }
     const node: TorchNode = {
@@ -128,7 +149,7 @@ export function buildTorchGraph(read: ReadResult, options: GraphOptions): GraphO
     // the Scale's before the Bias), so a loss weight on them cannot be honoured.
     const partial = fusedBn.has(position) || (converted.call.kind === "fused" && converted.call.part === "scale");
     if (node.lossWeights && partial) {
-      unsupported.push({ layer: layer.name, type: layer.type, line, column, reason: "loss-weight-on-fused" });
+      unsupported.push({ layer: layer.name, type: layer.type, line, column, reason: "loss-weight-on-fused", data: {} });
       return;
     }
     nodes.push(node);
@@ -146,6 +167,33 @@ export function buildTorchGraph(read: ReadResult, options: GraphOptions): GraphO
     graph: { net: model.name, phase: options.phase, source: options.source, inputs, outputs: netOutputs(outcome), nodes, variables, unsupported },
     convert: outcome,
     diagnostics: outcome.diagnostics,
+  };
+}
+
+/** The node of a layer exported as a stub module (`--allow-stubs`). */
+function stubNode(ctx: LayerContext, refusal: LayerRefusal, where: { line: number; column: number }, read: ReadResult): TorchNode {
+  const { layer } = ctx;
+  const range = layer.synthetic ? undefined : read.sourceMap.get(layer.param)?.range;
+  const stub: StubSpec = {
+    reason: refusal.refused,
+    data: refusal.data ?? {},
+    prototxt: range ? read.text.slice(range.offset, range.offset + range.length) : "",
+    python: layer.type === "Python" ? pythonParam(layer) : null,
+  };
+  return {
+    layer: layer.name,
+    type: layer.type,
+    position: ctx.position,
+    ...where,
+    attr: ctx.attr,
+    module: { cls: "CaffeLayerStub", args: [], kwargs: {} },
+    call: { kind: "module" },
+    bottoms: [...layer.bottoms],
+    tops: [...layer.tops],
+    helpers: ["CaffeLayerStub"],
+    params: [],
+    notes: [{ code: "stub", data: { reason: refusal.refused, ...(refusal.data ?? {}) } }],
+    stub,
   };
 }
 

@@ -145,6 +145,31 @@ export interface TorchNode {
   /** Loss weight per top (Caffe's `loss_weight`, 1 for a loss layer's first top by default). */
   lossWeights?: number[];
   notes: NodeNote[];
+  /** For a layer no converter could express, exported with `--allow-stubs`: what the stub module records. */
+  stub?: StubSpec;
+}
+
+/**
+ * A layer exported as a stub module that raises NotImplementedError: why (a refusal code and its
+ * data, worded by the formatters), the layer as written in the prototxt, and for a Caffe
+ * `Python` layer its python_param.
+ */
+export interface StubSpec {
+  reason: string;
+  data: Record<string, string | number | boolean | null>;
+  /** The layer's text in the prototxt (`layer { ... }`), "" when it has none. */
+  prototxt: string;
+  python: { module: string; layer: string; param_str: string } | null;
+}
+
+/** A layer no converter handles: which, where and why (a refusal code and its data). */
+export interface UnsupportedLayer {
+  layer: string;
+  type: string;
+  line: number;
+  column: number;
+  reason: string;
+  data: Record<string, string | number | boolean | null>;
 }
 
 /**
@@ -187,6 +212,6 @@ export interface TorchGraph {
   nodes: TorchNode[];
   /** Python variable name of every blob. */
   variables: Record<string, string>;
-  /** Layers no converter handles (type and where). */
-  unsupported: { layer: string; type: string; line: number; column: number; reason: string }[];
+  /** Layers no converter handles (type, where and why); with stubs, they are also nodes. */
+  unsupported: UnsupportedLayer[];
 }

@@ -102,10 +102,17 @@ export function exportState(graph: TorchGraph, caffemodel: Uint8Array): ExportSt
   const unused = [...byName.keys()].filter((n) => !netNames.has(n));
   if (diagnostics.some((d) => d.severity === "error")) return { tensors, unused, diagnostics };
   for (const node of graph.nodes) {
+    // A stub (--allow-stubs) has no tensors to fill: its trained blobs are not written, and the user is told.
+    const stubBlobs = node.stub ? byName.get(node.layer)?.blobs.length ?? 0 : 0;
+    if (stubBlobs > 0) diagnostics.push(diagnostic("weights-stub-blobs", "warning", undefined, { layer: node.layer, count: stubBlobs }));
     if (node.params.length === 0) continue;
     const source = byName.get(node.layer);
     if (!source) {
-      diagnostics.push(diagnostic("weights-layer-missing", "error", undefined, { layer: node.layer, role: node.type }));
+      const expected = node.params.map((b) => {
+        const shape = expectedShape(b);
+        return shape === null ? "?" : formatShape(shape);
+      });
+      diagnostics.push(diagnostic("weights-net-layer-missing", "error", undefined, { layer: node.layer, type: node.type, expected: expected.join(" and ") }));
       continue;
     }
     const decoded = decodeBlobs(model, source);

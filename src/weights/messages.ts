@@ -29,20 +29,38 @@ const BLOB_NAMES: Record<string, string> = {
   "Scale:0": "gamma",
   "Scale:1": "beta",
   "Bias:0": "beta",
+  "Convolution:0": "weights",
+  "Convolution:1": "bias",
+  "Deconvolution:0": "weights",
+  "Deconvolution:1": "bias",
+  "InnerProduct:0": "weights",
+  "InnerProduct:1": "bias",
+  "PReLU:0": "slopes",
 };
 
-/** What blob `index` of a block layer holds, in words. */
+/** What blob `index` of a layer of type `role` holds, in words (`blob N` when we have no word for it). */
 export function blobName(role: string | number | boolean | null | undefined, index: string | number | boolean | null | undefined): string {
-  return BLOB_NAMES[`${fmt(role)}:${fmt(index)}`] ?? `blob ${fmt(index)}`;
+  const key = `${fmt(role)}:${fmt(index)}`;
+  return Object.hasOwn(BLOB_NAMES, key) ? BLOB_NAMES[key]! : `blob ${fmt(index)}`;
 }
+
+/** `blob 0 (weights)`, or `blob 3` when blobName has no word for it. */
+const blobLabel = (role: string | number | boolean | null | undefined, index: string | number | boolean | null | undefined): string => {
+  const word = blobName(role, index);
+  return word === `blob ${fmt(index)}` ? word : `blob ${fmt(index)} (${word})`;
+};
 
 const DIAGNOSTICS: Record<string, (d: WeightsData) => string> = {
   "weights-layer-missing": (d) =>
     `The caffemodel has no layer named ${q(d.layer)} (the ${fmt(d.role)} layer of this block): its trained values are missing. Caffe would keep the layer's initial values (for a BatchNorm: zero statistics); check that the caffemodel belongs to this net.`,
+  "weights-net-layer-missing": (d) =>
+    `The caffemodel has no layer named ${q(d.layer)}, so this ${fmt(d.type)} layer's blobs (${fmt(d.expected)}) have no trained values; Caffe would keep their initial values. Check that the caffemodel belongs to this net.`,
+  "weights-stub-blobs": (d) =>
+    `The caffemodel holds ${fmt(d.count)} blob${d.count === 1 ? "" : "s"} for layer ${q(d.layer)}, which is a stub: ${d.count === 1 ? "it is" : "they are"} not written to the .safetensors file; your replacement module must load ${d.count === 1 ? "it" : "them"} itself.`,
   "weights-blob-count": (d) =>
     `Incompatible number of blobs for layer ${q(d.layer)}: the caffemodel holds ${fmt(d.actual)}, the net's ${fmt(d.role)} layer needs ${fmt(d.expected)} (Caffe: "Incompatible number of blobs for layer").`,
   "weights-shape-mismatch": (d) =>
-    `Cannot copy blob ${fmt(d.blob)} (${blobName(d.role, d.blob)}) of layer ${q(d.layer)}; shape mismatch. The caffemodel holds ${fmt(d.actual)}; the net needs ${fmt(d.expected)}.`,
+    `Cannot copy ${blobLabel(d.role, d.blob)} of layer ${q(d.layer)}; shape mismatch. The caffemodel holds ${fmt(d.actual)}; the net needs ${fmt(d.expected)}.`,
   "weights-blob-data-count": (d) =>
     `Blob ${fmt(d.blob)} (${blobName(d.role, d.blob)}) of layer ${q(d.layer)} has shape ${fmt(d.shape)} but ${fmt(d.values)} values (Caffe checks count == data_size).`,
   "weights-fork-unsupported": (d) =>

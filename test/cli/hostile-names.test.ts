@@ -7,10 +7,11 @@
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { HOSTILE, HOSTILE_BATCHNORMS, hostileDeploy, hostileTrainVal, renameHostile, TRAINED_CAFFEMODEL } from "../helpers/hostile.js";
+import { disallowedEvents, type InertEvent } from "../helpers/inert.js";
 import { GOLDEN_DIR } from "../helpers/paths.js";
 import { requireTorch, runPython, skipWithoutTorch } from "../helpers/python.js";
 import { parseXml, type XmlElement } from "../verify/xml.js";
@@ -36,7 +37,7 @@ beforeAll(() => {
 
 /** What check_inert.py reports. */
 interface InertReport {
-  events: { event: string; path?: string; mode?: string; module?: string; filename?: string; args?: string[] }[];
+  events: InertEvent[];
   source: string;
   net: string | null;
   layer_names: Record<string, string>;
@@ -45,40 +46,9 @@ interface InertReport {
   python_dirs: string[];
 }
 
-/**
- * Modules the generated file may import while loading and building: the stdlib modules it names,
- * torch, and for weights the safetensors package (tried first) or numpy.
- */
-function allowedImport(module: string): boolean {
-  const top = module.split(".")[0] ?? "";
-  return ["errno", "os", "json", "struct", "math", "sys", "torch", "safetensors", "numpy"].includes(top);
-}
-
-/**
- * The events a generated module may cause: compiling and executing itself, opening its own
- * source (and bytecode cache) and the weights file, imports of the modules it names, and
- * os.stat-like look-ups of the weights file. Anything else (os.system, subprocess, exec of other
- * code, writes) is a finding.
- */
+/** The events of `report` a module may not cause (see test/helpers/inert.ts). */
 function disallowed(report: InertReport, modulePath: string, weightsPath: string | null): InertReport["events"] {
-  const here = dirname(modulePath);
-  return report.events.filter((e) => {
-    switch (e.event) {
-      case "compile":
-      case "exec":
-        return e.filename !== modulePath;
-      case "open":
-        if (e.path === modulePath || (e.path ?? "").startsWith(join(here, "__pycache__"))) return (e.mode ?? "r").includes("w");
-        if (weightsPath !== null && e.path === weightsPath) return /[wax+]/.test(e.mode ?? "");
-        // torch may lazily read its own files, read-only; anything else is not the module's business.
-        return /[wax+]/.test(e.mode ?? "") || !report.python_dirs.some((d) => (e.path ?? "").startsWith(`${d}/`));
-      case "import":
-        return !allowedImport(e.module ?? "");
-      default:
-        // Frame inspection by torch and warnings is harmless; everything else watched is not.
-        return !["sys._getframe", "sys._getframemodulename"].includes(e.event);
-    }
-  });
+  return disallowedEvents(report.events, report.python_dirs, modulePath, weightsPath);
 }
 
 function runChecker(variant: string, args: string[], weights: boolean): { report: InertReport; modulePath: string; work: string } {

@@ -3,10 +3,11 @@ import type { Command } from "commander";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { messageOf } from "../../render/messages.js";
 import { buildTorchGraph } from "../../convert/graph.js";
-import { nodeNoteMessage } from "../../convert/layers/node-notes.js";
-import type { TorchGraph } from "../../convert/torch-graph.js";
-import { emitNetModule, usedHelpers } from "../../emit/python/net-module.js";
+import { layerNoteMessage, refusalMessage } from "../../convert/layers/messages.js";
+import type { TorchGraph, UnsupportedLayer } from "../../convert/torch-graph.js";
+import { visible } from "../../diagnostics/visible.js";
 import { HELPERS } from "../../emit/python/helpers/index.js";
+import { emitNetModule, usedHelpers } from "../../emit/python/net-module.js";
 import { jsonText } from "../../diagnostics/json-text.js";
 import { readNet } from "../../schema/read.js";
 import { exportState } from "../../weights/export-state.js";
@@ -24,6 +25,7 @@ export interface ExportCliOptions {
   output?: string;
   weights?: string;
   exact?: boolean;
+  allowStubs?: boolean;
   json?: boolean;
   quiet?: boolean;
   /** `--input-shape`, repeatable. */
@@ -43,7 +45,7 @@ function summaryJson(graph: TorchGraph, warnings: string[]): string {
     type: n.type,
     module: n.module?.cls ?? (n.call.kind === "fused" ? `fused into ${n.call.into}` : n.call.kind === "expr" ? n.call.expr : n.call.kind),
     helper: n.helpers.length > 0 ? n.helpers.join(", ") : null,
-    notes: n.notes.map((note) => ({ ...note, message: nodeNoteMessage(note) })),
+    notes: n.notes.map((note) => ({ ...note, message: layerNoteMessage(note.code, note.data) })),
   }));
   // Why each helper module was needed: the Caffe behaviour PyTorch has no module for.
   const helpers = [...usedHelpers(graph)].filter((h) => !h.startsWith("_")).sort().map((name) => ({ name, why: HELPERS[name]?.why ?? null }));
@@ -58,8 +60,9 @@ function parameterCount(graph: TorchGraph): number {
 }
 
 /**
- * Writes DIR/model.py (and DIR/model.safetensors with --weights) for a whole net. A layer type
- * that cannot be converted is an error naming every such layer with its line; nothing is written.
+ * Writes DIR/model.py (and DIR/model.safetensors with --weights) for a whole net. A layer that
+ * cannot be converted is an error naming every such layer with its line and why, and nothing is
+ * written; with --allow-stubs each becomes a stub module instead, reported as a warning.
  */
 export function runExport(file: string, options: ExportCliOptions, io: CliIo): number {
   const phase = parsePhase(options.phase ?? "test");
@@ -71,7 +74,7 @@ export function runExport(file: string, options: ExportCliOptions, io: CliIo): n
     io.stderr(formatDiagnostics(name, read.lines, read.diagnostics.filter((d) => d.severity === "error"), style));
     return 2;
   }
-  const { graph, diagnostics } = buildTorchGraph(read, { phase, source: name, exact: options.exact ?? false, inputShapes });
+  const { graph, diagnostics } = buildTorchGraph(read, { phase, source: name, exact: options.exact ?? false, inputShapes, stubs: options.allowStubs ?? false });
   throwInputShapeError(diagnostics);
   if (!options.quiet) {
     const warnings = inputShapeWarnings(diagnostics);
@@ -81,23 +84,31 @@ export function runExport(file: string, options: ExportCliOptions, io: CliIo): n
     io.stderr(formatDiagnostics(name, read.lines, diagnostics.filter((d) => d.severity === "error"), style));
     return 2;
   }
-  if (graph.unsupported.length > 0) {
-    const lines = graph.unsupported.map((u) => `${name}:${u.line}:${u.column}: ${style.error("error")} layer "${u.layer}" (${u.type}) cannot be exported: ${u.reason}`);
-    io.stderr(`${lines.join("\n")}\n${graph.unsupported.length} layer${graph.unsupported.length === 1 ? "" : "s"} cannot be exported; nothing was written.\n`);
+  const where = (u: UnsupportedLayer): string => `${visible(name)}:${u.line}:${u.column}`;
+  const what = (u: UnsupportedLayer): string => `layer "${visible(u.layer)}" (${visible(u.type)})`;
+  if (graph.unsupported.length > 0 && !options.allowStubs) {
+    const lines = graph.unsupported.map((u) => `${where(u)}: ${style.error("error")}: ${what(u)} cannot be exported: ${visible(refusalMessage(u.reason, u.data))}`);
+    const n = graph.unsupported.length;
+    const following = graph.unsupported.filter((u) => u.data["after"] !== undefined).length;
+    const because = following > 0 ? ` (${following} only because of a layer before ${following === 1 ? "it" : "them"})` : "";
+    io.stderr(`${lines.join("\n")}\n${n} layer${n === 1 ? "" : "s"} cannot be exported${because}; nothing was written. --allow-stubs writes a stub module for ${n === 1 ? "it" : "each"}, to be replaced by your own.\n`);
     return 2;
   }
+  const stubs = graph.unsupported.map((u) => `${where(u)}: ${style.warning("warning")}: ${what(u)} is a stub that raises NotImplementedError: ${visible(refusalMessage(u.reason, u.data))}`);
   const dir = options.output ?? defaultOutputDir(file);
   const modulePath = join(dir, "model.py");
   const weightsPath = join(dir, "model.safetensors");
   let weights: Uint8Array[] | null = null;
+  const weightsWarnings: string[] = [];
   if (options.weights !== undefined) {
     const state = exportState(graph, io.readBytes(options.weights));
     const errors = state.diagnostics.filter((d) => d.severity === "error");
     if (errors.length > 0) {
-      const text = errors.map((d) => `${options.weights!}: ${style.error("error")} ${weightsMessage(d.code, d.data as never) ?? messageOf(d) ?? d.code}`);
+      const text = errors.map((d) => `${visible(options.weights!)}: ${style.error("error")}: ${visible(weightsMessage(d.code, d.data as never) ?? messageOf(d))}`);
       io.stderr(`${text.join("\n")}\n`);
       return 2;
     }
+    for (const d of state.diagnostics) if (d.severity === "warning") weightsWarnings.push(weightsMessage(d.code, d.data as never) ?? messageOf(d));
     weights = safetensorsChunks(state.tensors, { format: "pt", generator: "caffe2torch", source: name, weights: options.weights, phase });
   }
   const source = emitNetModule(graph);
@@ -108,14 +119,19 @@ export function runExport(file: string, options: ExportCliOptions, io: CliIo): n
   // The weights first, so the module never sits beside a missing or stale weights file.
   if (weights) io.writeFileAtomic(weightsPath, weights);
   io.writeFileAtomic(modulePath, source);
-  const warnings = diagnostics.filter((d) => d.severity === "warning").map((d) => messageOf(d) ?? d.code);
+  const stubWarnings = graph.unsupported.map((u) => `layer "${u.layer}" (${u.type}) is a stub that raises NotImplementedError: ${refusalMessage(u.reason, u.data)}`);
+  const warnings = [...stubWarnings, ...weightsWarnings, ...diagnostics.filter((d) => d.severity === "warning").map((d) => messageOf(d))];
+  if (stubs.length > 0) io.stderr(`${stubs.join("\n")}\n`);
+  for (const w of weightsWarnings) io.stderr(`${visible(options.weights!)}: ${style.warning("warning")}: ${visible(w)}\n`);
   if (options.json) io.stdout(summaryJson(graph, warnings));
   if (!options.quiet) {
-    const helpers = [...usedHelpers(graph)].filter((h) => !h.startsWith("_"));
+    const helpers = [...usedHelpers(graph)].filter((h) => !h.startsWith("_") && h !== "CaffeLayerStub");
     const written = weights ? `${modulePath} and ${weightsPath}` : modulePath;
+    const stubText = stubs.length > 0 ? `; ${stubs.length} stub${stubs.length === 1 ? "" : "s"}` : "";
     const helperText = helpers.length > 0 ? `; helpers: ${helpers.join(", ")}` : "";
-    const warningText = warnings.length > 0 ? `; ${warnings.length} warning${warnings.length === 1 ? "" : "s"}` : "";
-    io.stderr(`wrote ${written} (${graph.nodes.length} layers, ${parameterCount(graph)} parameters${helperText}${warningText})\n`);
+    const others = warnings.length - stubs.length;
+    const warningText = others > 0 ? `; ${others} warning${others === 1 ? "" : "s"}` : "";
+    io.stderr(`wrote ${visible(written)} (${graph.nodes.length} layers, ${parameterCount(graph)} parameters${stubText}${helperText}${warningText})\n`);
   }
   return 0;
 }
@@ -131,6 +147,7 @@ export function registerExportCommand(program: Command, io: () => CliIo, setExit
     .option("--input-shape <[blob=]dims>", INPUT_SHAPE_HELP, collect)
     .option("-o, --output <dir>", "the folder to write (default: the prototxt's name without extension, beside it)")
     .option("--exact", "BatchNorm modules that reproduce Caffe's running statistics exactly while training")
+    .option("--allow-stubs", "write a stub module that raises NotImplementedError for each layer that cannot be converted, instead of refusing the net")
     .option("--json", "print a summary of every layer as JSON on standard output")
     .option("-q, --quiet", "do not print the summary line on standard error")
     .addHelpText(
@@ -147,9 +164,16 @@ INPUTS, INPUT_SHAPES, OUTPUTS, LAYER_NAMES, CAFFE_BLOBS and build(weights=None).
 loss layers (or loss_weight) also has Net.loss(*inputs), Caffe's weighted objective
 (LOSS_WEIGHTS), and data layers with a transform_param give TRANSFORMS and preprocess(image).
 Data layers become inputs of forward; DummyData tops are filled as their fillers say.
+INPUTS, INPUT_SHAPES, OUTPUTS, LAYER_NAMES, CAFFE_BLOBS, init_caffe_fillers(net, seed) and
+build(weights=None, seed=0). Without weights, build() initialises every parameter as the
+prototxt's Caffe fillers would (the same distributions, not Caffe's random numbers).
+
+With --allow-stubs, a layer that cannot be converted becomes a CaffeLayerStub that raises
+NotImplementedError naming the layer; replace it after build(): net.<attribute> = MyLayer().
 
 Exit codes: 0 written, 2 usage or input error (a file that does not parse, a layer that
-cannot be exported, weights that do not fit the net); nothing is written then.`,
+cannot be exported without --allow-stubs, weights that do not fit the net); nothing is
+written then.`,
     )
     .action((file: string, opts: ExportCliOptions) => setExit(runExport(file, opts, io())));
 }

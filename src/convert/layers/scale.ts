@@ -1,6 +1,6 @@
-import { layerParams } from "../../caffe/layers/params.js";
+import { layerParams, type Params } from "../../caffe/layers/params.js";
 import { canonicalAxis, type Shape } from "../../caffe/shape-util.js";
-import type { PyValue } from "../torch-graph.js";
+import type { FillerSpec, PyValue } from "../torch-graph.js";
 import { bindBlob, fillerOf, keyOf } from "./bindings.js";
 import type { LayerContext, LayerConversion, LayerConverter, LayerRefusal } from "./types.js";
 
@@ -19,16 +19,22 @@ function paramShape(input: Shape, axisParam: number, numAxes: number): { axis: n
   return { axis, shape: dims as number[] };
 }
 
+/** ScaleLayer's gamma filler: `filler` as written, else constant 1 (scale_layer.cpp: "unit (1) filler for identity"). */
+function scaleFiller(p: Params): FillerSpec {
+  return p.has("filler") ? fillerOf(p.msg("filler")) : { ...fillerOf(p.msg("filler")), type: "constant", value: 1 };
+}
+
 /** A Scale or Bias folded into the BatchNorm module of its block: its blobs are that module's gamma/beta. */
 function fused(ctx: LayerContext, role: "Scale" | "Bias"): LayerConversion {
   const into = ctx.fusedInto!;
   const c = into.block.torch.num_features ?? null;
   const shape = c === null ? null : [c];
   const params = [];
-  if (role === "Bias") params.push(bindBlob(ctx, 0, { key: keyOf(into.attr, "bias"), shape }));
+  if (role === "Bias") params.push(bindBlob(ctx, 0, { key: keyOf(into.attr, "bias"), shape, filler: fillerOf(layerParams(ctx.layer, "bias_param").msg("filler")) }));
   else {
-    params.push(bindBlob(ctx, 0, { key: keyOf(into.attr, "weight"), shape, filler: fillerOf(layerParams(ctx.layer, "scale_param").msg("filler")) }));
-    if (into.block.caffe.bias_term === true) params.push(bindBlob(ctx, 1, { key: keyOf(into.attr, "bias"), shape }));
+    const p = layerParams(ctx.layer, "scale_param");
+    params.push(bindBlob(ctx, 0, { key: keyOf(into.attr, "weight"), shape, filler: scaleFiller(p) }));
+    if (into.block.caffe.bias_term === true) params.push(bindBlob(ctx, 1, { key: keyOf(into.attr, "bias"), shape, filler: fillerOf(p.msg("bias_filler")) }));
   }
   return { module: null, call: { kind: "fused", into: into.attr, part: into.part }, params };
 }
@@ -50,7 +56,7 @@ function convertScale(ctx: LayerContext): LayerConversion | LayerRefusal {
   if (axis !== 1) kwargs["axis"] = axis;
   if (bias) kwargs["bias"] = true;
   const params = [];
-  if (!two) params.push(bindBlob(ctx, 0, { key: keyOf(ctx.attr, "weight"), shape: geometry.shape, filler: p.has("filler") ? fillerOf(p.msg("filler")) : { ...fillerOf(p.msg("filler")), value: 1 } }));
+  if (!two) params.push(bindBlob(ctx, 0, { key: keyOf(ctx.attr, "weight"), shape: geometry.shape, filler: scaleFiller(p) }));
   if (bias) params.push(bindBlob(ctx, two ? 0 : 1, { key: keyOf(ctx.attr, "bias"), shape: geometry.shape, filler: fillerOf(p.msg("bias_filler")) }));
   return {
     module: { cls: "Scale", args: [two ? null : { tuple: geometry.shape }], kwargs: two && bias ? { ...kwargs, bias_shape: { tuple: geometry.shape } } : kwargs },

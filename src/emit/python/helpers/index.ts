@@ -9,7 +9,9 @@ import { LOSS_COMMON_SOURCE } from "./loss-common.js";
 import { CONTRASTIVE_LOSS_SOURCE, HINGE_LOSS_SOURCE, MULTINOMIAL_LOGISTIC_LOSS_SOURCE, SIGMOID_CROSS_ENTROPY_LOSS_SOURCE } from "./losses.js";
 import { INFOGAIN_LOSS_SOURCE, SOFTMAX_WITH_LOSS_SOURCE } from "./softmax-losses.js";
 import { TRANSFORM_SOURCE } from "./transform.js";
+import { BILINEAR_SOURCE, POSITIVE_UNITBALL_SOURCE, SPARSE_SOURCE } from "./fillers.js";
 import { BIAS_SOURCE, BROADCAST_SOURCE, SCALE_SOURCE } from "./scale.js";
+import { STUB_SOURCE } from "./stub.js";
 
 /** A piece of Python the generated file defines when a node needs it. */
 export interface HelperSource {
@@ -45,6 +47,10 @@ export const HELPERS: Readonly<Record<string, HelperSource>> = {
   ContrastiveLoss: { source: CONTRASTIVE_LOSS_SOURCE, needs: [], why: "Caffe's ContrastiveLoss (margin, legacy_version, Caffe's gradient)" },
   Accuracy: { source: ACCURACY_SOURCE, needs: ["_loss_common"], why: "Caffe's Accuracy (top_k, ties against, ignore_label, per class)" },
   caffe_transform: { source: TRANSFORM_SOURCE, needs: [], why: "Caffe's DataTransformer (crop, mean, scale, mirror), for preprocess" },
+  CaffeLayerStub: { source: STUB_SOURCE, needs: [], why: "a layer that could not be converted (--allow-stubs): raises NotImplementedError until replaced" },
+  caffe_bilinear_: { source: BILINEAR_SOURCE, needs: [], why: "Caffe's bilinear filler (init_caffe_fillers)" },
+  caffe_positive_unitball_: { source: POSITIVE_UNITBALL_SOURCE, needs: [], why: "Caffe's positive_unitball filler (init_caffe_fillers)" },
+  caffe_sparse_: { source: SPARSE_SOURCE, needs: [], why: "the sparse option of Caffe's gaussian filler (init_caffe_fillers)" },
 };
 
 /** Helper sources for `names` and what they need, each once, dependencies first, in a fixed order. */
