@@ -16,6 +16,9 @@ export interface GraphOptions {
   source: string;
   /** BatchNorm modules that reproduce Caffe's running statistics (`--exact`). */
   exact?: boolean;
+  /** NetState level and extra stages (a solver's `train_state`); default: the net's own state. */
+  level?: number;
+  stages?: readonly string[];
 }
 
 /** The graph, with the `convert` outcome it was built from (the BatchNorm mapping). */
@@ -37,7 +40,8 @@ const FORWARD_NAMES: ReadonlySet<string> = new Set(["self", "torch", "nn", "F", 
  */
 export function buildTorchGraph(read: ReadResult, options: GraphOptions): GraphOutcome {
   const exact = options.exact ?? false;
-  const outcome = convertNetDetailed(read, { phase: options.phase, source: options.source, exact });
+  const state = { ...(options.level !== undefined ? { level: options.level } : {}), ...(options.stages ? { stages: options.stages } : {}) };
+  const outcome = convertNetDetailed(read, { phase: options.phase, source: options.source, exact, ...state });
   const { model, graph: blobs, shapes, pairings } = outcome.analysis;
   const layers = model.layers;
 
