@@ -28,6 +28,9 @@ export interface GraphOptions {
    * NotImplementedError (it is still listed in `unsupported`).
    */
   stubs?: boolean;
+  /** NetState level and extra stages (a solver's `train_state`); default: the net's own state. */
+  level?: number;
+  stages?: readonly string[];
 }
 
 /** The graph, with the `convert` outcome it was built from (the BatchNorm mapping). */
@@ -52,7 +55,8 @@ const FORWARD_NAMES: ReadonlySet<string> = new Set(["self", "torch", "nn", "F", 
  */
 export function buildTorchGraph(read: ReadResult, options: GraphOptions): GraphOutcome {
   const exact = options.exact ?? false;
-  const outcome = convertNetDetailed(read, { phase: options.phase, source: options.source, exact, ...(options.inputShapes ? { inputShapes: options.inputShapes } : {}) });
+  const state = { ...(options.level !== undefined ? { level: options.level } : {}), ...(options.stages ? { stages: options.stages } : {}) };
+  const outcome = convertNetDetailed(read, { phase: options.phase, source: options.source, exact, ...state, ...(options.inputShapes ? { inputShapes: options.inputShapes } : {}) });
   const { model, graph: blobs, shapes, pairings } = outcome.analysis;
   const layers = model.layers;
 

@@ -1,11 +1,15 @@
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { UPGRADE_MESSAGES } from "../schema/upgrade-messages.js";
+import { SOLVER_UPGRADE_MESSAGES } from "../schema/upgrade-solver.js";
 
 /** Reader codes for a field or enum value the schema does not know (rule `unknown-field`). */
 export const UNKNOWN_CODES: ReadonlySet<string> = new Set(["unknown-field", "unknown-enum-value"]);
 
-/** Codes of the in-memory V0/V1 upgrade (rules `legacy-format`, `mixed-layer-formats`, `legacy-upgrade`). */
-export const UPGRADE_CODES: ReadonlySet<string> = new Set(["upgraded-format", "mixed-layer-formats", ...Object.keys(UPGRADE_MESSAGES)]);
+/**
+ * Codes of the in-memory upgrades: V0/V1 nets (rules `legacy-format`, `mixed-layer-formats`,
+ * `legacy-upgrade`) and a solver's `solver_type` (rule `solver-type-deprecated`).
+ */
+export const UPGRADE_CODES: ReadonlySet<string> = new Set(["upgraded-format", "mixed-layer-formats", ...Object.keys(UPGRADE_MESSAGES), ...Object.keys(SOLVER_UPGRADE_MESSAGES)]);
 
 /**
  * Whether a reader diagnostic means the file does not parse as caffe.NetParameter: every error

@@ -1,6 +1,9 @@
 import type { Severity } from "../diagnostics/diagnostic.js";
 import type { Range } from "../diagnostics/range.js";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { ReadResult } from "../schema/read.js";
+import type { SolverReadResult } from "../schema/read-solver.js";
+import type { SolverSettings } from "../solver/settings.js";
 import type { PhaseAnalysis } from "./analysis.js";
 import type { TextEdit } from "./edits.js";
 import type { FixBuilder } from "./fix-builder.js";
@@ -71,16 +74,32 @@ export interface PhaseContext extends FileContext {
   readonly analysis: PhaseAnalysis;
 }
 
+/** What a solver rule sees: a file recognised as a caffe.SolverParameter. */
+export interface SolverContext extends FileContext {
+  readonly solver: SolverReadResult;
+  readonly settings: SolverSettings;
+  /** What Caffe would refuse or get wrong (src/solver/checks.ts), computed once per file. */
+  readonly problems: readonly Diagnostic[];
+  /** The file's path (null for standard input), for net paths written relative to it. */
+  readonly file: string | null;
+  readonly cwd: string;
+  /** Whether a path exists; absent when the caller cannot tell (then paths are not checked). */
+  readonly exists: ((path: string) => boolean) | undefined;
+}
+
 /**
  * A rule. The scope says when it runs:
  * - `reader`: reads only the reader's diagnostics; runs even when the file does not parse.
  * - `file`: runs once per file that parses, over every layer whatever its phase.
  * - `phase`: runs once per linted phase on the net model of that phase; findings met in every
  *   linted phase are phase-independent, the others say which phase they belong to.
+ * - `solver`: runs once per file recognised as a solver (by its fields); net rules do not run
+ *   on solvers, reader rules run on both.
  */
 export type Rule =
   | { meta: RuleMeta; scope: "reader" | "file"; check(context: FileContext): void }
-  | { meta: RuleMeta; scope: "phase"; check(context: PhaseContext): void };
+  | { meta: RuleMeta; scope: "phase"; check(context: PhaseContext): void }
+  | { meta: RuleMeta; scope: "solver"; check(context: SolverContext): void };
 
 /** Fills the derived meta field (docs path) from the id. */
 export function ruleMeta(meta: Omit<RuleMeta, "docsPath">): RuleMeta {

@@ -1,6 +1,9 @@
 import type { Severity } from "../diagnostics/diagnostic.js";
 import type { LineIndex, Range } from "../diagnostics/range.js";
 import { readNet, type ReadResult } from "../schema/read.js";
+import { readSolver, textKind } from "../schema/read-solver.js";
+import { solverProblems } from "../solver/checks.js";
+import { solverSettings } from "../solver/settings.js";
 import { analyzePhases } from "./analysis.js";
 import { isSuppressed, parseDirectives } from "./directives.js";
 import { applyEdits, selectFixes } from "./edits.js";
@@ -21,6 +24,12 @@ export interface LintOptions {
   levels?: Readonly<Record<string, RuleLevel>>;
   /** The rules to run (default: the registry). */
   rules?: ReadonlyMap<string, Rule>;
+  /** The file's path (solvers resolve their net paths from it); null or absent for standard input. */
+  file?: string | null;
+  /** The working directory (solver net paths are also looked up from it, as Caffe does). */
+  cwd?: string;
+  /** Whether a path exists; without it, solver net paths are not checked. */
+  exists?: (path: string) => boolean;
 }
 
 /** The findings of one text. */
@@ -51,6 +60,7 @@ interface Pending {
  * one met in only one phase names it. Suppression comments then drop what they name.
  */
 export function lintText(text: string, options: LintOptions = {}): LintTextResult {
+  if (textKind(text) === "solver") return lintSolverText(text, options);
   const rules = options.rules ?? RULES;
   const levels = options.levels ?? {};
   const read = readNet(text, { allowUnknown: true, upgrade: true });
@@ -63,7 +73,7 @@ export function lintText(text: string, options: LintOptions = {}): LintTextResul
   const pending: Pending[] = [];
 
   enabled.forEach((rule, order) => {
-    if (rule.scope === "phase" || (rule.scope === "file" && !parsed)) return;
+    if (rule.scope === "phase" || rule.scope === "solver" || (rule.scope === "file" && !parsed)) return;
     rule.check({ text, read, fixes, ruleIds, report: (report) => pending.push({ rule, order, report, phases: null }) });
   });
 
@@ -87,6 +97,39 @@ export function lintText(text: string, options: LintOptions = {}): LintTextResul
     pending.push(...byKey.values());
   }
 
+  return { findings: collect(text, read, pending, level, phaseCount), parsed, lines: read.lines };
+}
+
+/**
+ * Lints a solver file: reader rules on its reading (syntax, unknown fields, directives), then the
+ * solver rules; the net rules have nothing to look at.
+ */
+function lintSolverText(text: string, options: LintOptions): LintTextResult {
+  const rules = options.rules ?? RULES;
+  const levels = options.levels ?? {};
+  const solver = readSolver(text, { allowUnknown: true, upgrade: true });
+  // Reader rules read a ReadResult: the solver's reading, in that shape.
+  const read: ReadResult = { net: solver.solver, diagnostics: solver.diagnostics, sourceMap: solver.sourceMap, lines: solver.lines, comments: solver.comments, text, format: "empty" };
+  const parsed = !read.diagnostics.some(isSyntaxError);
+  const level = (rule: Rule): RuleLevel => levels[rule.meta.id] ?? rule.meta.defaultSeverity;
+  const fixes = new FixBuilder(text, read.sourceMap);
+  const ruleIds = new Set([...RULES.keys(), ...rules.keys()]);
+  const settings = solverSettings(solver.solver);
+  const problems = parsed ? solverProblems(solver.solver, settings, solver.sourceMap) : [];
+  const pending: Pending[] = [];
+  [...rules.values()].forEach((rule, order) => {
+    if (level(rule) === "off") return;
+    const report = (r: Report): void => void pending.push({ rule, order, report: r, phases: null });
+    if (rule.scope === "reader") rule.check({ text, read, fixes, ruleIds, report });
+    else if (rule.scope === "solver" && parsed) {
+      rule.check({ text, read, fixes, ruleIds, report, solver, settings, problems, file: options.file ?? null, cwd: options.cwd ?? ".", exists: options.exists });
+    }
+  });
+  return { findings: collect(text, read, pending, level, 1), parsed, lines: read.lines };
+}
+
+/** Findings from the reports: suppression comments applied, in file order. */
+function collect(text: string, read: ReadResult, pending: Pending[], level: (rule: Rule) => RuleLevel, phaseCount: number): Finding[] {
   const directives = parseDirectives(text, read.comments, read.lines);
   const findings: Finding[] = [];
   for (const p of pending) {
@@ -96,7 +139,7 @@ export function lintText(text: string, options: LintOptions = {}): LintTextResul
   }
   const orderOf = new Map(pending.map((p) => [p.rule.meta.id, p.order]));
   findings.sort((a, b) => a.range.offset - b.range.offset || orderOf.get(a.ruleId)! - orderOf.get(b.ruleId)! || a.line - b.line);
-  return { findings, parsed, lines: read.lines };
+  return findings;
 }
 
 function merge(byKey: Map<string, Pending>, rule: Rule, order: number, report: Report, phase: LintPhase): void {

@@ -49,11 +49,12 @@ const ALLOWED: Record<string, readonly string[]> = {
   emit: ["convert", "caffe", "schema", "diagnostics"],
   weights: ["emit", "numeric", "convert", "caffe", "schema", "textproto", "diagnostics"],
   explain: ["render", "emit", "convert", "caffe", "schema", "textproto", "diagnostics"],
-  render: ["weights", "convert", "schema", "diagnostics"],
+  solver: ["convert", "caffe", "schema", "diagnostics"],
+  render: ["solver", "weights", "convert", "schema", "diagnostics"],
   verify: ["weights", "numeric", "emit", "convert", "caffe", "schema", "textproto", "diagnostics"],
-  lint: ["render", "convert", "caffe", "schema", "textproto", "diagnostics"],
-  cli: ["index", "render", "verify", "explain", "lint", "weights", "emit", "numeric", "convert", "caffe", "schema", "textproto", "diagnostics"],
-  index: ["diagnostics", "textproto", "schema", "caffe", "convert", "emit", "numeric", "lint", "weights", "verify", "explain", "render"],
+  lint: ["render", "solver", "convert", "caffe", "schema", "textproto", "diagnostics"],
+  cli: ["index", "render", "solver", "verify", "explain", "lint", "weights", "emit", "numeric", "convert", "caffe", "schema", "textproto", "diagnostics"],
+  index: ["diagnostics", "textproto", "schema", "caffe", "convert", "emit", "numeric", "lint", "weights", "verify", "explain", "render", "solver"],
 };
 
 describe("the import graph", () => {

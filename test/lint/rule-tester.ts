@@ -9,12 +9,16 @@ import type { Severity } from "../../src/diagnostics/diagnostic.js";
 import { messageText } from "../../src/lint/messages.js";
 import { RULE_METAS, RULES } from "../../src/lint/rules/index.js";
 import type { LintPhase, MessageData, Rule } from "../../src/lint/rule.js";
-import { fixText, lintText, type PhaseOption } from "../../src/lint/run.js";
+import { fixText, lintText, type LintOptions, type PhaseOption } from "../../src/lint/run.js";
+
+/** Options besides the phase (a solver's file path, working directory and file lookup). */
+type MoreOptions = Pick<LintOptions, "file" | "cwd" | "exists">;
 
 export interface ValidCase {
   name: string;
   code: string;
   phase?: PhaseOption;
+  options?: MoreOptions;
 }
 
 export interface ExpectedFinding {
@@ -32,6 +36,7 @@ export interface InvalidCase {
   name: string;
   code: string;
   phase?: PhaseOption;
+  options?: MoreOptions;
   errors: ExpectedFinding[];
   /** The text after fixing; omit for rules that are not fixable (the text must then stay as is). */
   output?: string;
@@ -47,13 +52,13 @@ export function ruleTester(id: string, cases: { valid: ValidCase[]; invalid: Inv
   describe(id, () => {
     for (const c of cases.valid) {
       it(`accepts ${c.name}`, () => {
-        const result = lintText(c.code, { rules: only, phase: c.phase });
+        const result = lintText(c.code, { rules: only, phase: c.phase, ...c.options });
         expect(result.findings.map((f) => `${f.ruleId} ${f.line}:${f.column} ${messageText(f, RULE_METAS)}`)).toEqual([]);
       });
     }
     for (const c of cases.invalid) {
       it(`reports ${c.name}`, () => {
-        const result = lintText(c.code, { rules: only, phase: c.phase });
+        const result = lintText(c.code, { rules: only, phase: c.phase, ...c.options });
         const syntaxErrors = id === "syntax" ? [] : result.findings.filter((f) => f.ruleId === "syntax");
         expect(syntaxErrors.map((f) => `${f.line}:${f.column} ${messageText(f, RULE_METAS)}`)).toEqual([]);
         const actual = result.findings.map((f) => {
@@ -72,7 +77,7 @@ export function ruleTester(id: string, cases: { valid: ValidCase[]; invalid: Inv
           expect(keys.filter((k) => f.data[k] === undefined || f.data[k] === null), template).toEqual([]);
         }
 
-        const fixed = fixText(c.code, { rules: only, phase: c.phase });
+        const fixed = fixText(c.code, { rules: only, phase: c.phase, ...c.options });
         if (c.output === undefined) {
           expect(fixed.output).toBe(c.code);
           expect(result.findings.some((f) => f.fix)).toBe(false);
@@ -82,7 +87,7 @@ export function ruleTester(id: string, cases: { valid: ValidCase[]; invalid: Inv
         expect(fixed.output).toBe(c.output);
         expect(fixed.result.findings.filter((f) => f.ruleId === id && f.fix)).toEqual([]);
         // A second fix pass changes nothing.
-        expect(fixText(fixed.output, { rules: only, phase: c.phase }).output).toBe(fixed.output);
+        expect(fixText(fixed.output, { rules: only, phase: c.phase, ...c.options }).output).toBe(fixed.output);
       });
     }
   });

@@ -19,6 +19,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: "export", load: async () => (await import("./export.js")).registerExportCommand },
   { name: "convert", load: async () => (await import("./convert.js")).registerConvertCommand },
   { name: "explain", load: async () => (await import("./explain.js")).registerExplainCommand },
+  { name: "solver", load: async () => (await import("./solver.js")).registerSolverCommand },
   { name: "verify", load: async () => (await import("./verify.js")).registerVerifyCommand },
   { name: "lint", load: async () => (await import("./lint.js")).registerLintCommand },
   { name: "encode", load: async () => (await import("./encode.js")).registerEncodeCommand },

@@ -48,7 +48,7 @@ export async function runLint(args: string[] | LintInvocation, io: CliIo): Promi
 export function registerLintCommand(program: Command, io: () => CliIo, setExit: (code: number) => void): void {
   program
     .command("lint")
-    .description("check Caffe net definitions for mistakes that break training or conversion (CI: SARIF, GitHub annotations, --fix)")
+    .description("check Caffe net and solver definitions for mistakes that break training or conversion (CI: SARIF, GitHub annotations, --fix)")
     .argument("<files...>", 'prototxt files, directories (searched for *.prototxt), quoted patterns with *, ** and ?, or "-" for standard input')
     .option("--phase <phase>", "instantiate the net in train, test or both (default: the config's, else both)")
     .option("-f, --format <format>", "text, json, sarif or github", "text")
@@ -69,6 +69,7 @@ Examples:
   $ caffe2torch lint train_val.prototxt --phase train --rule bn-frozen-in-train=off
   $ caffe2torch lint --fix-dry-run net.prototxt | git apply   # review, then apply the fixes
   $ caffe2torch lint --format github --max-warnings 0 nets/   # annotations in GitHub Actions
+  $ caffe2torch lint solver.prototxt                          # solvers are recognised by their fields
 
 Config (.caffe2torchrc.json, nearest one upward from each file):
   { "phase": "test", "rules": { "conv-bias-before-bn": "off" } }
@@ -119,7 +120,14 @@ function lintFiles(args: string[], options: LintCliOptions, io: CliIo): number {
       continue;
     }
     const config = configs(path);
-    const lintOptions: LintOptions = { phase: settings.phase ?? config?.phase ?? "both", levels: { ...config?.rules, ...settings.rules } };
+    const lintOptions: LintOptions = {
+      phase: settings.phase ?? config?.phase ?? "both",
+      levels: { ...config?.rules, ...settings.rules },
+      // Solvers name their nets by path: relative to the solver, or to the working directory as Caffe opens them.
+      file: stdin ? null : path,
+      cwd: io.cwd,
+      exists: (p) => io.exists(p),
+    };
     const shown = stdin ? "<stdin>" : displayPath(path, io.cwd);
     if (settings.fix === "none") {
       const { findings, parsed, lines } = lintText(text, lintOptions);

@@ -18,6 +18,12 @@ import { legacyFormat } from "./legacy-format.js";
 import { legacyUpgrade } from "./legacy-upgrade.js";
 import { mixedLayerFormats } from "./mixed-layer-formats.js";
 import { scaleWithoutBias } from "./scale-without-bias.js";
+import { solverIterSize } from "./solver-iter-size.js";
+import { solverMomentum } from "./solver-momentum.js";
+import { solverNetPath } from "./solver-net-path.js";
+import { solverPolicyParams } from "./solver-policy-params.js";
+import { solverTypeDeprecated } from "./solver-type-deprecated.js";
+import { solverUnknownValue } from "./solver-unknown-value.js";
 import { syntax } from "./syntax.js";
 import { undefinedBottom } from "./undefined-bottom.js";
 import { unknownField } from "./unknown-field.js";
@@ -51,6 +57,12 @@ const RULE_LIST: readonly Rule[] = [
   duplicateTop,
   duplicateLayerName,
   includeAndExclude,
+  solverTypeDeprecated,
+  solverUnknownValue,
+  solverNetPath,
+  solverPolicyParams,
+  solverMomentum,
+  solverIterSize,
 ];
 
 /** Builds an id → rule map, refusing duplicate and non-kebab-case ids. */
