@@ -2,7 +2,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Phase } from "../schema/caffe-types.js";
 import type { ReadResult } from "../schema/read.js";
 import { layerPosition } from "./context.js";
-import { convertNetDetailed, type ConvertOutcome } from "./convert.js";
+import { convertNetDetailed, type ConvertOptions, type ConvertOutcome } from "./convert.js";
 import { LAYER_CONVERTERS } from "./layers/index.js";
 import { isRefusal, type LayerContext } from "./layers/types.js";
 import { assignKeys } from "./names.js";
@@ -16,6 +16,8 @@ export interface GraphOptions {
   source: string;
   /** BatchNorm modules that reproduce Caffe's running statistics (`--exact`). */
   exact?: boolean;
+  /** Shapes of input blobs replacing what the net declares (`--input-shape`), as ConvertOptions.inputShapes. */
+  inputShapes?: ConvertOptions["inputShapes"];
 }
 
 /** The graph, with the `convert` outcome it was built from (the BatchNorm mapping). */
@@ -37,7 +39,7 @@ const FORWARD_NAMES: ReadonlySet<string> = new Set(["self", "torch", "nn", "F", 
  */
 export function buildTorchGraph(read: ReadResult, options: GraphOptions): GraphOutcome {
   const exact = options.exact ?? false;
-  const outcome = convertNetDetailed(read, { phase: options.phase, source: options.source, exact });
+  const outcome = convertNetDetailed(read, { phase: options.phase, source: options.source, exact, ...(options.inputShapes ? { inputShapes: options.inputShapes } : {}) });
   const { model, graph: blobs, shapes, pairings } = outcome.analysis;
   const layers = model.layers;
 
@@ -117,6 +119,13 @@ export function buildTorchGraph(read: ReadResult, options: GraphOptions): GraphO
       });
     }
   });
+
+  // Blobs read but written by no layer of this phase (a TRAIN-only data layer's tops, with
+  // `--input-shape`) are arguments too, first, in the order the net reads them.
+  const unwritten: TorchInput[] = blobs.versions
+    .filter((v) => v.producer === null && v.consumers.length > 0 && !inputs.some((i) => i.blob === v.blob))
+    .map((v) => ({ blob: v.blob, variable: variables[v.blob]!, shape: shapes[v.id] ?? null, layer: "" }));
+  inputs.unshift(...unwritten);
 
   return {
     graph: { net: model.name, phase: options.phase, source: options.source, inputs, outputs: netOutputs(outcome), nodes, variables, unsupported },

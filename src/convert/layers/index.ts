@@ -6,12 +6,15 @@ import { dataConverter } from "./data.js";
 import { embedConverter } from "./embed.js";
 import { innerProductConverter } from "./inner-product.js";
 import { normalizationConverter } from "./normalization.js";
+import { ocrConverter } from "./ocr.js";
 import { poolingConverter } from "./pooling.js";
 import { parameterConverter } from "./parameter.js";
 import { reductionConverter } from "./reduction.js";
 import { reshapeConverter } from "./reshape.js";
+import { roiPoolingConverter } from "./roi-pooling.js";
 import { scaleConverter } from "./scale.js";
 import { slicingConverter } from "./slicing.js";
+import { ssdConverter } from "./ssd.js";
 import { structureConverter } from "./structure.js";
 import type { LayerConverter } from "./types.js";
 
@@ -32,6 +35,10 @@ const CONVERTERS: readonly LayerConverter[] = [
   argMaxConverter,
   embedConverter,
   parameterConverter,
+  // Detection and OCR forks.
+  ssdConverter,
+  roiPoolingConverter,
+  ocrConverter,
 ];
 
 /** Converters by Caffe type; a type claimed twice is a programming error caught at load. */
