@@ -1,5 +1,5 @@
 import { layerParams } from "./layers/params.js";
-import { paramView } from "./param-view.js";
+import { isForkRefusal, permuteOrder } from "./layers/ssd.js";
 import type { ShapeRule } from "./shapes.js";
 import { canonicalAxis, mapDim, product, unify, type Dim, type Shape } from "./shape-util.js";
 
@@ -166,23 +166,12 @@ export const tileShape: ShapeRule = ({ layer, inputs }) => {
   return layer.tops.map(() => [...out]);
 };
 
-/**
- * Permute (the SSD fork): `permute_param { order }` lists the new axis order; axes not listed keep
- * their relative order after them, as the fork's PermuteLayer::LayerSetUp fills them in.
- */
+/** Permute (the SSD fork): the bottom's axes in the order PermuteLayer::LayerSetUp completes (layers/ssd.ts). */
 export const permuteShape: ShapeRule = ({ layer, inputs, sourceMap }) => {
   const input = inputs[0];
   if (!input) return null;
-  const view = paramView(layer.param as object, sourceMap).message("permute_param");
-  const order = view?.numbers("order") ?? [];
-  const full: number[] = [];
-  for (const o of order) {
-    const a = canonicalAxis(o, input.length);
-    if (a === null || full.includes(a)) return null;
-    full.push(a);
-  }
-  for (let i = 0; i < input.length; i++) if (!full.includes(i)) full.push(i);
-  return layer.tops.map(() => full.map((i) => input[i] ?? null));
+  const order = permuteOrder(layer, input.length, sourceMap);
+  return isForkRefusal(order) ? null : layer.tops.map(() => order.map((i) => input[i] ?? null));
 };
 
 /** Reduction: the axes before `axis` (axis 0: a 0-D top), as ReductionLayer::Reshape keeps them. */

@@ -30,6 +30,9 @@ import {
   tileShape,
 } from "./shapes-tensor.js";
 import type { Shape } from "./shape-util.js";
+import { OCR_SHAPE_RULES } from "./layers/ocr.js";
+import { ROI_SHAPE_RULES } from "./layers/roi-pooling.js";
+import { SSD_SHAPE_RULES } from "./layers/ssd.js";
 
 export type { Dim, Shape } from "./shape-util.js";
 
@@ -106,6 +109,10 @@ const RULES: ReadonlyMap<string, ShapeRule> = new Map<string, ShapeRule>([
   ...["SoftmaxWithLoss", "EuclideanLoss", "SigmoidCrossEntropyLoss", "HingeLoss", "InfogainLoss", "MultinomialLogisticLoss", "ContrastiveLoss"].map(
     (t): [string, ShapeRule] => [t, scalarShape],
   ),
+  // Detection and OCR fork layers (SSD, Faster R-CNN, R-FCN, caffe_ocr): src/caffe/layers/.
+  ...SSD_SHAPE_RULES,
+  ...ROI_SHAPE_RULES,
+  ...OCR_SHAPE_RULES,
 ]);
 
 /** Whether `type` has a shape rule. */

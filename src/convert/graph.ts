@@ -167,6 +167,13 @@ export function buildTorchGraph(read: ReadResult, options: GraphOptions): GraphO
     }
   });
 
+  // Blobs read but written by no layer of this phase (a TRAIN-only data layer's tops, with
+  // `--input-shape`) are arguments too, first, in the order the net reads them.
+  const unwritten: TorchInput[] = blobs.versions
+    .filter((v) => v.producer === null && v.consumers.length > 0 && !inputs.some((i) => i.blob === v.blob))
+    .map((v) => ({ blob: v.blob, variable: variables[v.blob]!, shape: shapes[v.id] ?? null, layer: "" }));
+  inputs.unshift(...unwritten);
+
   return {
     graph: { net: model.name, phase: options.phase, source: options.source, inputs, outputs: netOutputs(outcome), nodes, variables, unsupported },
     convert: outcome,

@@ -195,7 +195,7 @@ export interface TorchInput {
   /** The Python argument name. */
   variable: string;
   shape: (number | null)[] | null;
-  /** The layer that declares it (Input, a data layer, or the synthetic `input`). */
+  /** The layer that declares it (Input, a data layer, or the synthetic `input`); "" for a blob no layer writes. */
   layer: string;
   /** The data layer's transform_param, on its first top (the images), when it does anything. */
   transform?: TransformSpec;

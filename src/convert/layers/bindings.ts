@@ -1,4 +1,5 @@
 import { paramsOf, type Params } from "../../caffe/layers/params.js";
+import type { ParamView } from "../../caffe/param-view.js";
 import { loadCaffeSchema } from "../../schema/load.js";
 import type { BlobLayout, FillerSpec, ParamBinding } from "../torch-graph.js";
 import type { LayerContext } from "./types.js";
@@ -50,3 +51,21 @@ export function fillerOf(p: Params): FillerSpec {
 
 /** The full state-dict key of `name` on the module at `attr`. */
 export const keyOf = (attr: string, name: string): string => `${attr}.${name}`;
+
+/**
+ * A FillerParameter written inside a fork's message (which our schema does not bind), with
+ * FillerParameter's defaults; `fallback` replaces an absent filler (a fork's own default, e.g.
+ * Normalize's constant 1).
+ */
+export function forkFillerOf(written: ParamView | undefined, fallback?: Partial<FillerSpec>): FillerSpec {
+  const info = loadCaffeSchema().message("caffe.FillerParameter");
+  const plain: Record<string, unknown> = {};
+  if (written) {
+    for (const [name, field] of info.fields) {
+      const v = field.enumInfo || name === "type" ? written.ident(name) : written.number(name);
+      if (v !== undefined) plain[name] = v;
+    }
+  }
+  const filler = fillerOf(paramsOf(plain, info));
+  return written === undefined && fallback ? { ...filler, ...fallback } : filler;
+}

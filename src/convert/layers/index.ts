@@ -7,12 +7,15 @@ import { embedConverter } from "./embed.js";
 import { innerProductConverter } from "./inner-product.js";
 import { normalizationConverter } from "./normalization.js";
 import { lossConverter } from "./losses.js";
+import { ocrConverter } from "./ocr.js";
 import { poolingConverter } from "./pooling.js";
 import { parameterConverter } from "./parameter.js";
 import { reductionConverter } from "./reduction.js";
 import { reshapeConverter } from "./reshape.js";
+import { roiPoolingConverter } from "./roi-pooling.js";
 import { scaleConverter } from "./scale.js";
 import { slicingConverter } from "./slicing.js";
+import { ssdConverter } from "./ssd.js";
 import { structureConverter } from "./structure.js";
 import type { LayerConverter } from "./types.js";
 
@@ -34,6 +37,10 @@ const CONVERTERS: readonly LayerConverter[] = [
   embedConverter,
   parameterConverter,
   lossConverter,
+  // Detection and OCR forks.
+  ssdConverter,
+  roiPoolingConverter,
+  ocrConverter,
 ];
 
 /** Converters by Caffe type; a type claimed twice is a programming error caught at load. */

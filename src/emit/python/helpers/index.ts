@@ -12,6 +12,13 @@ import { TRANSFORM_SOURCE } from "./transform.js";
 import { BILINEAR_SOURCE, POSITIVE_UNITBALL_SOURCE, SPARSE_SOURCE } from "./fillers.js";
 import { BIAS_SOURCE, BROADCAST_SOURCE, SCALE_SOURCE } from "./scale.js";
 import { STUB_SOURCE } from "./stub.js";
+import { CAFFE_NMS_SOURCE, TORCHVISION_OPS_SOURCE } from "./caffe-nms.js";
+import { CTC_GREEDY_DECODER_SOURCE, EDIT_DISTANCE_SOURCE, WARP_CTC_LOSS_SOURCE } from "./ctc.js";
+import { DETECTION_OUTPUT_SOURCE } from "./detection-output.js";
+import { LSTM_SOURCE } from "./lstm.js";
+import { NORMALIZE_SOURCE } from "./normalize.js";
+import { PRIOR_BOX_SOURCE } from "./prior-box.js";
+import { CAFFE_ROUND_SOURCE, PSROI_POOLING_SOURCE, ROI_POOLING_SOURCE } from "./roi-pooling.js";
 
 /** A piece of Python the generated file defines when a node needs it. */
 export interface HelperSource {
@@ -51,6 +58,20 @@ export const HELPERS: Readonly<Record<string, HelperSource>> = {
   caffe_bilinear_: { source: BILINEAR_SOURCE, needs: [], why: "Caffe's bilinear filler (init_caffe_fillers)" },
   caffe_positive_unitball_: { source: POSITIVE_UNITBALL_SOURCE, needs: [], why: "Caffe's positive_unitball filler (init_caffe_fillers)" },
   caffe_sparse_: { source: SPARSE_SOURCE, needs: [], why: "the sparse option of Caffe's gaussian filler (init_caffe_fillers)" },
+  // Detection forks (SSD, Faster R-CNN, R-FCN).
+  _torchvision_ops: { source: TORCHVISION_OPS_SOURCE, needs: [], why: "torchvision.ops when installed (optional)" },
+  _caffe_round: { source: CAFFE_ROUND_SOURCE, needs: [], why: "C's round(), half away from zero" },
+  Normalize: { source: NORMALIZE_SOURCE, needs: [], why: "SSD Caffe's Normalize layer (L2 norm with eps inside the root, learned scale)" },
+  PriorBox: { source: PRIOR_BOX_SOURCE, needs: [], why: "SSD Caffe's PriorBox layer (default boxes in the fork's order)" },
+  caffe_nms: { source: CAFFE_NMS_SOURCE, needs: ["_torchvision_ops"], why: "SSD Caffe's ApplyNMSFast (stable order, top_k, adaptive eta)" },
+  DetectionOutput: { source: DETECTION_OUTPUT_SOURCE, needs: ["caffe_nms"], why: "SSD Caffe's DetectionOutput layer (decoding, per-class NMS, keep_top_k)" },
+  ROIPooling: { source: ROI_POOLING_SOURCE, needs: ["_caffe_round", "_torchvision_ops"], why: "Faster R-CNN Caffe's ROIPooling layer (its rounding and bin bounds)" },
+  PSROIPooling: { source: PSROI_POOLING_SOURCE, needs: ["_caffe_round"], why: "R-FCN Caffe's PSROIPooling layer (its rounding and bin bounds)" },
+  // OCR fork (caffe_ocr).
+  Lstm: { source: LSTM_SOURCE, needs: [], why: "caffe_ocr's Lstm layer (gates i, f, o, g; one bias; Caffe's blob layout)" },
+  _edit_distance: { source: EDIT_DISTANCE_SOURCE, needs: [], why: "Levenshtein distance, as caffe_ocr's CTC decoder computes it" },
+  CTCGreedyDecoder: { source: CTC_GREEDY_DECODER_SOURCE, needs: ["_edit_distance"], why: "caffe_ocr's CTCGreedyDecoder layer (sequences, or accuracies with labels)" },
+  WarpCTCLoss: { source: WARP_CTC_LOSS_SOURCE, needs: [], why: "caffe_ocr's WarpCTCLoss layer (blank labels dropped, mean of finite costs)" },
 };
 
 /** Helper sources for `names` and what they need, each once, dependencies first, in a fixed order. */
