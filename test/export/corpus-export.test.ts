@@ -37,6 +37,14 @@ interface Entry {
   skipped: { why: "unreadable" | "types" | "shapes"; detail: string } | null;
 }
 
+/**
+ * Input shapes for corpus nets whose data layer does not state them (a database's images), as a user
+ * gives them with --input-shape: the sizes the nets were trained at.
+ */
+const INPUT_SHAPES: Readonly<Record<string, { blob: string | null; dims: number[] }[]>> = {
+  "senlinuc-caffe_ocr__inception-bn_train_val.prototxt": [{ blob: "data", dims: [2, 3, 32, 280] }],
+};
+
 /** Reads and converts every corpus file in both phases (TypeScript only: quick, at collection). */
 function census(): Entry[] {
   const entries: Entry[] = [];
@@ -49,10 +57,20 @@ function census(): Entry[] {
         entries.push({ id, file, phase, graph: null, outputShapes: [], skipped: { why: "unreadable", detail: readErrors[0]!.code } });
         continue;
       }
-      const outcome = buildTorchGraph(read, { phase, source: file });
+      const given = INPUT_SHAPES[file];
+      const outcome = buildTorchGraph(read, { phase, source: file, ...(given ? { inputShapes: given } : {}) });
       const { graph } = outcome;
       const types = [...new Set(graph.unsupported.filter((u) => TYPE_REASONS.has(u.reason)).map((u) => u.type))];
-      const skipped = types.length > 0 ? { why: "types" as const, detail: types.join(", ") } : graph.unsupported.length > 0 ? { why: "shapes" as const, detail: [...new Set(graph.unsupported.map((u) => u.reason))].join(", ") } : null;
+      // An input whose size the prototxt leaves open (a Data layer's images) needs --input-shape.
+      const openInputs = graph.inputs.filter((i) => i.shape === null || i.shape.some((d) => d === null)).map((i) => i.blob);
+      const skipped =
+        types.length > 0
+          ? { why: "types" as const, detail: types.join(", ") }
+          : graph.unsupported.length > 0
+            ? { why: "shapes" as const, detail: [...new Set(graph.unsupported.map((u) => u.reason))].join(", ") }
+            : openInputs.length > 0
+              ? { why: "shapes" as const, detail: `input shapes not stated: ${openInputs.join(", ")}` }
+              : null;
       const { versions } = outcome.convert.analysis.graph;
       const last = new Map<string, number>();
       for (const v of versions) last.set(v.blob, v.id);

@@ -75,6 +75,14 @@ const REFUSALS: Record<string, (d: LayerMessageData) => string> = {
   "crop-offset-count": (d) => `${fmt(d.offsets)} offsets for ${fmt(d.axes)} cropped axes (Caffe wants one, or one per axis)`,
   "crop-out-of-bounds": (d) => `on axis ${fmt(d.axis)}, offset ${fmt(d.offset)} + size ${fmt(d.size)} reaches past the input's ${fmt(d.input)}`,
   "tile-count": (d) => `tiles ${fmt(d.tiles)} is missing or below 1`,
+  "lstm-continuation-input": (d) => `it has ${fmt(d.bottoms)} bottoms; the sequence-continuation input is not supported, only the one-bottom form`,
+  "lstm-rank": (d) => `the input has ${fmt(d.rank)} axes; the OCR fork's Lstm takes [T, N, features]`,
+  "ctc-decoder-blobs": (d) => `${fmt(d.bottoms)} bottoms and ${fmt(d.tops)} tops; the decoder takes 1 or 2 bottoms and 1 top`,
+  "warp-ctc-loss-form": (d) => `it has ${fmt(d.bottoms)} bottoms; only the two-bottom form (scores, labels) is supported`,
+  "psroi-pooling-channels": (d) => `the input has ${fmt(d.channels)} channels; output_dim · group_size² is ${fmt(d.expected)}`,
+  "bottom-count": (d) => `it has ${fmt(d.bottoms)} bottoms; DetectionOutput takes 3 or 4 (locations, confidences, priors[, arm])`,
+  "normalize-rank": (d) => `the input has ${fmt(d.rank)} axes; Normalize takes 2 to 4`,
+  "prior-box-no-image": () => "neither img_size/img_h/img_w nor a second bottom (the image) gives the image size",
 };
 
 const NOTES: Record<string, (d: LayerMessageData) => string> = {
