@@ -4,7 +4,7 @@
  * (`CI=true`) they run and fail through {@link requireTorch}, so a broken CI image cannot turn
  * the PyTorch parity checks into silent skips.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -77,6 +77,34 @@ export function runPythonJson<T>(script: string, args: readonly string[], cwd?: 
     throw new Error(`${script} exited with ${String(run.status)}:\n${run.stderr}`);
   }
   return JSON.parse(run.stdout) as T;
+}
+
+/**
+ * Runs a script that prints one JSON document, without blocking the test worker's event loop
+ * (for long runs: whole nets under PyTorch). Rejects with its stderr when it fails.
+ */
+export function runPythonJsonAsync<T>(script: string, args: readonly string[], timeoutMs = 600_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(PYTHON, [script, ...args], {
+      env: { ...process.env, PYTHONIOENCODING: "utf-8", PYTHONDONTWRITEBYTECODE: "1" },
+      timeout: timeoutMs,
+    });
+    let out = "";
+    let err = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (err += d));
+    child.on("error", reject);
+    child.on("close", (status, signal) => {
+      if (status !== 0) reject(new Error(`${script} exited with ${String(status ?? signal)}:\n${err}`));
+      else {
+        try {
+          resolve(JSON.parse(out) as T);
+        } catch (e) {
+          reject(new Error(`${script} printed no JSON: ${(e as Error).message}\n${err}`));
+        }
+      }
+    });
+  });
 }
 
 /** Writes `text` to `fileName` in a fresh temporary directory; returns the file's path. */
