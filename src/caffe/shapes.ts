@@ -1,6 +1,7 @@
 import type { SourceMap } from "../schema/locations.js";
 import type { BlobGraph } from "./blobs.js";
 import type { NetLayer, NetModel } from "./net.js";
+import { axpyShape, convolutionDepthwiseShape, denseImageDataShape, interpShape, upsampleShape } from "./shapes-fork.js";
 import { convolutionShape, deconvolutionShape, poolingShape } from "./shapes-spatial.js";
 import {
   annotatedDataShape,
@@ -58,10 +59,14 @@ const RULES: ReadonlyMap<string, ShapeRule> = new Map<string, ShapeRule>([
   ["WindowData", windowDataShape],
   ["DummyData", dummyDataShape],
   ["AnnotatedData", annotatedDataShape],
+  ["DenseImageData", denseImageDataShape],
   ["Convolution", convolutionShape],
-  // Fork depthwise convolutions read the same convolution_param and compute the same geometry.
+  // yonghenglh6's DepthwiseConvolution is a BaseConvolutionLayer: num_output and group as written.
   ["DepthwiseConvolution", convolutionShape],
-  ["ConvolutionDepthwise", convolutionShape],
+  ["ConvolutionDepthwise", convolutionDepthwiseShape],
+  ["Interp", interpShape],
+  ["Upsample", upsampleShape],
+  ["Axpy", axpyShape],
   ["Deconvolution", deconvolutionShape],
   ["Pooling", poolingShape],
   ["InnerProduct", innerProductShape],

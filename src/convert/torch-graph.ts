@@ -51,11 +51,16 @@ export interface ParamBinding {
   derived?: { key: string; layout: BlobLayout };
 }
 
-/** A tensor with a fixed value that no Caffe blob holds (the zero bias of a bias-free Scale). */
+/**
+ * A tensor with a fixed value that no Caffe blob holds (the zero bias of a bias-free Scale, the
+ * unit running variance of a fork BatchNorm that keeps no statistics).
+ */
 export interface ConstantState {
   key: string;
   shape: number[];
   value: number;
+  /** float32 (default) or int64 (a BatchNorm's num_batches_tracked). */
+  dtype?: "F32" | "I64";
 }
 
 /** A Caffe FillerParameter with its defaults applied. */

@@ -1,5 +1,5 @@
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
-import type { BlobLayout, ParamBinding, TorchGraph, TorchNode } from "../convert/torch-graph.js";
+import type { BlobLayout, ConstantState, ParamBinding, TorchGraph, TorchNode } from "../convert/torch-graph.js";
 import { decodeBlobs, formatShape, readCaffemodel, shapeCount, type WeightBlob, type WeightLayer } from "./caffemodel.js";
 import type { SafetensorsTensor } from "./safetensors.js";
 import { estimateUpdates } from "./statistics.js";
@@ -53,6 +53,13 @@ function laidOut(layout: BlobLayout, blob: WeightBlob, blobs: readonly WeightBlo
       return { dtype: "I64", shape: [], data: BigInt64Array.of(BigInt(updates)) };
     }
   }
+}
+
+/** The tensor of a constant (float32, or int64 for counters). */
+function constantTensor(c: ConstantState): SafetensorsTensor {
+  const count = shapeCount(c.shape);
+  if (c.dtype === "I64") return { dtype: "I64", shape: c.shape, data: new BigInt64Array(count).fill(BigInt(c.value)) };
+  return { dtype: "F32", shape: c.shape, data: new Float32Array(count).fill(c.value) };
 }
 
 /** The blob shape a binding expects from the caffemodel. */
@@ -121,7 +128,7 @@ export function exportState(graph: TorchGraph, caffemodel: Uint8Array): ExportSt
     nodeState(node, source, decoded.blobs, tensors, diagnostics);
   }
   for (const node of graph.nodes) {
-    for (const c of node.constants ?? []) tensors.set(c.key, { dtype: "F32", shape: c.shape, data: new Float32Array(shapeCount(c.shape)).fill(c.value) });
+    for (const c of node.constants ?? []) tensors.set(c.key, constantTensor(c));
   }
   return { tensors, unused, diagnostics };
 }

@@ -1,4 +1,5 @@
 import { layerParams } from "../../caffe/layers/params.js";
+import { readRelu6Slope } from "../../caffe/layers/relu6.js";
 import { pyFloat } from "../python-literals.js";
 import { bindBlob, fillerOf, keyOf } from "./bindings.js";
 import type { LayerContext, LayerConversion, LayerConverter, LayerRefusal } from "./types.js";
@@ -72,6 +73,15 @@ function log(ctx: LayerContext): LayerConversion {
   return expr(baseScale === 1 ? `torch.log(${inner})` : `torch.log(${inner}) * ${f(baseScale)}`);
 }
 
+/**
+ * ReLU6 (rog93/Caffe-MobileNetV2-ReLU6 relu6_layer.cpp:15-18): min(max(x, 0) + slope·min(x, 0), 6);
+ * slope 0 (the default) is nn.ReLU6.
+ */
+function relu6(ctx: LayerContext): LayerConversion {
+  const slope = readRelu6Slope(ctx.layer, ctx.sourceMap);
+  return slope === 0 ? simple("nn.ReLU6") : expr(`torch.clamp(F.leaky_relu({0}, ${f(slope)}), max=6.0)`);
+}
+
 /** Swish: `x · sigmoid(β·x)`; β = 1 is nn.SiLU. */
 function swish(ctx: LayerContext): LayerConversion {
   const beta = layerParams(ctx.layer, "swish_param").num("beta");
@@ -80,11 +90,13 @@ function swish(ctx: LayerContext): LayerConversion {
 
 /** Activations and other elementwise layers of one bottom. */
 export const activationConverter: LayerConverter = {
-  types: ["ReLU", "PReLU", "Sigmoid", "TanH", "ELU", "AbsVal", "BNLL", "Power", "Exp", "Log", "Threshold", "Clip", "Swish", "Dropout"],
+  types: ["ReLU", "ReLU6", "PReLU", "Sigmoid", "TanH", "ELU", "AbsVal", "BNLL", "Power", "Exp", "Log", "Threshold", "Clip", "Swish", "Dropout"],
   convert(ctx) {
     switch (ctx.layer.type) {
       case "ReLU":
         return relu(ctx);
+      case "ReLU6":
+        return relu6(ctx);
       case "PReLU":
         return prelu(ctx);
       case "Sigmoid":

@@ -1,35 +1,15 @@
-import type { ConvertBlock } from "../types.js";
-import type { ModuleSpec, ParamBinding, PyValue } from "../torch-graph.js";
+import type { ParamBinding } from "../torch-graph.js";
+import { batchNormModule } from "./batch-norm-module.js";
 import { bindBlob, keyOf } from "./bindings.js";
+import { convertForkBatchNorm } from "./fork-batch-norm.js";
 import type { LayerContext, LayerConversion, LayerConverter, LayerRefusal } from "./types.js";
-
-/** PyTorch's BatchNorm defaults, left out of the generated call when equal. */
-const TORCH_EPS = 1e-5;
-const TORCH_MOMENTUM = 0.1;
-
-/**
- * The module of a BatchNorm block, exactly as `convert` configures it (one source of truth):
- * `nn.BatchNormNd(C, eps, momentum = 1 − fraction, affine, track_running_stats)`, or with
- * `--exact` the subclass that keeps Caffe's scale factor.
- */
-export function batchNormModule(block: ConvertBlock, exact: boolean): ModuleSpec | null {
-  const t = block.torch;
-  if (t.module === null || t.num_features === null) return null;
-  const kwargs: Record<string, PyValue> = {};
-  if (t.eps !== TORCH_EPS) kwargs["eps"] = t.eps;
-  const emulate = exact && block.caffe.fork === undefined && t.track_running_stats;
-  if (emulate) kwargs["moving_average_fraction"] = block.caffe.moving_average_fraction;
-  else if (t.momentum !== TORCH_MOMENTUM) kwargs["momentum"] = t.momentum;
-  if (!t.affine) kwargs["affine"] = false;
-  if (!t.track_running_stats) kwargs["track_running_stats"] = false;
-  return { cls: emulate ? `Caffe${t.module}` : `nn.${t.module}`, args: [t.num_features], kwargs };
-}
 
 /** BVLC BatchNorm: blobs [mean·s, var·s, s] → running_mean, running_var (sum · 1/s), and s. */
 function convertBatchNorm(ctx: LayerContext): LayerConversion | LayerRefusal {
   const block = ctx.block;
   if (!block) return { refused: "no-block" };
-  if (block.caffe.fork !== undefined) return { refused: "fork-batch-norm", data: { family: block.caffe.fork.family } };
+  // NVIDIA Caffe's BatchNorm with scale_bias shares the type string and holds gamma/beta itself.
+  if (block.caffe.fork !== undefined) return convertForkBatchNorm(ctx);
   const module = batchNormModule(block, ctx.exact);
   if (!module) return { refused: block.torch.module === null ? "input-shape-unknown" : "channels-unknown" };
   const c = block.torch.num_features!;
@@ -65,5 +45,8 @@ function convertBatchNorm(ctx: LayerContext): LayerConversion | LayerRefusal {
   return { module, call: { kind: "module" }, params, constants, frozen, bnMode: block.torch.mode, evalWhileTraining };
 }
 
-/** BatchNorm (BVLC). */
+/** BatchNorm (BVLC, and NVIDIA Caffe's with scale_bias). */
 export const batchNormConverter: LayerConverter = { types: ["BatchNorm"], convert: convertBatchNorm };
+
+/** `BN` of the SegNet / ENet and PSPNet forks. */
+export const forkBatchNormConverter: LayerConverter = { types: ["BN"], convert: convertForkBatchNorm };

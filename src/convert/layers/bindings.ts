@@ -49,6 +49,27 @@ export function fillerOf(p: Params): FillerSpec {
   };
 }
 
+/**
+ * A fork's FillerParameter, written inside a parameter message our schema does not know (e.g.
+ * bn_param's slope_filler): the fields written, Caffe's FillerParameter defaults for the rest.
+ */
+export function fillerOfView(view: ParamView | undefined): FillerSpec {
+  const defaults = fillerOf(paramsOf(undefined, loadCaffeSchema().message("caffe.FillerParameter")));
+  if (!view) return defaults;
+  const num = (name: "value" | "min" | "max" | "mean" | "std" | "sparse"): number => view.number(name) ?? defaults[name];
+  const norm = view.ident("variance_norm");
+  return {
+    type: view.ident("type") ?? defaults.type,
+    value: num("value"),
+    min: num("min"),
+    max: num("max"),
+    mean: num("mean"),
+    std: num("std"),
+    sparse: num("sparse"),
+    varianceNorm: norm === "FAN_OUT" || norm === "AVERAGE" || norm === "FAN_IN" ? norm : defaults.varianceNorm,
+  };
+}
+
 /** The full state-dict key of `name` on the module at `attr`. */
 export const keyOf = (attr: string, name: string): string => `${attr}.${name}`;
 

@@ -79,8 +79,13 @@ function convertConvolution(ctx: LayerContext): LayerConversion | LayerRefusal {
   };
 }
 
-/** Convolution and Deconvolution. */
+/**
+ * Convolution and Deconvolution; and DepthwiseConvolution of yonghenglh6/DepthwiseConvolution, a
+ * BaseConvolutionLayer whose Forward_cpu is the ordinary grouped convolution with num_output and
+ * group as written (caffe/src/caffe/layers/depthwise_conv_layer.cpp:24-39; its CUDA kernel assumes
+ * group = channels = num_output, which is how its prototxts write it).
+ */
 export const convolutionConverter: LayerConverter = {
-  types: ["Convolution", "Deconvolution"],
+  types: ["Convolution", "Deconvolution", "DepthwiseConvolution"],
   convert: convertConvolution,
 };

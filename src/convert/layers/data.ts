@@ -6,9 +6,10 @@ import type { LayerContext, LayerConversion, LayerConverter, LayerRefusal } from
 
 /**
  * Layers that bring data into the net become arguments of `forward`: Input (and the `input:`
- * fields), and the data layers, whose tops (data, label) have the shapes they produce.
+ * fields), and the data layers, whose tops (data, label) have the shapes they produce; SegNet's
+ * DenseImageData (image and label image) among them.
  */
-export const DATA_TYPES: readonly string[] = ["Input", "Data", "ImageData", "HDF5Data", "MemoryData", "WindowData", "AnnotatedData"];
+export const DATA_TYPES: readonly string[] = ["Input", "Data", "ImageData", "HDF5Data", "MemoryData", "WindowData", "AnnotatedData", "DenseImageData"];
 
 /** Data layers whose images go through Caffe's DataTransformer (BaseDataLayer's transform_param). */
 const TRANSFORMED: ReadonlySet<string> = new Set(["Data", "ImageData", "MemoryData", "AnnotatedData"]);

@@ -1,10 +1,13 @@
 import { activationConverter } from "./activations.js";
 import { argMaxConverter } from "./argmax.js";
-import { batchNormConverter } from "./batch-norm.js";
+import { batchNormConverter, forkBatchNormConverter } from "./batch-norm.js";
+import { channelsConverter } from "./channels.js";
 import { convolutionConverter } from "./convolution.js";
 import { dataConverter } from "./data.js";
+import { convolutionDepthwiseConverter } from "./depthwise.js";
 import { embedConverter } from "./embed.js";
 import { innerProductConverter } from "./inner-product.js";
+import { interpConverter } from "./interp.js";
 import { normalizationConverter } from "./normalization.js";
 import { lossConverter } from "./losses.js";
 import { ocrConverter } from "./ocr.js";
@@ -18,6 +21,7 @@ import { slicingConverter } from "./slicing.js";
 import { ssdConverter } from "./ssd.js";
 import { structureConverter } from "./structure.js";
 import type { LayerConverter } from "./types.js";
+import { upsampleConverter } from "./upsample.js";
 
 /** Every layer converter `export` uses; each Caffe type string belongs to exactly one. */
 const CONVERTERS: readonly LayerConverter[] = [
@@ -41,6 +45,12 @@ const CONVERTERS: readonly LayerConverter[] = [
   ssdConverter,
   roiPoolingConverter,
   ocrConverter,
+  // Fork layer types.
+  forkBatchNormConverter,
+  convolutionDepthwiseConverter,
+  interpConverter,
+  upsampleConverter,
+  channelsConverter,
 ];
 
 /** Converters by Caffe type; a type claimed twice is a programming error caught at load. */

@@ -28,8 +28,14 @@ function convertPooling(ctx: LayerContext): LayerConversion | LayerRefusal {
   const input = ctx.inputs[0];
   if (input && input.length !== 4) return { refused: "pool-rank", data: { rank: input.length } };
   const max = method === "MAX";
+  // PoolingLayer allows a second top for MAX only: the argmax mask, h·W + w of the input plane
+  // with the first maximum in row-major order winning (caffe-segnet pooling_layer.cpp:165-171),
+  // which is what max_pool2d's indices hold.
+  const mask = ctx.layer.tops.length === 2;
+  if (mask && !max) return { refused: "pool-mask-not-max", data: { method } };
+  const indices: Record<string, PyValue> = mask ? { return_indices: true } : {};
   if (p.bool("global_pooling")) {
-    return { module: { cls: max ? "nn.AdaptiveMaxPool2d" : "nn.AdaptiveAvgPool2d", args: [1], kwargs: {} }, call: { kind: "module" } };
+    return { module: { cls: max ? "nn.AdaptiveMaxPool2d" : "nn.AdaptiveAvgPool2d", args: [1], kwargs: indices }, call: { kind: "module" } };
   }
   const g = poolGeometry(p);
   if (g.kernel.some((k) => k < 1) || g.stride.some((s) => s < 1)) return { refused: "pool-geometry" };
@@ -39,6 +45,7 @@ function convertPooling(ctx: LayerContext): LayerConversion | LayerRefusal {
   if (g.stride.some((s, i) => s !== g.kernel[i])) kwargs["stride"] = axisValue(g.stride);
   if (g.pad.some((s) => s !== 0)) kwargs["padding"] = axisValue(g.pad);
   if (p.enumName("round_mode") !== "FLOOR") kwargs["ceil_mode"] = true;
+  Object.assign(kwargs, indices);
   return { module: { cls: max ? "nn.MaxPool2d" : "nn.AvgPool2d", args: [axisValue(g.kernel)], kwargs }, call: { kind: "module" } };
 }
 

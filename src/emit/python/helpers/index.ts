@@ -1,6 +1,7 @@
 import { ARGMAX_SOURCE } from "./argmax.js";
 import { BATCH_NORM_STEPS_SOURCE } from "./batch-norm-steps.js";
 import { LRN_WITHIN_CHANNEL_SOURCE } from "./lrn-within-channel.js";
+import { MAX_UNPOOL_SOURCE } from "./max-unpool.js";
 import { MVN_SOURCE } from "./mvn.js";
 import { EMBED_SOURCE } from "./embed.js";
 import { PARAMETER_SOURCE } from "./parameter.js";
@@ -40,6 +41,7 @@ export const HELPERS: Readonly<Record<string, HelperSource>> = {
   ArgMax: { source: ARGMAX_SOURCE, needs: [], why: "Caffe's ArgMax layer (top_k, out_max_val, no axis; equal values larger index first)" },
   Embed: { source: EMBED_SOURCE, needs: [], why: "Caffe's Embed layer with its bias term" },
   Parameter: { source: PARAMETER_SOURCE, needs: [], why: "Caffe's Parameter layer (a learned blob as the top)" },
+  MaxUnpool: { source: MAX_UNPOOL_SOURCE, needs: [], why: "SegNet / ENet Caffe's Upsample layer (values placed where the Pooling mask points)" },
   caffe_batch_norm_steps: { source: BATCH_NORM_STEPS_SOURCE, needs: [], why: "the values between a fused BatchNorm and Scale, for forward_layers" },
   _loss_common: { source: LOSS_COMMON_SOURCE, needs: [], why: "the class view, ignore_label mask and normaliser Caffe's losses share" },
   SoftmaxWithLoss: { source: SOFTMAX_WITH_LOSS_SOURCE, needs: ["_loss_common"], why: "Caffe's SoftmaxWithLoss (ignore_label, normalization modes)" },
