@@ -13,7 +13,7 @@ import type { Phase } from "../../src/schema/caffe-types.js";
 import { readNet } from "../../src/schema/read.js";
 import { exportState } from "../../src/weights/export-state.js";
 import { safetensorsBytes } from "../../src/weights/safetensors.js";
-import { runPython } from "../helpers/python.js";
+import { runPythonAsync } from "../helpers/python.js";
 
 /** The eight golden whole-net cases every layer of which exports today (EXPORT_ARCH.md). */
 export const EXPORTED_GOLDEN_CASES = ["lenet", "cifar10_bn", "mtcnn_det1", "squeezenet_v1_1", "mobilenet_v2", "zoo_conv", "zoo_pool", "zoo_act"] as const;
@@ -75,12 +75,15 @@ export interface ModelsReport {
 
 const RUNNER = fileURLToPath(new URL("./run_models.py", import.meta.url));
 
-/** Runs every model in one Python process (files go to `dir`). */
-export function runModels(models: readonly ModelRun[], dir: string): ModelsReport {
+/**
+ * Runs every model in one Python process (files go to `dir`), without blocking the test worker's
+ * event loop: whole nets under PyTorch take long on a busy machine.
+ */
+export async function runModels(models: readonly ModelRun[], dir: string): Promise<ModelsReport> {
   const list = join(dir, "models.json");
   const out = join(dir, "results.json");
   writeFileSync(list, JSON.stringify(models), "utf8");
-  const run = runPython(RUNNER, [list, out]);
+  const run = await runPythonAsync(RUNNER, [list, out], 900_000);
   if (run.status !== 0) throw new Error(`${RUNNER} exited with ${String(run.status)}:\n${run.stderr}`);
   return JSON.parse(readFileSync(out, "utf8")) as ModelsReport;
 }

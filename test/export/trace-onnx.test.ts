@@ -20,15 +20,17 @@ import { EXPORTED_GOLDEN_CASES, graphOf, runModels, writeExport, type ModelsRepo
 const TIMEOUT_MS = 180_000;
 
 let dir: string | undefined;
-let report: ModelsReport | undefined;
 
 afterAll(() => {
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 });
 
 /** Exports every case with its weights and runs them all once. */
-function runAll(): ModelsReport {
-  if (report !== undefined) return report;
+let pending: Promise<ModelsReport> | undefined;
+
+/** Every model in one Python run, started once (the tests share it). */
+function runAll(): Promise<ModelsReport> {
+  if (pending !== undefined) return pending;
   dir = mkdtempSync(join(tmpdir(), "caffe2torch-trace-"));
   const models = EXPORTED_GOLDEN_CASES.map((name) => {
     const caseDir = join(GOLDEN_DIR, "nets", name);
@@ -37,17 +39,17 @@ function runAll(): ModelsReport {
     const path = writeExport(graph, join(dir!, name), readFileSync(join(caseDir, "weights.caffemodel")));
     return { id: name, path, weights: true, trace: true, onnx: true };
   });
-  report = runModels(models, dir);
-  return report;
+  pending = runModels(models, dir);
+  return pending;
 }
 
 describe("torch.jit.trace and torch.onnx.export of a built Net", () => {
   for (const name of EXPORTED_GOLDEN_CASES) {
     it.skipIf(skipWithoutTorch)(
       `${name}: the traced module gives exactly the eager outputs, and ONNX export writes a model naming its inputs and outputs`,
-      () => {
+      async () => {
         requireTorch();
-        const result = runAll().results[name];
+        const result = (await runAll()).results[name];
         expect(result?.ok ? null : result, `${name} failed`).toBeNull();
         if (!result?.ok) return;
         expect(result.training, "TEST phase: build() returns the net in eval()").toBe(false);
@@ -64,9 +66,9 @@ describe("torch.jit.trace and torch.onnx.export of a built Net", () => {
 
   it.skipIf(skipWithoutTorch)(
     "needs no onnx package: torch.onnx.export works without it (whether or not it is installed)",
-    () => {
+    async () => {
       requireTorch();
-      const r = runAll();
+      const r = await runAll();
       const exported = EXPORTED_GOLDEN_CASES.filter((n) => r.results[n]?.ok === true);
       expect(exported).toEqual([...EXPORTED_GOLDEN_CASES]);
       // Recorded so that a run with the package installed is visibly different, not silently so.

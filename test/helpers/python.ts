@@ -114,3 +114,20 @@ export function writeTempFile(fileName: string, text: string): string {
   writeFileSync(path, text, "utf8");
   return path;
 }
+
+/** {@link runPython} without blocking the event loop: resolves with the status and both outputs. */
+export function runPythonAsync(script: string, args: readonly string[], timeoutMs = 300_000, cwd?: string): Promise<PythonRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(PYTHON, [script, ...args], {
+      cwd,
+      env: { ...process.env, PYTHONIOENCODING: "utf-8", PYTHONDONTWRITEBYTECODE: "1" },
+      timeout: timeoutMs,
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (status, signal) => resolve({ status: status ?? (signal ? -1 : null), stdout, stderr: signal ? `${stderr}\n(ended by ${signal})` : stderr }));
+  });
+}

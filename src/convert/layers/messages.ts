@@ -83,6 +83,14 @@ const REFUSALS: Record<string, (d: LayerMessageData) => string> = {
   "bottom-count": (d) => `it has ${fmt(d.bottoms)} bottoms; DetectionOutput takes 3 or 4 (locations, confidences, priors[, arm])`,
   "normalize-rank": (d) => `the input has ${fmt(d.rank)} axes; Normalize takes 2 to 4`,
   "prior-box-no-image": () => "neither img_size/img_h/img_w nor a second bottom (the image) gives the image size",
+  "shuffle-group": (d) => `group ${fmt(d.group)} does not divide the ${fmt(d.channels)} channels`,
+  "axpy-bottoms": (d) => `Axpy takes 3 bottoms (a, x, y); it has ${fmt(d.bottoms)}`,
+  "axpy-scale-shape": (d) => `the scale a has shape ${fmt(d.scale)}, which does not scale x (${fmt(d.x)}) per channel`,
+  "fork-batch-norm-unrecognised": (d) => `its bn_param matches none of the forks caffe2torch knows (${fmt(d.reason)})`,
+  "bn-extra-tops": (d) => `it has ${fmt(d.tops)} tops; the extra batch mean and variance tops are not supported`,
+  "pool-mask-not-max": (d) => `a ${fmt(d.method)} pooling with a mask top: only MAX pooling gives a mask`,
+  "upsample-bottoms": (d) => `Upsample takes 2 bottoms (the values and the pooling mask); it has ${fmt(d.bottoms)}`,
+  "upsample-params": () => "upsample_param gives neither upsample_h/upsample_w nor scale",
 };
 
 const NOTES: Record<string, (d: LayerMessageData) => string> = {
