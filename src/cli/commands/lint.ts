@@ -123,7 +123,7 @@ function lintFiles(args: string[], options: LintCliOptions, io: CliIo): number {
     const shown = stdin ? "<stdin>" : displayPath(path, io.cwd);
     if (settings.fix === "none") {
       const { findings, parsed, lines } = lintText(text, lintOptions);
-      results.push({ file: shown, source: text, lines, findings, parsed, fixed: 0 });
+      results.push(binaryFile(findings) ? { file: shown, source: "", findings, parsed, fixed: 0 } : { file: shown, source: text, lines, findings, parsed, fixed: 0 });
       continue;
     }
     const fixed = fixText(text, lintOptions);
@@ -133,7 +133,8 @@ function lintFiles(args: string[], options: LintCliOptions, io: CliIo): number {
       else diff += unifiedDiff(text, fixed.output, shown);
     }
     const { findings, parsed, lines } = fixed.result;
-    results.push({ file: shown, source: fixed.output, lines, findings, parsed, fixed: fixed.fixed });
+    if (binaryFile(findings)) results.push({ file: shown, source: "", findings, parsed, fixed: 0 });
+    else results.push({ file: shown, source: fixed.output, lines, findings, parsed, fixed: fixed.fixed });
   }
   const all = summarize(results);
   const shownResults = settings.quiet
@@ -161,6 +162,14 @@ function lintFiles(args: string[], options: LintCliOptions, io: CliIo): number {
     return 1;
   }
   return 0;
+}
+
+/**
+ * Whether the file is binary (a .caffemodel given to lint): its one finding says so, and its
+ * bytes are no source to frame, so the result carries no text.
+ */
+function binaryFile(findings: readonly { ruleId: string; messageId: string }[]): boolean {
+  return findings.length === 1 && findings[0]!.ruleId === "syntax" && findings[0]!.messageId === "binary-input";
 }
 
 /** Files named by the arguments: plain paths as given, directories searched, patterns expanded. */
