@@ -136,6 +136,89 @@ export function exitProcess(code: number): void {
   exitCode = code;
 }
 
+/** What is at `path`: a folder, another file, or nothing (or nothing we may look at). */
+function kindAt(path: string): "folder" | "file" | "none" {
+  try {
+    return statSync(path).isDirectory() ? "folder" : "file";
+  } catch {
+    return "none";
+  }
+}
+
+/**
+ * The deepest existing ancestor of `path`'s folder that is not a folder (ENOTDIR: some part of
+ * the path is a file), or the deepest missing folder (ENOENT). Paths are the user's spelling.
+ */
+function blockingAncestor(path: string): { dir: string; kind: "file" | "none" } | null {
+  let dir = dirname(path);
+  let found: { dir: string; kind: "file" | "none" } | null = null;
+  for (;;) {
+    const kind = kindAt(dir);
+    if (kind === "folder") return found;
+    found = { dir, kind };
+    const up = dirname(dir);
+    if (up === dir) return found;
+    dir = up;
+  }
+}
+
+/**
+ * Why `path` could not be written, in words (no errno codes for the user to look up).
+ * `viaTemporary`: the write made a temporary file beside `path` first, so a failure to create a
+ * file in an existing folder is that folder's refusal, not a missing one.
+ */
+export function describeWriteError(path: string, e: unknown, viaTemporary: boolean): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  switch (code) {
+    case "ENOENT":
+    case "ENOTDIR": {
+      const blocked = blockingAncestor(path);
+      if (blocked?.kind === "file") return `${blocked.dir} is a file, not a folder`;
+      if (blocked?.kind === "none") return `the folder ${blocked.dir} does not exist`;
+      // The folder exists (e.g. /proc): it takes no new files, and a write goes through one.
+      return viaTemporary
+        ? `the folder ${dirname(path)} does not accept new files (the output is written to a temporary file there first, then renamed)`
+        : "no such file";
+    }
+    case "EISDIR":
+      return "is a directory";
+    case "EACCES":
+    case "EPERM":
+      return viaTemporary ? `permission denied (no new files may be made in the folder ${dirname(path)})` : "permission denied";
+    case "EROFS":
+      return "read-only file system";
+    case "ENOSPC":
+      return "no space left on the device";
+    case "EDQUOT":
+      return "disk quota exceeded";
+    case "EFBIG":
+      return "the file is too large for its file system";
+    case "ENAMETOOLONG":
+      return "the file name is too long";
+    case "ELOOP":
+      return "too many levels of symbolic links";
+    case "EIO":
+      return "input/output error (the device or file system failed)";
+    case "EBUSY":
+    case "ETXTBSY":
+      return "the file is busy";
+    default:
+      return (e as Error).message ?? String(e);
+  }
+}
+
+/**
+ * Throws the CliError a write to `path` would end with when its folder is missing or is a file,
+ * or `path` is a folder: commands ask before a long run, so it does not end in a refused write.
+ */
+export function checkWritable(path: string, label = path): void {
+  if (kindAt(path) === "folder") throw new CliError(`${label}: cannot write: is a directory`);
+  const blocked = blockingAncestor(path);
+  if (blocked === null) return;
+  const why = blocked.kind === "file" ? `${blocked.dir} is a file, not a folder` : `the folder ${blocked.dir} does not exist`;
+  throw new CliError(`${label}: cannot write: ${why}`);
+}
+
 /** Removes a file if it exists; a path that cannot hold one (ENOTDIR…) has nothing to remove. */
 function removeQuietly(path: string): void {
   try {
@@ -146,10 +229,10 @@ function removeQuietly(path: string): void {
 }
 
 /** The file a write to `path` should replace: the target of a symlink, so the link survives. */
-function writeTarget(path: string): { target: string; mode: number | null; special: boolean } {
+function writeTarget(path: string, label: string): { target: string; mode: number | null; special: boolean } {
   try {
     const s = statSync(path);
-    if (s.isDirectory()) throw new CliError(`${path}: cannot write: is a directory`);
+    if (s.isDirectory()) throw new CliError(`${label}: cannot write: is a directory`);
     const target = lstatSync(path).isSymbolicLink() ? realpathSync(path) : path;
     return { target, mode: s.mode & 0o7777, special: !s.isFile() };
   } catch (e) {
@@ -172,13 +255,13 @@ function writeChunks(fd: number, content: string | Uint8Array | Iterable<string 
  * A device or FIFO (`-o /dev/null`, `-o >(gzip > x)`) is written directly: renaming a regular
  * file over /dev/null would replace the device, and a stream has no partial-file problem.
  */
-function writeSpecial(path: string, content: string | Uint8Array | Iterable<string | Uint8Array>): void {
+function writeSpecial(path: string, content: string | Uint8Array | Iterable<string | Uint8Array>, label: string): void {
   let fd: number | undefined;
   try {
     fd = openSync(path, "w");
     writeChunks(fd, content);
   } catch (e) {
-    throw new CliError(`${path}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new CliError(`${label}: cannot write: ${describeWriteError(path, e, false)}`);
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
@@ -201,9 +284,9 @@ function randomHex(bytes: number): string {
  * temporary name is random and created exclusively, so a
  * planted file or symlink of that name is never written through.
  */
-export function writeFileAtomic(path: string, content: string | Uint8Array | Iterable<string | Uint8Array>): void {
-  const { target, mode, special } = writeTarget(path);
-  if (special) return writeSpecial(target, content);
+export function writeFileAtomic(path: string, content: string | Uint8Array | Iterable<string | Uint8Array>, label = path): void {
+  const { target, mode, special } = writeTarget(path, label);
+  if (special) return writeSpecial(target, content, label);
   const tmp = join(dirname(target), `.${basename(target)}.${randomHex(6)}.tmp`);
   let fd: number | undefined;
   guardSignals();
@@ -220,7 +303,7 @@ export function writeFileAtomic(path: string, content: string | Uint8Array | Ite
     if (fd !== undefined) closeSync(fd);
     removeQuietly(tmp);
     if (e instanceof CliError) throw e;
-    throw new CliError(`${path}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new CliError(`${label}: cannot write: ${describeWriteError(target, e, true)}`);
   } finally {
     pendingTemps.delete(tmp);
   }
@@ -297,10 +380,13 @@ export function processIo(colorFlag?: boolean): CliIo {
       const b = read(path);
       return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
     },
-    checkOutput: (path) => inputs.check(path),
+    checkOutput: (path, options) => {
+      inputs.check(path);
+      checkWritable(path, options?.label);
+    },
     writeFileAtomic: (path, content, options) => {
       inputs.check(path, options?.inPlace ?? false);
-      writeFileAtomic(path, content);
+      writeFileAtomic(path, content, options?.label);
     },
     exists: (path) => existsSync(path),
     stdout: (s) => writeAll(1, s),

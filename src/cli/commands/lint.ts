@@ -57,7 +57,7 @@ export function registerLintCommand(program: Command, io: () => CliIo, setExit: 
     .option("--max-warnings <n>", "exit 1 when there are more than N warnings")
     .option("--fix", "apply safe fixes in place (atomic writes; comments and layout are kept)")
     .option("--fix-dry-run", "print the fixes as a unified diff on stdout (the report goes to stderr); write nothing")
-    .option("-q, --quiet", "report errors only")
+    .option("-q, --quiet", "report errors only (and no line counting what --fix fixed)")
     .addHelpText(
       "after",
       `
@@ -129,7 +129,7 @@ function lintFiles(args: string[], options: LintCliOptions, io: CliIo): number {
     const fixed = fixText(text, lintOptions);
     if (fixed.output !== text) {
       // encodeSourceText: bytes that were not UTF-8 (in comments) are written back unchanged.
-      if (settings.fix === "write") io.writeFileAtomic(path, encodeSourceText(fixed.output), { inPlace: true });
+      if (settings.fix === "write") io.writeFileAtomic(path, encodeSourceText(fixed.output), { inPlace: true, label: shown });
       else diff += unifiedDiff(text, fixed.output, shown);
     }
     const { findings, parsed, lines } = fixed.result;
@@ -154,6 +154,7 @@ function lintFiles(args: string[], options: LintCliOptions, io: CliIo): number {
   } else {
     io.stdout(report);
   }
+  if (settings.fix === "write" && !settings.quiet) io.stderr(fixedLine(results));
   if (exitCode !== 0) return exitCode;
   if (all.errorCount > 0) return 1;
   if (settings.maxWarnings !== undefined && all.warningCount > settings.maxWarnings) {
@@ -162,6 +163,15 @@ function lintFiles(args: string[], options: LintCliOptions, io: CliIo): number {
     return 1;
   }
   return 0;
+}
+
+/** `caffe2torch lint: fixed 3 problems in 2 files` (or that nothing was fixable): --fix is not silent. */
+function fixedLine(results: readonly FileResult[]): string {
+  const fixed = results.filter((r) => r.fixed > 0);
+  const problems = fixed.reduce((n, r) => n + r.fixed, 0);
+  const files = (n: number) => `${n} file${n === 1 ? "" : "s"}`;
+  if (problems === 0) return `caffe2torch lint: nothing to fix in ${files(results.length)}\n`;
+  return `caffe2torch lint: fixed ${problems} problem${problems === 1 ? "" : "s"} in ${files(fixed.length)}\n`;
 }
 
 /**

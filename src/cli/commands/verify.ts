@@ -33,6 +33,7 @@ export interface VerifyCliOptions {
   plot?: string;
   inputShape?: string;
   weights?: string;
+  quiet?: boolean;
 }
 
 /** The defaults: 10 training steps show the lag plainly (0.999¹⁰ ≈ 0.99 of the initial value remains). */
@@ -103,7 +104,8 @@ function runTrace(file: string, options: VerifyCliOptions, io: CliIo): number {
 /**
  * `caffe2torch verify`: with a prototxt, runs every block under Caffe's semantics and under the
  * emitted PyTorch configuration (see src/verify); with `--trace`, replays a golden-format trace.
- * Exit 0 when everything claimed equivalent agrees, 1 when something disagrees, 2 for usage errors,
+ * Exit 0 when everything claimed equivalent agrees in at least one verified block, 1 when something
+ * disagrees or nothing was verified (no block, or every block skipped), 2 for usage errors,
  * unreadable input and unknown shapes.
  *
  * @param now a millisecond clock for the progress bar (default `performance.now`).
@@ -134,7 +136,7 @@ export function runVerify(file: string | undefined, options: VerifyCliOptions, i
     io.stderr(formatDiagnostics(name, read.lines, read.diagnostics.filter((d) => d.severity === "error"), errStyle));
     return 2;
   }
-  const outcome = convertNetDetailed(read, { phase, source: file, exact: options.exact ?? false, messageOf });
+  const outcome = convertNetDetailed(read, { phase, source: name, exact: options.exact ?? false, messageOf });
   if (hasErrors(outcome.diagnostics)) {
     io.stderr(formatDiagnostics(name, read.lines, outcome.diagnostics.filter((d) => d.severity === "error"), errStyle));
     return 2;
@@ -166,7 +168,7 @@ export function runVerify(file: string | undefined, options: VerifyCliOptions, i
     throw new CliError(`--plot needs a block that trains its running statistics; none of the ${result.blocks.length} blocks does in the ${phase} phase (try --phase train)`);
   }
 
-  const progress = createProgress(io, { now });
+  const progress = options.quiet ? { update: () => undefined, finish: () => undefined } : createProgress(io, { now });
   let run: ReturnType<typeof verifyNet>;
   try {
     run = verifyNet(result, plan, { ...verifyOptions, weights }, { onProgress: (done, total, block) => progress.update(done, total, block), plotBlock });
@@ -175,8 +177,8 @@ export function runVerify(file: string | undefined, options: VerifyCliOptions, i
   }
   const { report, series } = run;
   if (options.plot !== undefined && series !== null) {
-    io.writeFileAtomic(options.plot, renderLagPlot(series, { source: file, net: result.net, batch: verifyOptions.batch, seed: verifyOptions.seed, tolerance: verifyOptions.tolerance }));
-    io.stderr(`caffe2torch: wrote ${options.plot} (block ${visible(series.block)}, channel ${series.channel})\n`);
+    io.writeFileAtomic(options.plot, renderLagPlot(series, { source: name, net: result.net, batch: verifyOptions.batch, seed: verifyOptions.seed, tolerance: verifyOptions.tolerance }));
+    if (!options.quiet) io.stderr(`caffe2torch: wrote ${visible(options.plot)} (block ${visible(series.block)}, channel ${series.channel})\n`);
   }
   if (options.json) io.stdout(`${jsonText(report)}\n`);
   else io.stdout(formatVerifyText(report, makeStyle(io.color.stdout)));
@@ -201,6 +203,7 @@ export function registerVerifyCommand(program: Command, io: () => CliIo, setExit
     .option("--plot <file.svg>", "draw one channel's running statistics per step (Caffe, plain, --exact) and their gap")
     .option("--input-shape <dims>", "input shape N,C,H,W for blocks whose shape cannot be inferred (known dims win)")
     .option("--weights <model.caffemodel>", "start from a trained caffemodel: Caffe from its blobs, PyTorch from the converted state; blocks that train continue from there")
+    .option("-q, --quiet", "no progress bar and no line naming the --plot file written")
     .addHelpText(
       "after",
       `
@@ -221,7 +224,8 @@ BatchNorm and Scale/Bias blobs, PyTorch from the converted state (what convert -
 blocks that train continue from those statistics. Errors are |torch − caffe| / max(1, |caffe|).
 
 Exit codes: 0 every configuration claimed equivalent agrees (a lag of the plain mapping is reported,
-not a failure, unless --strict), 1 a disagreement, 2 usage error, unreadable input, unknown shapes, or
+not a failure, unless --strict), 1 a disagreement, or nothing verified (no BatchNorm active in the
+phase, or every block skipped: fork layers), 2 usage error, unreadable input, unknown shapes, or
 weights that do not fit the net (a missing layer, a blob of the wrong shape).`,
     )
     .action((file: string | undefined, opts: VerifyCliOptions) => setExit(runVerify(file, opts, io())));
