@@ -191,7 +191,7 @@ export function registerVerifyCommand(program: Command, io: () => CliIo, setExit
     .command("verify")
     .description("run each BatchNorm block under Caffe's semantics and under the emitted PyTorch configuration, and compare")
     .argument("[net.prototxt]", 'the Caffe net definition ("-" reads standard input)')
-    .option("--trace <trace.json>", "replay a recorded trace (golden format, e.g. from tools/record_caffe_trace.py) instead")
+    .option("--trace <trace.json>", "replay a recorded trace instead: bn_cases.json's format (e.g. from tools/record_caffe_trace.py) or a trained net's trace.json")
     .option("--phase <phase>", "the phase the net is run in: test or train", "test")
     .option("--steps <k>", `training forwards before the evaluation (default ${DEFAULT_STEPS})`)
     .option("--batch <n>", `batch size of the generated inputs (default ${DEFAULT_BATCH})`)
@@ -215,6 +215,7 @@ Examples:
   $ caffe2torch verify deploy.prototxt --weights trained.caffemodel   # the trained statistics
   $ caffe2torch verify deploy.prototxt --weights trained.caffemodel --phase train --exact
   $ caffe2torch verify --trace my_trace.json --json                   # replay a pycaffe recording
+  $ caffe2torch verify --trace trained_small/trace.json               # a trained net's BatchNorm blocks
 
 Per block: K training forwards in the phase's mode (none for TEST blocks that only read their
 statistics), then one evaluation forward, on seeded inputs. Caffe's blobs start fresh for blocks that
