@@ -12,12 +12,12 @@ import type { TemplateData } from "./template.js";
 
 /** Templates by reader code. */
 export const READER_TEMPLATES: Readonly<Record<string, string>> = {
-  "unexpected-token": 'Expected "{{expected}}", found "{{found}}".',
+  "unexpected-token": 'Expected "{{expected}}", found {{found_quoted}}.',
   "unclosed-message": 'Unexpected end of input: this block is never closed (expected "{{expected}}").',
   "unsupported-extension": "Extension and Any fields ([name]) are not part of Caffe's schema.",
   "expected-field-name": "Expected identifier (a field name), got: {{found}}",
-  "expected-colon": 'Expected ":" after field "{{field}}", found "{{found}}".',
-  "expected-value": 'Expected a value for field "{{field}}", found "{{found}}".',
+  "expected-colon": 'Expected ":" after field "{{field}}", found {{found_quoted}}.',
+  "expected-value": 'Expected a value for field "{{field}}", found {{found_quoted}}.',
   "invalid-number": "{{detail}}",
   "unterminated-string": "String literals cannot cross line boundaries.",
   "invalid-escape": "Invalid escape sequence in string literal.",
@@ -29,7 +29,7 @@ export const READER_TEMPLATES: Readonly<Record<string, string>> = {
   "invalid-bool": 'Invalid value for boolean field "{{field}}". Value: "{{value}}".',
   "expected-string": "Expected string, got: {{found}}",
   "expected-identifier": "Expected identifier (an enum value name), got: {{found}}",
-  "expected-message": 'Expected "{", found "{{found}}".',
+  "expected-message": 'Expected "{", found {{found_quoted}}.',
   "expected-scalar": 'Field "{{field}}" holds a value, not a message: expected ":" and a value, found "{".',
   "list-for-singular-field": 'Field "{{field}}" is not repeated: a [ … ] list is not allowed here.',
   "nesting-too-deep":
@@ -59,9 +59,23 @@ function binaryWhat(d: TemplateData): string {
   return "This is binary data, not a text prototxt (a .caffemodel goes to --weights, caffe2torch inspect or decode).";
 }
 
-/** The data a reader template renders from: the diagnostic's own, plus derived keys (`detail`, `what`). */
+/**
+ * The token found, quoted as protoc quotes it: a string literal is shown as written (its own quotes),
+ * the end of the input in words.
+ */
+function foundQuoted(found: unknown): string {
+  const text = String(found);
+  if (text === "end of input") return "the end of the input";
+  return /^["']/.test(text) ? text : `"${text}"`;
+}
+
+/**
+ * The data a reader template renders from: the diagnostic's own, plus derived keys (`detail`,
+ * `what`, `found_quoted`).
+ */
 export function readerMessageData(code: string, data: TemplateData): TemplateData {
   if (code === "invalid-number") return { ...data, detail: INVALID_NUMBER[String(data["reason"])] ?? "Invalid number." };
   if (code === "binary-input") return { ...data, what: binaryWhat(data) };
+  if (data["found"] !== undefined) return { ...data, found_quoted: foundQuoted(data["found"]) };
   return data;
 }

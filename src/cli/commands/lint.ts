@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { Command, CommanderError } from "commander";
 import { findConfigFile, parseConfig, type LintConfig } from "../../lint/config.js";
@@ -147,6 +147,7 @@ function lintFiles(args: string[], options: LintCliOptions, io: CliIo): number {
     rules: RULE_METAS,
     version: PACKAGE.version,
     projectUrl: PACKAGE.homepage,
+    root: io.cwd,
   });
   if (toStderr) {
     io.stdout(diff);
@@ -231,9 +232,26 @@ function configLookup(settings: LintSettings, io: CliIo): (file: string) => Lint
   };
 }
 
-/** A path as shown in reports: relative to the working directory when inside it, with `/`. */
+/**
+ * A path as shown in reports: relative to the working directory when inside it, with `/`; outside
+ * it, absolute. GitHub resolves annotation paths against the repository root, and SARIF's relative
+ * URIs against %SRCROOT%, both the directory CI runs in. "Inside" is decided on real paths too, so
+ * an absolute path spelled through a symlinked directory (the shell's $PWD) still comes out relative.
+ */
 function displayPath(path: string, cwd: string): string {
-  const rel = relative(cwd, path);
-  const shown = rel === "" || rel.startsWith("..") || isAbsolute(rel) ? path : rel;
+  const inside = (from: string, to: string): string | null => {
+    const rel = relative(from, to);
+    return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? null : rel;
+  };
+  const shown = inside(cwd, path) ?? inside(realPath(cwd), realPath(path)) ?? path;
   return shown.split(sep).join("/");
+}
+
+/** The real path of `path`, or `path` itself when it cannot be resolved (it does not exist yet). */
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
 }
