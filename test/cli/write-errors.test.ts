@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkWritable, describeWriteError } from "../../src/cli/io.js";
+import { checkWritable, describeWriteError } from "../../src/cli/write-errors.js";
 import { CliError } from "../../src/cli/io-types.js";
 
 const errno = (code: string): NodeJS.ErrnoException => Object.assign(new Error(`${code}: failed`), { code });
