@@ -27,12 +27,18 @@ const BINARY_CONTROL_BYTES = 4;
 /** The code of the one diagnostic a binary input gets (rendered by diagnostics/messages.ts). */
 export const BINARY_INPUT_CODE = "binary-input";
 
-function controlBytes(bytes: Uint8Array): number {
+/**
+ * The control bytes among the first {@link SAMPLE_BYTES} of the text. Counted on the decoded text:
+ * a control byte decodes to the same code unit, and a byte that was not UTF-8 to an escape unit
+ * (≥ U+DC80) that is never counted, so the whole file need not be encoded back for a text that has
+ * none (a large prototxt with a typo).
+ */
+function controlBytes(text: string): number {
   let n = 0;
-  const end = Math.min(bytes.length, SAMPLE_BYTES);
+  const end = Math.min(text.length, SAMPLE_BYTES);
   for (let i = 0; i < end; i++) {
-    const b = bytes[i] as number;
-    if (b < 0x20 && (b < 0x09 || b > 0x0d)) n++;
+    const c = text.charCodeAt(i);
+    if (c < 0x20 && (c < 0x09 || c > 0x0d)) n++;
   }
   return n;
 }
@@ -43,10 +49,10 @@ function controlBytes(bytes: Uint8Array): number {
  * field (then `layers` counts its layers, V1 `layers` included), else `binary`.
  */
 export function binaryInput(text: string): Diagnostic | null {
+  const controls = controlBytes(text);
+  if (controls === 0) return null;
   // The bytes as read: decodeSourceText keeps every byte, and encodeSourceText gives them back.
   const bytes = encodeSourceText(text);
-  const controls = controlBytes(bytes);
-  if (controls === 0) return null;
   const decoded = decodeMessage(loadCaffeSchema().message("caffe.NetParameter"), bytes);
   if (decoded.diagnostics.length === 0 && bytes.length > 0) {
     const net = decoded.message;
