@@ -21,10 +21,11 @@ export interface CliIo {
    */
   writeFileAtomic(path: string, content: string | Uint8Array | Iterable<string | Uint8Array>, options?: WriteOptions): void;
   /**
-   * Throws the CliError writeFileAtomic would throw for `path` being an input; commands call it
-   * after reading their inputs, so a long run does not end in a refused write.
+   * Throws the CliError writeFileAtomic would throw for `path` being an input, a folder, or in a
+   * folder that does not exist; commands call it after reading their inputs, so a long run does
+   * not end in a refused write. `label` as in {@link WriteOptions}.
    */
-  checkOutput(path: string): void;
+  checkOutput(path: string, options?: Pick<WriteOptions, "label">): void;
   /** Creates a folder and its parents (an existing folder is fine). Throws a CliError when it cannot. */
   makeDirectory?(path: string): void;
   /** Whether a path exists (for config lookup and globbing). */
@@ -46,6 +47,11 @@ export interface CliIo {
 export interface WriteOptions {
   /** Replacing a file this run read is intended (lint --fix). */
   inPlace?: boolean;
+  /**
+   * How an error names the file, when not by `path`: the output the user typed, for a file written
+   * beside it (`model.py (its weights model.safetensors)`).
+   */
+  label?: string;
 }
 
 /** An error meant for the user: printed as one line, exit code 2 unless stated. */

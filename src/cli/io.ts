@@ -7,6 +7,7 @@ import { createRequire } from "node:module";
 import { CliError, type CliIo } from "./io-types.js";
 import { colorLevel } from "./color.js";
 import { InputRegistry } from "./output-guard.js";
+import { checkWritable, describeWriteError } from "./write-errors.js";
 import { decodeSourceBytes, decodeSourceText } from "../textproto/source-text.js";
 
 /** Why a file could not be read, in words (no stack traces for bad input). */
@@ -146,10 +147,10 @@ function removeQuietly(path: string): void {
 }
 
 /** The file a write to `path` should replace: the target of a symlink, so the link survives. */
-function writeTarget(path: string): { target: string; mode: number | null; special: boolean } {
+function writeTarget(path: string, label: string): { target: string; mode: number | null; special: boolean } {
   try {
     const s = statSync(path);
-    if (s.isDirectory()) throw new CliError(`${path}: cannot write: is a directory`);
+    if (s.isDirectory()) throw new CliError(`${label}: cannot write: is a directory`);
     const target = lstatSync(path).isSymbolicLink() ? realpathSync(path) : path;
     return { target, mode: s.mode & 0o7777, special: !s.isFile() };
   } catch (e) {
@@ -172,13 +173,13 @@ function writeChunks(fd: number, content: string | Uint8Array | Iterable<string 
  * A device or FIFO (`-o /dev/null`, `-o >(gzip > x)`) is written directly: renaming a regular
  * file over /dev/null would replace the device, and a stream has no partial-file problem.
  */
-function writeSpecial(path: string, content: string | Uint8Array | Iterable<string | Uint8Array>): void {
+function writeSpecial(path: string, content: string | Uint8Array | Iterable<string | Uint8Array>, label: string): void {
   let fd: number | undefined;
   try {
     fd = openSync(path, "w");
     writeChunks(fd, content);
   } catch (e) {
-    throw new CliError(`${path}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new CliError(`${label}: cannot write: ${describeWriteError(path, e, false)}`);
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
@@ -201,9 +202,9 @@ function randomHex(bytes: number): string {
  * temporary name is random and created exclusively, so a
  * planted file or symlink of that name is never written through.
  */
-export function writeFileAtomic(path: string, content: string | Uint8Array | Iterable<string | Uint8Array>): void {
-  const { target, mode, special } = writeTarget(path);
-  if (special) return writeSpecial(target, content);
+export function writeFileAtomic(path: string, content: string | Uint8Array | Iterable<string | Uint8Array>, label = path): void {
+  const { target, mode, special } = writeTarget(path, label);
+  if (special) return writeSpecial(target, content, label);
   const tmp = join(dirname(target), `.${basename(target)}.${randomHex(6)}.tmp`);
   let fd: number | undefined;
   guardSignals();
@@ -220,7 +221,7 @@ export function writeFileAtomic(path: string, content: string | Uint8Array | Ite
     if (fd !== undefined) closeSync(fd);
     removeQuietly(tmp);
     if (e instanceof CliError) throw e;
-    throw new CliError(`${path}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new CliError(`${label}: cannot write: ${describeWriteError(target, e, true)}`);
   } finally {
     pendingTemps.delete(tmp);
   }
@@ -297,10 +298,13 @@ export function processIo(colorFlag?: boolean): CliIo {
       const b = read(path);
       return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
     },
-    checkOutput: (path) => inputs.check(path),
+    checkOutput: (path, options) => {
+      inputs.check(path);
+      checkWritable(path, options?.label);
+    },
     writeFileAtomic: (path, content, options) => {
       inputs.check(path, options?.inPlace ?? false);
-      writeFileAtomic(path, content);
+      writeFileAtomic(path, content, options?.label);
     },
     makeDirectory: (path) => {
       try {

@@ -26,7 +26,8 @@ export interface BlockContext {
 
 /** What a converter returns for one layer. */
 export interface BlockOutcome {
-  block: ConvertBlock;
+  /** The block; convert.ts derives its `equivalence` from the rest (equivalence.ts), once for every converter. */
+  block: Omit<ConvertBlock, "equivalence">;
   unpaired?: UnpairedEntry;
   diagnostics: Diagnostic[];
 }

@@ -4,6 +4,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { NetParameter, Phase } from "../schema/caffe-types.js";
 import type { ReadResult } from "../schema/read.js";
 import type { BlockContext } from "./context.js";
+import { withEquivalence } from "./equivalence.js";
 import { analysisMessage } from "./notes.js";
 import { defaultRegistry, type ConverterRegistry } from "./registry.js";
 import type { ConvertBlock, ConvertResult, JsonDiagnostic, UnpairedEntry } from "./types.js";
@@ -75,7 +76,7 @@ export function convertNetDetailed(read: ReadResult, options: ConvertOptions): C
       lines: read.lines,
     };
     const outcome = converter.convert(ctx);
-    blocks.push(outcome.block);
+    blocks.push(withEquivalence(outcome.block));
     if (outcome.unpaired) unpaired.push(outcome.unpaired);
     diagnostics.push(...outcome.diagnostics);
   }

@@ -91,8 +91,13 @@ export interface ConvertBlock {
   input_dims?: (number | null)[] | null;
   caffe: CaffeBlockConfig;
   torch: TorchBlockConfig;
-  /** Whether `momentum` reproduces Caffe's running statistics from the first step. */
+  /**
+   * Whether `momentum` reproduces Caffe's running statistics from the first step (kept as it was;
+   * `equivalence` says what it mixes, inference and training, apart).
+   */
   exact: boolean;
+  /** What the module reproduces: Caffe's outputs, and Caffe's running statistics as training goes on. */
+  equivalence: BlockEquivalence;
   notes: BlockNote[];
   /**
    * With `--weights`: a summary of the trained statistics loaded for this block; null when the
@@ -102,6 +107,27 @@ export interface ConvertBlock {
   /** 1-based line and column of the BatchNorm layer in the source. */
   line: number;
   column: number;
+}
+
+/**
+ * What a converted block reproduces (src/convert/equivalence.ts).
+ * - `inference`: the module's forward in this phase's mode gives Caffe's output, with Caffe's
+ *   statistics loaded as sums·fround(1/s) where it reads them (`--weights` writes them): `exact`;
+ *   `unknown` for a fork whose semantics are not recognised.
+ * - `training`: as training goes on, the running statistics follow Caffe's: `exact` (from the first
+ *   step: fraction 0 or 1, or `--exact`); `lags` (the plain momentum mapping trails Caffe's
+ *   bias-corrected estimate for `lag_steps` steps; `--exact` removes that); `differs` (an update rule
+ *   PyTorch does not have: a fork's, or a fraction outside [0, 1]); `none` (nothing accumulates:
+ *   batch statistics only, or frozen statistics); `unknown`.
+ */
+export interface BlockEquivalence {
+  inference: "exact" | "unknown";
+  training: "exact" | "lags" | "differs" | "none" | "unknown";
+  /**
+   * With `lags`: the steps until PyTorch's initial value weighs less than 0.1 % (from a caffemodel's
+   * statistics, fewer; 0 when its scale factor has converged); else null.
+   */
+  lag_steps: number | null;
 }
 
 /**

@@ -16,7 +16,7 @@ const ORDER = {
   root: ["source", "net", "phase", "blocks", "unpaired", "diagnostics", "weights"],
   block: [
     "batchnorm", "scale", "bias", "input", "output", "input_shape", "caffe", "torch", "exact",
-    "notes", "line", "column", "weights",
+    "equivalence", "notes", "line", "column", "weights",
   ],
   caffe: [
     "type", "use_global_stats", "use_global_stats_explicit", "use_global_stats_by_phase",
@@ -27,6 +27,7 @@ const ORDER = {
     "module", "num_features", "eps", "momentum", "affine", "track_running_stats",
     "weight_requires_grad", "bias_requires_grad", "mode",
   ],
+  equivalence: ["inference", "training", "lag_steps"],
   note: ["code", "message"],
   weights: ["scale_factor", "mean_min", "mean_max", "var_min", "var_max", "num_batches_tracked"],
   unpaired: ["batchnorm", "reason", "code"],
@@ -38,7 +39,7 @@ type Shape = keyof typeof ORDER;
 /** Which shape the values under `key` of a `parent`-shaped object have (arrays: their items). */
 const CHILD: Partial<Record<Shape, Partial<Record<string, Shape>>>> = {
   root: { blocks: "block", unpaired: "unpaired", diagnostics: "diagnostic" },
-  block: { caffe: "caffe", torch: "torch", notes: "note", weights: "weights" },
+  block: { caffe: "caffe", torch: "torch", equivalence: "equivalence", notes: "note", weights: "weights" },
   caffe: { use_global_stats_by_phase: "byPhase" },
 };
 

@@ -41,8 +41,38 @@ function blockRows(block: ConvertBlock, phase: ConvertResult["phase"]): string[]
     ["requires_grad", `Scale/Bias lr_mult: ${scaleLr}; BatchNorm lr_mult: ${lrList(caffe.stats_lr_mult)}`, grads],
     ["track_running_stats", globalStats, pyBoolText(torch.track_running_stats)],
     ["mode", `phase ${phase}`, `\`${torch.mode}\``],
-    ["exact", "running statistics = sums / scale factor", block.exact ? "yes, from the first step" : "no (see notes)"],
+    ["inference", inferenceCaffe(block), block.equivalence.inference === "exact" ? "exact" : "unknown (see notes)"],
+    ["training", "running statistics = sums / scale factor (s ← f·s + 1)", trainingText(block)],
   ];
+}
+
+/** What the block's forward normalises with in this phase, on Caffe's side. */
+function inferenceCaffe(block: ConvertBlock): string {
+  if (block.equivalence.inference === "unknown") return "a fork's semantics, not recognised";
+  const mode = block.torch.mode;
+  return mode === "eval" || mode === "frozen" ? "stored statistics (sums / scale factor)" : "batch statistics";
+}
+
+/**
+ * Whether PyTorch's running statistics follow Caffe's as training goes on: a row of its own, so that
+ * an exact inference is not read as "not exact" because of what continued training would do.
+ */
+function trainingText(block: ConvertBlock): string {
+  const e = block.equivalence;
+  switch (e.training) {
+    case "exact":
+      return block.notes.some((n) => n.code === "exact-emulation") ? "exact from the first step (--exact)" : "exact from the first step";
+    case "lags":
+      return e.lag_steps === 0
+        ? "lags by under 0.1 % (the loaded statistics have converged); exact with --exact"
+        : `lags for ${e.lag_steps} steps (PyTorch's start weighs over 0.1 % until then); exact with --exact`;
+    case "differs":
+      return "differs (see notes)";
+    case "none":
+      return block.torch.mode === "frozen" ? "nothing to follow: the statistics stay as loaded" : "nothing to follow: no running statistics are used";
+    case "unknown":
+      return "unknown (see notes)";
+  }
 }
 
 function blockSection(block: ConvertBlock, index: number, phase: ConvertResult["phase"]): string {

@@ -35,12 +35,20 @@ function lrMultItem(blocks: readonly ConvertBlock[], style: TextStyle): string |
   return s;
 }
 
-/** lr_mult 0 on the Scale does freeze gamma/beta: requires_grad=False with the loaded values. */
-function frozenScaleItem(blocks: readonly ConvertBlock[], style: TextStyle): string | null {
+/**
+ * lr_mult 0 on the Scale does freeze gamma/beta: requires_grad=False with the loaded values.
+ * `afterBatchNorm`: the item on lr_mult 0 on a BatchNorm comes just before, so this one contrasts
+ * with it; alone it states the rule plainly.
+ */
+function frozenScaleItem(blocks: readonly ConvertBlock[], style: TextStyle, afterBatchNorm: boolean): string | null {
   const frozen = blocks.filter((b) => !b.caffe.fork && (has(b, "affine-frozen") || has(b, "affine-partly-frozen")));
   if (frozen.length === 0) return null;
   const c = style.code;
-  return `On the Scale, by contrast, ${c("lr_mult: 0")} does freeze gamma and beta (${frozen.length === blocks.length ? "all" : frozen.length} here): in PyTorch set ${c("requires_grad=False")} and load Caffe's values into ${c("weight")} and ${c("bias")}; do not leave them at 1 and 0.`;
+  const where = `(${frozen.length === blocks.length ? "all" : frozen.length} here)`;
+  const opening = afterBatchNorm
+    ? `On the Scale, by contrast, ${c("lr_mult: 0")} does freeze gamma and beta ${where}`
+    : `${c("lr_mult: 0")} on a Scale (or Bias) layer freezes gamma and beta ${where}`;
+  return `${opening}: in PyTorch set ${c("requires_grad=False")} and load Caffe's values into ${c("weight")} and ${c("bias")}; do not leave them at 1 and 0.`;
 }
 
 /** momentum = 1 − moving_average_fraction, and the trap of passing the fraction as momentum. */
@@ -102,6 +110,7 @@ function epsItem(blocks: readonly ConvertBlock[], style: TextStyle): string | nu
 
 /** Every confusion that applies to `blocks`, in the order people meet them. */
 export function confusions(blocks: readonly ConvertBlock[], style: TextStyle): string[] {
-  const items = [lrMultItem, frozenScaleItem, momentumItem, biasCorrectionItem, modeItem, epsItem].map((f) => f(blocks, style));
+  const lrMult = lrMultItem(blocks, style);
+  const items = [lrMult, frozenScaleItem(blocks, style, lrMult !== null), ...[momentumItem, biasCorrectionItem, modeItem, epsItem].map((f) => f(blocks, style))];
   return items.filter((s): s is string => s !== null);
 }

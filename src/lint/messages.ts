@@ -1,15 +1,7 @@
+import { renderTemplate } from "../diagnostics/template.js";
 import type { MessageData, RuleMeta } from "./rule.js";
 
-/**
- * Renders a message template: `{{key}}` is replaced by `data[key]`. A key the data lacks renders
- * as `?`, so a wrong template shows up in tests instead of as a blank.
- */
-export function renderTemplate(template: string, data: MessageData): string {
-  return template.replace(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g, (_, key: string) => {
-    const value = Object.hasOwn(data, key) ? data[key] : undefined;
-    return value === undefined || value === null ? "?" : String(value);
-  });
-}
+export { renderTemplate };
 
 /** The English text of a finding, from its rule's message templates. */
 export function messageText(

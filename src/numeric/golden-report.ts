@@ -75,6 +75,11 @@ export interface CaseReport {
 
 /** The replay of a whole trace: `{cases, ok, max_abs_error}` plus the tolerance and scaled maximum. */
 export interface TraceReport {
+  /**
+   * Which trace format was read: `bn_cases` (single-layer cases, bn_cases.json) or `trained` (a
+   * trained net's BatchNorm blocks, trained_small/trace.json); absent when neither was recognised.
+   */
+  readonly format?: "bn_cases" | "trained";
   readonly cases: CaseReport[];
   readonly ok: boolean;
   readonly max_abs_error: number;

@@ -1,5 +1,6 @@
 /**
- * Replays golden traces (`bn_cases.json`) through the Caffe and PyTorch executors.
+ * Replays golden traces (`bn_cases.json`, and trained nets' `trace.json`) through the Caffe and
+ * PyTorch executors.
  *
  * Pure: the caller reads and parses the file. {@link replayTrace} never throws on a malformed trace;
  * it reports a `trace-format` problem with the JSON path instead.
@@ -7,6 +8,7 @@
 import { replayCaffe } from "./golden-replay-caffe.js";
 import { replayTorch } from "./golden-replay-torch.js";
 import { CaseRecorder, type CaseReport, type TraceReport } from "./golden-report.js";
+import { isTrainedTrace, replayTrainedTrace } from "./golden-trained.js";
 import { checkCaseOutline, readArray, readObject, TraceFormatError, type GoldenCase } from "./golden-types.js";
 
 export type { CaseReport, MetricDetail, ReplayFinding, TraceReport, FindingCode } from "./golden-report.js";
@@ -43,14 +45,19 @@ function caseName(value: unknown, index: number): string {
 }
 
 /**
- * Replays every case of a parsed trace. The result's `{cases: [{name, ok, max_abs_error, …}], ok,
- * max_abs_error}` is the stable output of `caffe2torch verify --trace --json`.
+ * Replays a parsed trace: `bn_cases.json`'s format (`cases`), or a trained net's
+ * (`trained_small/trace.json`: `bn_layers` and `eval`; golden-trained.ts). The result's
+ * `{format, cases: [{name, ok, max_abs_error, …}], ok, max_abs_error}` is the stable output of
+ * `caffe2torch verify --trace --json`.
  */
 export function replayTrace(json: unknown, options: ReplayOptions): TraceReport {
   const empty = { cases: [], ok: false, max_abs_error: 0, max_error: 0, tolerance: options.tolerance };
+  if (isTrainedTrace(json)) return replayTrainedTrace(json as Record<string, unknown>, options.tolerance);
   let cases: unknown[];
   try {
-    cases = readArray(readObject(json, "$")["cases"], "$.cases");
+    const root = readObject(json, "$");
+    if (!("cases" in root)) throw new TraceFormatError("$", 'a golden trace: "cases" (bn_cases.json) or "bn_layers" and "eval" (trained_small/trace.json)');
+    cases = readArray(root["cases"], "$.cases");
   } catch (error) {
     if (error instanceof TraceFormatError) return { ...empty, error: error.problem };
     throw error;
@@ -65,6 +72,7 @@ export function replayTrace(json: unknown, options: ReplayOptions): TraceReport 
     }
   });
   return {
+    format: "bn_cases",
     cases: reports,
     ok: reports.length > 0 && reports.every((r) => r.ok),
     max_abs_error: reports.reduce((m, r) => Math.max(m, r.max_abs_error), 0),

@@ -7,6 +7,7 @@ import { encodeMessage } from "./encode.js";
 import { encodeText } from "./encode-sink.js";
 import { loadCaffeSchema } from "./load.js";
 import { readNet, type ReadOptions } from "./read.js";
+import { withBinaryInput } from "./binary-input.js";
 
 /**
  * prototxt text → caffe.NetParameter bytes (protoc-identical). Returns the bytes, or null with
@@ -16,7 +17,10 @@ import { readNet, type ReadOptions } from "./read.js";
 export function encodeNet(text: string, options: ReadOptions = {}, codes?: CodeUnits): { bytes: Uint8Array | null; diagnostics: Diagnostic[] } {
   const net = loadCaffeSchema().message("caffe.NetParameter");
   // Without an upgrade nothing needs the net as objects: write the bytes while parsing.
-  if (!options.upgrade) return encodeText(text, net, { allowUnknown: options.allowUnknown ?? false }, codes);
+  if (!options.upgrade) {
+    const encoded = encodeText(text, net, { allowUnknown: options.allowUnknown ?? false }, codes);
+    return encoded.bytes ? encoded : { bytes: null, diagnostics: withBinaryInput(text, encoded.diagnostics) };
+  }
   const read = readNet(text, { ...options, locations: false });
   if (hasErrors(read.diagnostics)) return { bytes: null, diagnostics: read.diagnostics };
   if (options.upgrade && read.format !== "current") delete read.net["layers"];

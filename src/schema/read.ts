@@ -2,6 +2,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { LineIndex } from "../diagnostics/range.js";
 import type { Comment } from "../textproto/tree.js";
 import { bindText, type BoundMessage } from "./bind.js";
+import { withBinaryInput } from "./binary-input.js";
 import { loadCaffeSchema } from "./load.js";
 import type { SourceMap } from "./locations.js";
 import { upgradeNet } from "./upgrade.js";
@@ -30,7 +31,10 @@ export interface ReadResult {
   format: "current" | "V1" | "V0" | "mixed" | "empty";
 }
 
-/** Reads prototxt text as caffe.NetParameter. Never throws on user input. */
+/**
+ * Reads prototxt text as caffe.NetParameter. Never throws on user input. Text that does not parse
+ * and is binary data gets the one diagnostic `binary-input` instead of its parse errors.
+ */
 export function readNet(text: string, options: ReadOptions = {}): ReadResult {
   const schema = loadCaffeSchema();
   const bound = bindText(text, schema.message("caffe.NetParameter"), {
@@ -38,8 +42,9 @@ export function readNet(text: string, options: ReadOptions = {}): ReadResult {
     locations: options.locations ?? true,
   });
   const format = netFormat(bound.message);
-  const diagnostics = bound.diagnostics;
-  if (options.upgrade) diagnostics.push(...upgradeNet(bound.message, bound.sourceMap));
+  // A binary file (a .caffemodel given as the prototxt) gets one diagnostic, not one per byte run.
+  const diagnostics = withBinaryInput(text, bound.diagnostics);
+  if (options.upgrade && diagnostics === bound.diagnostics) diagnostics.push(...upgradeNet(bound.message, bound.sourceMap));
   return { net: bound.message, diagnostics, sourceMap: bound.sourceMap, lines: new LineIndex(text), comments: bound.comments, text, format };
 }
 

@@ -245,21 +245,63 @@ function header(r: VerifyReport, style: TextStyle): string[] {
   ];
 }
 
+const blocksText = (n: number): string => `${n} block${n === 1 ? "" : "s"}`;
+
+/** Nothing was compared: no block, or every block skipped. Not a pass (exit 1). */
+function nothingVerified(r: VerifyReport, style: TextStyle): string[] {
+  const s = r.summary;
+  if (s.blocks === 0) {
+    return [
+      `No BatchNorm layer is active in the ${r.phase} phase: nothing to verify.`,
+      style.error("NOT VERIFIED: no block was run, so nothing is shown to agree with Caffe."),
+    ];
+  }
+  const reasons = [...new Set(r.blocks.map((b) => REASONS[b.reason ?? ""] ?? b.reason ?? b.verdict))];
+  const none = s.blocks === 1 ? "the only block could not be run" : `none of the ${s.blocks} blocks could be run`;
+  return ["", `${blocksText(s.blocks)}: ${countsText(r)}`, style.error(`NOT VERIFIED: ${none} (${reasons.join("; ")}), so nothing is shown to agree with Caffe.`)];
+}
+
+function countsText(r: VerifyReport): string {
+  const s = r.summary;
+  return (["agree", "lag", "mismatch", "skipped", "error"] as const).filter((v) => s[v] > 0).map((v) => `${s[v]} ${v}`).join(", ");
+}
+
+/**
+ * A passing run with lagging blocks: what holds first (the training outputs, all the plain mapping
+ * claims while training), then the lag as the expected, predicted consequence, then its remedy.
+ */
+function lagVerdict(r: VerifyReport, style: TextStyle): string[] {
+  const s = r.summary;
+  const lagging = r.blocks.filter((b) => b.verdict === "lag");
+  const claim = "all the plain mapping claims while training";
+  const holds =
+    s.agree > 0
+      ? `OK: ${blocksText(s.agree)} agree${s.agree === 1 ? "s" : ""} with Caffe in everything; the other ${s.lag} in every training step's output, ${claim}.`
+      : `OK: every training step's output agrees with Caffe in ${s.lag === 1 ? "the block" : `all ${s.lag} blocks`}, ${claim}.`;
+  const evalLags = lagging.filter((b) => b.eval_output !== null && !b.eval_output.within).length;
+  const evalText = evalLags === 0 ? "" : `, and so does the eval output computed from them (${evalLags} of ${s.lag})`;
+  const exactAgrees = lagging.filter((b) => b.alternative?.configuration === "exact" && b.alternative.verdict === "agree").length;
+  return [
+    style.good(holds),
+    `Lag, as predicted: the running statistics of momentum = 1 − f trail Caffe's bias-corrected ones in ${s.lag === 1 ? "that block" : `those ${s.lag}`}${evalText}; expected, and not a failure without --strict.`,
+    `--exact removes the lag: its running statistics and eval output agree with Caffe in ${exactAgrees} of ${s.lag} (convert --exact writes those modules).`,
+  ];
+}
+
 function summary(r: VerifyReport, style: TextStyle): string[] {
   const s = r.summary;
-  const counts = (["agree", "lag", "mismatch", "skipped", "error"] as const).filter((v) => s[v] > 0).map((v) => `${s[v]} ${v}`);
-  if (s.blocks === 0) return [`No BatchNorm layer is active in the ${r.phase} phase: nothing to verify.`];
-  const lines = ["", `${s.blocks} block${s.blocks === 1 ? "" : "s"}: ${counts.join(", ")}`];
-  if (s.lag > 0) {
-    lines.push(
-      r.strict
-        ? style.error("--strict: the plain momentum mapping's lag counts as a failure.")
-        : "The plain momentum mapping lags Caffe's bias-corrected running statistics (not a failure without --strict); convert with --exact for modules that match from the first step.",
-    );
+  if (s.verified === 0 && s.error === 0) return nothingVerified(r, style);
+  const lines = ["", `${blocksText(s.blocks)}: ${countsText(r)}`];
+  const which = s.skipped === 1 ? "The skipped block is" : `The ${s.skipped} skipped blocks are`;
+  const skipped = s.skipped === 0 ? [] : [`${which} not verified${r.strict ? " (--strict: a failure)" : ""}.`];
+  if (!r.ok) {
+    if (s.lag > 0 && r.strict) lines.push(style.error("--strict: the plain momentum mapping's lag counts as a failure."));
+    lines.push(...skipped, style.error("FAILED: see the blocks above."));
+    return lines;
   }
-  if (s.skipped > 0) lines.push(`Skipped blocks are not verified${r.strict ? " (--strict: a failure)" : ""}.`);
-  lines.push(r.ok ? style.good("OK: every configuration claimed equivalent agrees with Caffe.") : style.error("FAILED: see the blocks above."));
-  return lines;
+  if (s.lag > 0) return [...lines, ...lagVerdict(r, style), ...skipped];
+  const verified = s.skipped === 0 ? "" : ` (the ${blocksText(s.verified)} verified)`;
+  return [...lines, style.good(`OK: every configuration claimed equivalent agrees with Caffe${verified}.`), ...skipped];
 }
 
 /**

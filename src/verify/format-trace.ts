@@ -51,18 +51,27 @@ function caseLines(c: CaseReport, tolerance: number, style: TextStyle): string[]
 export function formatTraceText(rawSource: string, rawReport: TraceReport, style: TextStyle = plainStyle): string {
   const source = visible(rawSource);
   const report = visibleStrings(rawReport);
-  const lines = [style.bold(`caffe2torch verify --trace ${source}`), `  tolerance ${num(report.tolerance)} on |ours − recorded| / max(1, |recorded|)`, ""];
+  const trained = report.format === "trained";
+  const lines = [
+    style.bold(`caffe2torch verify --trace ${source}`),
+    ...(trained
+      ? ["  a trained net's trace: per BatchNorm block, Caffe from the caffemodel's blobs and PyTorch in eval() from the converted state, on the recorded BatchNorm inputs"]
+      : []),
+    `  tolerance ${num(report.tolerance)} on |ours − recorded| / max(1, |recorded|)`,
+    "",
+  ];
   if (report.error !== undefined) {
     lines.push(style.error(`malformed trace: ${report.error.path}: expected ${report.error.expected}`));
     return `${lines.join("\n")}\n`;
   }
   for (const c of report.cases) lines.push(...caseLines(c, report.tolerance, style));
   const failed = report.cases.filter((c) => !c.ok).length;
+  const noun = trained ? "block" : "case";
   lines.push(
     "",
     report.ok
-      ? style.good(`OK: ${report.cases.length} case${report.cases.length === 1 ? "" : "s"} reproduced, max error ${num(report.max_error)}.`)
-      : style.error(report.cases.length === 0 ? "FAILED: the trace has no cases." : `FAILED: ${failed} of ${report.cases.length} cases disagree.`),
+      ? style.good(`OK: ${report.cases.length} ${noun}${report.cases.length === 1 ? "" : "s"} reproduced, max error ${num(report.max_error)}.`)
+      : style.error(report.cases.length === 0 ? `FAILED: the trace has no ${noun}s.` : `FAILED: ${failed} of ${report.cases.length} ${noun}s disagree.`),
   );
   return `${lines.join("\n")}\n`;
 }

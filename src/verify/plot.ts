@@ -8,7 +8,7 @@
  * predicted lag f^k·|init − Caffe| and the tolerance verify applies.
  */
 import type { ChannelSeries } from "./block.js";
-import { attrs, escapeXml, line, polyline, px, text } from "./svg.js";
+import { attrs, charsThatFit, escapeXml, line, middleEllipsis, polyline, px, text } from "./svg.js";
 import { decadeLabel, linearAxis, logAxis, tickLabel } from "./ticks.js";
 import { statisticsTolerance } from "./tolerance.js";
 
@@ -143,21 +143,37 @@ function predictedGaps(f: number, w0: number, init: number, caffe: Float64Array)
   return caffe.map((c, i) => Math.abs(w0 * Math.pow(f, i + 1) * (init - c)) / Math.max(1, Math.abs(c)));
 }
 
+/** Left and right margin of the title lines. */
+const TITLE_MARGIN = 16;
+
+/**
+ * The title and subtitle, centred and kept inside the picture: a long block name or prototxt path is
+ * shortened in the middle, and a subtitle too long for one line puts the net and its path on a line
+ * of their own above the settings.
+ */
+function titleLines(s: ChannelSeries, context: PlotContext, steps: number): string[] {
+  const width = WIDTH - 2 * TITLE_MARGIN;
+  const center = { "text-anchor": "middle" } as const;
+  const titleFit = charsThatFit(width, 17, "bold");
+  const titleRest = `Running statistics of , channel ${s.channel}: Caffe vs PyTorch`;
+  const block = middleEllipsis(s.block, Math.max(12, titleFit - Array.from(titleRest).length));
+  const title = text(WIDTH / 2, 30, middleEllipsis(`Running statistics of ${block}, channel ${s.channel}: Caffe vs PyTorch`, titleFit), { ...center, "font-size": 17, "font-weight": "bold" });
+  const f = s.movingAverageFraction;
+  const name = context.net === null ? context.source : `${context.net} (${context.source})`;
+  const settings = `moving_average_fraction f = ${f.toPrecision(6).replace(/\.?0+$/, "")}, momentum ${s.momentum ?? "None"} · ${steps} steps, batch ${context.batch}, seed ${context.seed}`;
+  const fit = charsThatFit(width, 12);
+  const style = { ...center, "font-size": 12, fill: "#333333" };
+  const oneLine = `${name} · ${settings}`;
+  if (Array.from(oneLine).length <= fit) return [title, text(WIDTH / 2, 52, oneLine, style)];
+  return [title, text(WIDTH / 2, 50, middleEllipsis(name, fit), style), text(WIDTH / 2, 66, middleEllipsis(settings, fit), style)];
+}
+
 /** The SVG document (UTF-8 text). */
 export function renderLagPlot(s: ChannelSeries, context: PlotContext): string {
   const steps = s.caffeMean.length;
   const f = s.movingAverageFraction;
   const out: string[] = [];
-  const name = context.net === null ? context.source : `${context.net} (${context.source})`;
-  out.push(text(WIDTH / 2, 30, `Running statistics of ${s.block}, channel ${s.channel}: Caffe vs PyTorch`, { "text-anchor": "middle", "font-size": 17, "font-weight": "bold" }));
-  out.push(
-    text(
-      WIDTH / 2,
-      52,
-      `${name} · moving_average_fraction f = ${f.toPrecision(6).replace(/\.?0+$/, "")}, momentum ${s.momentum ?? "None"} · ${steps} steps, batch ${context.batch}, seed ${context.seed}`,
-      { "text-anchor": "middle", "font-size": 12, fill: "#333333" },
-    ),
-  );
+  out.push(...titleLines(s, context, steps));
 
   const mean: Box = { x0: 90, x1: 440, y0: 95, y1: 300 };
   const variance: Box = { x0: 540, x1: 880, y0: 95, y1: 300 };

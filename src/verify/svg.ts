@@ -83,3 +83,27 @@ export function polyline(
   if (points.length === 0) return "";
   return `<polyline ${attrs({ points: points.join(" "), fill: "none", "stroke-linejoin": "round", ...style })}/>`;
 }
+
+/**
+ * A generous average advance per em of the fonts the plot names (DejaVu Sans: digits 0.64, lower
+ * case about 0.6, `/` and `.` about 0.33; Helvetica and Arial are narrower), for bold text a little
+ * more. Used to keep text inside the picture without measuring it, which SVG cannot do in advance.
+ */
+const EM_ADVANCE = { normal: 0.62, bold: 0.68 } as const;
+
+/** How many characters of `fontSize`-pixel text fit in `width` pixels, by {@link EM_ADVANCE}. */
+export function charsThatFit(width: number, fontSize: number, weight: keyof typeof EM_ADVANCE = "normal"): number {
+  return Math.max(1, Math.floor(width / (fontSize * EM_ADVANCE[weight])));
+}
+
+/**
+ * `text` cut to at most `max` characters (code points) by replacing its middle with "…": a long path
+ * keeps its start and its file name, where a cut edge would lose one of them.
+ */
+export function middleEllipsis(text: string, max: number): string {
+  const chars = Array.from(text);
+  if (chars.length <= max) return text;
+  const keep = Math.max(0, max - 1);
+  const head = Math.ceil(keep / 2);
+  return `${chars.slice(0, head).join("")}…${chars.slice(chars.length - (keep - head)).join("")}`;
+}

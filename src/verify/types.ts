@@ -206,6 +206,8 @@ export interface BlockVerification {
 /** Block counts by verdict. */
 export interface VerifySummary {
   blocks: number;
+  /** Blocks that ran and were compared (`agree`, `lag` or `mismatch`); 0 makes the run fail. */
+  verified: number;
   agree: number;
   lag: number;
   mismatch: number;
@@ -232,7 +234,10 @@ export interface VerifyReport {
   strict: boolean;
   /** With `--weights`: the caffemodel (as `convert --weights` reports it); null without. */
   weights: WeightsInfo | null;
-  /** Every block ok: exit 0; otherwise exit 1. */
+  /**
+   * At least one block verified and every block ok: exit 0; otherwise exit 1. Nothing verified
+   * (no block, or every block skipped) is not ok, whatever `strict` says.
+   */
   ok: boolean;
   summary: VerifySummary;
   blocks: BlockVerification[];

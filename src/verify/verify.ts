@@ -154,7 +154,8 @@ function notRun(p: PlannedBlock, options: VerifyOptions, verdict: "skipped" | "e
 
 function summarise(blocks: BlockVerification[]): VerifySummary {
   const count = (v: Verdict) => blocks.filter((b) => b.verdict === v).length;
-  return { blocks: blocks.length, agree: count("agree"), lag: count("lag"), mismatch: count("mismatch"), skipped: count("skipped"), error: count("error") };
+  const verified = count("agree") + count("lag") + count("mismatch");
+  return { blocks: blocks.length, verified, agree: count("agree"), lag: count("lag"), mismatch: count("mismatch"), skipped: count("skipped"), error: count("error") };
 }
 
 /**
@@ -162,8 +163,8 @@ function summarise(blocks: BlockVerification[]): VerifySummary {
  *
  * Verdicts: claimed quantities beyond tolerance → `mismatch`; the plain mapping's running statistics
  * (and the evaluation output built on them) beyond tolerance while the lag relation holds → `lag`;
- * otherwise `agree`. A run is ok when no block is `mismatch` or `error`, and, with `strict`, none is
- * `lag` or `skipped`.
+ * otherwise `agree`. A run is ok when some block was verified, no block is `mismatch` or `error`,
+ * and, with `strict`, none is `lag` or `skipped`.
  */
 export function verifyNet(
   result: ConvertResult,
@@ -224,6 +225,7 @@ export function verifyNet(
       failures: failed,
     };
   });
+  const summary = summarise(blocks);
   return {
     report: {
       source: result.source,
@@ -236,8 +238,9 @@ export function verifyNet(
       tolerance: options.tolerance,
       strict: options.strict,
       weights: options.weights?.info ?? null,
-      ok: blocks.every((b) => b.ok),
-      summary: summarise(blocks),
+      // Nothing verified is not a pass: a net of fork layers only, or with no BatchNorm at all.
+      ok: summary.verified > 0 && blocks.every((b) => b.ok),
+      summary,
       blocks,
     },
     series,

@@ -16,6 +16,7 @@ import { planModules } from "../emit/python-plan.js";
 import type { SourceMap } from "../schema/locations.js";
 import { readBlockBlobs, type BlockBlobs, type BlockLayerSpec } from "./block-blobs.js";
 import { readCaffemodel, type Caffemodel, type WeightLayer } from "./caffemodel.js";
+import { withEquivalence } from "../convert/equivalence.js";
 import { formatSignificant, weightsMessage, weightsNoteMessage, type WeightsData } from "./messages.js";
 import type { SafetensorsTensor } from "./safetensors.js";
 import { countNegative, countNonFinite, effectiveStatistics, estimateUpdates, isBelowLimit, range, scaleFactorLimit } from "./statistics.js";
@@ -141,7 +142,8 @@ function attachBlock(block: ConvertBlock, ctx: Context): { block: ConvertBlock; 
     var_max: variance?.max ?? null,
     num_batches_tracked: estimateUpdates(state.scaleFactor, block.caffe.moving_average_fraction),
   };
-  return { block: { ...block, torch, notes: [...kept, ...notes], weights }, state, diagnostics };
+  // With Caffe's scale factor loaded the plain mapping lags for fewer steps: equivalence again.
+  return { block: withEquivalence({ ...block, torch, notes: [...kept, ...notes], weights }), state, diagnostics };
 }
 
 /** The tensors of one built module, in PyTorch's state_dict names. */

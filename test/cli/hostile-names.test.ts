@@ -30,7 +30,7 @@ beforeAll(() => {
   const decoded = runCli(["decode", "--full", TRAINED_CAFFEMODEL]);
   expect(decoded.status).toBe(0);
   writeFileSync(join(dir, "model.txt"), renameHostile(decoded.stdout));
-  const encoded = runCli(["encode", "model.txt", "-o", "model.caffemodel"], { cwd: dir });
+  const encoded = runCli(["encode", "-q", "model.txt", "-o", "model.caffemodel"], { cwd: dir });
   expect(encoded.stderr).toBe("");
   expect(encoded.status).toBe(0);
 });
@@ -54,7 +54,7 @@ function disallowed(report: InertReport, modulePath: string, weightsPath: string
 function runChecker(variant: string, args: string[], weights: boolean): { report: InertReport; modulePath: string; work: string } {
   const work = mkdtempSync(join(dir, `${variant}-`));
   const modulePath = join(work, "hostile_module.py");
-  const run = runCli(["convert", join(dir, "deploy.prototxt"), "--format", "python", "-o", modulePath, ...args], { cwd: work });
+  const run = runCli(["convert", "-q", join(dir, "deploy.prototxt"), "--format", "python", "-o", modulePath, ...args], { cwd: work });
   expect(run.stderr).not.toMatch(/internal error|\n\s+at /);
   expect(run.status).toBe(0);
   const python = runPython(CHECKER, weights ? [modulePath, join(work, "hostile_module.safetensors")] : [modulePath], work);

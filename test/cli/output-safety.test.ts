@@ -176,7 +176,7 @@ describe("devices are written, never replaced", () => {
   it("-o /dev/null succeeds and /dev/null stays a character device", () => {
     const dir = workdir({ "net.prototxt": NET });
     const run = runCli(["encode", "net.prototxt", "-o", "/dev/null"], { cwd: dir });
-    expect(run.stderr).toBe("");
+    expect(run.stderr).toMatch(/^caffe2torch: wrote \/dev\/null \(\d+ bytes of caffe\.NetParameter\)\n$/);
     expect(run.status).toBe(0);
     expect(statSync("/dev/null").isCharacterDevice()).toBe(true);
     expect(readdirSync("/dev").filter((f) => f.startsWith(".null."))).toEqual([]);
@@ -188,7 +188,7 @@ describe("a failed write leaves neither a partial file nor a temporary one", () 
     const dir = workdir({ "net.prototxt": NET });
     const run = runCli(["convert", "net.prototxt", "-o", "missing/out.json"], { cwd: dir });
     expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/^caffe2torch: missing\/out\.json: cannot write: ENOENT\n$/);
+    expect(run.stderr).toBe("caffe2torch: missing/out.json: cannot write: the folder missing does not exist\n");
     expect(readdirSync(dir)).toEqual(["net.prototxt"]);
   });
 
@@ -197,7 +197,7 @@ describe("a failed write leaves neither a partial file nor a temporary one", () 
     mkdirSync(join(dir, "out"));
     const run = runCli(["encode", "net.prototxt", "-o", "out"], { cwd: dir });
     expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/out: cannot write: is a directory/);
+    expect(run.stderr).toBe("caffe2torch: out: cannot write: is a directory\n");
     expect(readdirSync(join(dir, "out"))).toEqual([]);
     expect(temporaries(dir)).toEqual([]);
   });
@@ -219,7 +219,7 @@ describe("a failed write leaves neither a partial file nor a temporary one", () 
       const dir = workdir({ "net.prototxt": NET });
       const run = runCli(["encode", "net.prototxt", "-o", "net.prototxt/x.pb"], { cwd: dir });
       expect(run.status).toBe(2);
-      expect(run.stderr).toMatch(/cannot write: ENOTDIR/);
+      expect(run.stderr).toBe("caffe2torch: net.prototxt/x.pb: cannot write: net.prototxt is a file, not a folder\n");
       expect(readdirSync(dir)).toEqual(["net.prototxt"]);
       return;
     }
@@ -230,9 +230,46 @@ describe("a failed write leaves neither a partial file nor a temporary one", () 
     const run = runCli(["encode", "net.prototxt", "-o", "ro/out.pb"], { cwd: dir });
     chmodSync(join(dir, "ro"), 0o755);
     expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/cannot write: EACCES/);
+    expect(run.stderr).toBe("caffe2torch: ro/out.pb: cannot write: permission denied (no new files may be made in the folder ro)\n");
     expect(readFileSync(join(dir, "ro", "out.pb"), "utf8")).toBe("old");
     expect(temporaries(join(dir, "ro"))).toEqual([]);
+  });
+});
+
+describe("a failed write says what failed, in words, with the path typed (issue 12)", () => {
+  it("a missing folder is named, for -o of convert, encode and decode alike", () => {
+    const dir = workdir({ "net.prototxt": NET, "m.caffemodel": CAFFEMODEL });
+    for (const args of [["convert", "net.prototxt", "-o", "nodir/sub/x.json"], ["encode", "net.prototxt", "-o", "nodir/sub/x.pb"], ["decode", "m.caffemodel", "-o", "nodir/sub/x.txt"]]) {
+      const run = runCli(args, { cwd: dir });
+      expect(run.status, args[0]).toBe(2);
+      expect(run.stderr, args[0]).toBe(`caffe2torch: ${args[3]}: cannot write: the folder nodir does not exist\n`);
+    }
+    expect(readdirSync(dir).sort()).toEqual(["m.caffemodel", "net.prototxt"]);
+  });
+
+  it("with --weights, a missing folder is reported for the model.py typed, not the safetensors beside it", () => {
+    const dir = workdir({ "deploy.prototxt": DEPLOY_SMALL, "m.caffemodel": CAFFEMODEL });
+    const run = runCli(["convert", "deploy.prototxt", "--weights", "m.caffemodel", "--format", "python", "-o", "nodir/model.py"], { cwd: dir });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe("caffe2torch: nodir/model.py: cannot write: the folder nodir does not exist\n");
+  });
+
+  it("with --weights, a weights file that cannot be written is named after the model.py typed, then itself", () => {
+    const dir = workdir({ "deploy.prototxt": DEPLOY_SMALL, "m.caffemodel": CAFFEMODEL });
+    mkdirSync(join(dir, "model.safetensors"));
+    const run = runCli(["convert", "deploy.prototxt", "--weights", "m.caffemodel", "--format", "python", "-o", "model.py"], { cwd: dir });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe("caffe2torch: model.py (its weights model.safetensors): cannot write: is a directory\n");
+    expect(existsSync(join(dir, "model.py"))).toBe(false);
+  });
+
+  it.skipIf(!existsSync("/proc/version"))("a folder that takes no new files (/proc) is said to, not reported as a missing file", () => {
+    const dir = workdir({ "net.prototxt": NET });
+    const run = runCli(["convert", "net.prototxt", "-o", "/proc/version"], { cwd: dir });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe(
+      "caffe2torch: /proc/version: cannot write: the folder /proc does not accept new files (the output is written to a temporary file there first, then renamed)\n",
+    );
   });
 });
 

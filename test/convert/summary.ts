@@ -1,6 +1,6 @@
 import { readNet } from "../../src/schema/read.js";
 import { convertNet } from "../../src/convert/convert.js";
-import type { ConvertResult } from "../../src/convert/types.js";
+import type { ConvertBlock, ConvertResult } from "../../src/convert/types.js";
 
 /** What a fixture pins for one block: names, pairing, torch config, mode, exactness, note codes. */
 export interface BlockExpectation {
@@ -13,6 +13,7 @@ export interface BlockExpectation {
   caffe: Record<string, unknown>;
   torch: Record<string, unknown>;
   exact: boolean;
+  equivalence: ConvertBlock["equivalence"];
   notes: string[];
 }
 
@@ -43,6 +44,7 @@ export function summarise(result: ConvertResult): PhaseExpectation {
       caffe: { ...b.caffe },
       torch: { ...b.torch },
       exact: b.exact,
+      equivalence: b.equivalence,
       notes: b.notes.map((n) => n.code),
     })),
     unpaired: result.unpaired.map((u) => ({ batchnorm: u.batchnorm, code: u.code })),

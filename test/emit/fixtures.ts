@@ -9,6 +9,7 @@ import type {
   ConvertResult,
   TorchBlockConfig,
 } from "../../src/convert/types.js";
+import { withEquivalence } from "../../src/convert/equivalence.js";
 
 /** Overrides for {@link block}: top-level fields plus partial caffe/torch parts. */
 export interface BlockOverrides extends Partial<Omit<ConvertBlock, "caffe" | "torch">> {
@@ -28,7 +29,8 @@ function numbered(blocks: ConvertBlock[]): ConvertBlock[] {
  */
 export function block(name: string, overrides: BlockOverrides = {}): ConvertBlock {
   const { caffe, torch, ...top } = overrides;
-  return {
+  // The equivalence follows from the rest, as convert derives it, unless an override sets it.
+  const built = {
     batchnorm: name,
     scale: `${name}_scale`,
     bias: null,
@@ -65,6 +67,7 @@ export function block(name: string, overrides: BlockOverrides = {}): ConvertBloc
     column: 1,
     ...top,
   };
+  return top.equivalence ? { ...built, equivalence: top.equivalence } : withEquivalence(built);
 }
 
 /** Names that must survive as string literals and become distinct, safe keys. */

@@ -46,12 +46,13 @@ describe("emitMarkdown", () => {
   it("has rows for every setting the brief lists", () => {
     const block = text.split("## Block 2:")[1]?.split("## Block 3:")[0] ?? "";
     for (const row of ["module", "num_features", "eps", "momentum", "affine", "requires_grad",
-      "track_running_stats", "mode", "exact"]) {
+      "track_running_stats", "mode", "inference", "training"]) {
       expect(block).toMatch(new RegExp(`^\\| ${row} \\|`, "m"));
     }
     expect(block).toContain("| momentum | moving_average_fraction: 1 | `None` (cumulative average");
     expect(block).toContain("| affine | no Scale paired | `False` |");
-    expect(block).toContain("| exact | running statistics = sums / scale factor | yes, from the first step |");
+    expect(block).toContain("| inference | stored statistics (sums / scale factor) | exact |");
+    expect(block).toContain("| training | running statistics = sums / scale factor (s ← f·s + 1) | exact from the first step |");
   });
 
   it("keeps every table row at three cells, whatever the names contain", () => {

@@ -35,6 +35,19 @@ describe("explain on the convert fixtures", () => {
     expect(text).toContain("beta has lr_mult: 0: load it and set bias.requires_grad=False");
   });
 
+  it("the frozen-Scale confusion says 'by contrast' only after the BatchNorm lr_mult one it contrasts with", () => {
+    const alone = flat("frozen-scale.prototxt");
+    expect(alone).toContain("Common confusions, answered for this net • lr_mult: 0 on a Scale (or Bias) layer freezes gamma and beta (all here): in PyTorch set requires_grad=False");
+    expect(alone).not.toContain("by contrast");
+    const both = convertText(
+      `input: "data"\ninput_shape { dim: 2 dim: 3 dim: 4 dim: 4 }\n` +
+        `layer { name: "bn" type: "BatchNorm" bottom: "data" top: "data" param { lr_mult: 0 } param { lr_mult: 0 } param { lr_mult: 0 } }\n` +
+        `layer { name: "sc" type: "Scale" bottom: "data" top: "data" scale_param { bias_term: true } param { lr_mult: 0 } param { lr_mult: 0 } }\n`,
+    );
+    const text = explainText(both).replace(/\s+/g, " ");
+    expect(text).toMatch(/param \{ lr_mult: 0 \} on a BatchNorm \(here\) is not affine=False\..* • On the Scale, by contrast, lr_mult: 0 does freeze gamma and beta \(all here\)/);
+  });
+
   it("beta from a Bias layer, and a Scale without any bias fixes bias at 0", () => {
     const text = flat("scale-bias.prototxt");
     expect(text).toContain("bn_a + scale_a + bias_a → nn.BatchNorm2d(8");

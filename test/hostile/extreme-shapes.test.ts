@@ -7,9 +7,9 @@ const net = (dims: number[]): string =>
   'layer { name: "bn" type: "BatchNorm" bottom: "data" top: "bn" }\n';
 
 describe("verify on a declared input of 2×10^13 values", () => {
-  it("skips the block as too large instead of allocating it, exit 0, quickly", () => {
+  it("skips the block as too large instead of allocating it, quickly; with nothing verified, exit 1", () => {
     const r = runCli(["verify", "-", "--json"], { input: net([2, 100000, 10000, 10000]) });
-    expect(r.status).toBe(0);
+    expect(r.status).toBe(1);
     const out = JSON.parse(r.stdout) as { blocks: { verdict: string; reason: string }[] };
     expect(out.blocks.map((b) => [b.verdict, b.reason])).toEqual([["skipped", "too-large"]]);
   });

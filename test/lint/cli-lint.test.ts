@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Command } from "commander";
@@ -223,6 +223,43 @@ describe("caffe2torch lint", () => {
     await runLint(["nets/bn.prototxt", "--format", "github"], github);
     expect(github.out.split("\n")).toContainEqual(expect.stringMatching(/^::error file=nets\/bn\.prototxt,line=8,col=11,title=bn-stats-lr-mult::/));
     expect(github.out.split("\n")[0]).toMatch(/^::warning file=nets\/bn\.prototxt,line=3,col=1,title=bn-without-scale::/);
+  });
+
+  it("shows an absolute path relative when it leads into the working directory through a symlink", async () => {
+    write("nets/bn.prototxt", BAD_BN);
+    const link = join(mkdtempSync(join(tmpdir(), "c2t-link-")), "checkout");
+    symlinkSync(root, link);
+    const github = testIo(root);
+    await runLint([join(link, "nets", "bn.prototxt"), "--format", "github"], github);
+    expect(github.out.split("\n")[0]).toMatch(/^::warning file=nets\/bn\.prototxt,line=3,col=1,title=bn-without-scale::/);
+  });
+
+  it("gives SARIF's %SRCROOT% as the working directory (originalUriBaseIds); a file outside it keeps its file:// URI", async () => {
+    write("nets/bn.prototxt", BAD_BN);
+    const outside = join(mkdtempSync(join(tmpdir(), "c2t-outside-")), "far.prototxt");
+    writeFileSync(outside, BAD_BN);
+    const io = testIo(root);
+    await runLint([join(root, "nets", "bn.prototxt"), outside, "--format", "sarif"], io);
+    const run = JSON.parse(io.out).runs[0];
+    expect(run.originalUriBaseIds).toEqual({ "%SRCROOT%": { uri: `file://${root}/` } });
+    const uris = [...new Set(run.results.map((r: any) => JSON.stringify(r.locations[0].physicalLocation.artifactLocation)))];
+    expect(uris).toEqual([JSON.stringify({ uri: "nets/bn.prototxt", uriBaseId: "%SRCROOT%" }), JSON.stringify({ uri: `file://${outside}` })]);
+  });
+
+  it("--fix says on stderr what it fixed, or that there was nothing to fix; --quiet keeps it silent", async () => {
+    write("a.prototxt", BAD_BN);
+    write("b.prototxt", CLEAN);
+    const io = testIo(root);
+    expect(await runLint(["a.prototxt", "b.prototxt", "--fix"], io)).toBe(0);
+    expect(io.err).toBe("caffe2torch lint: fixed 1 problem in 1 file\n");
+    const again = testIo(root);
+    await runLint(["a.prototxt", "b.prototxt", "--fix"], again);
+    expect(again.err).toBe("caffe2torch lint: nothing to fix in 2 files\n");
+    write("a.prototxt", BAD_BN);
+    const quiet = testIo(root);
+    await runLint(["a.prototxt", "--fix", "-q"], quiet);
+    expect(quiet.err).toBe("");
+    expect(read("a.prototxt")).toBe(BAD_BN.replace("lr_mult: 1", "lr_mult: 0"));
   });
 
   it('reads standard input for "-", shown as <stdin>; --fix refuses to write it', async () => {

@@ -14,6 +14,7 @@ import { escapeXml, thinIndices } from "../../src/verify/svg.js";
 import { decadeLabel, linearAxis, logAxis, tickLabel } from "../../src/verify/ticks.js";
 import { planVerification, verifyNet } from "../../src/verify/verify.js";
 import { convertFile, verifyOptions } from "./support.js";
+import { decodePng, isBlank } from "./png.js";
 import { allElements, parseXml } from "./xml.js";
 
 function series(steps: number): ChannelSeries {
@@ -111,6 +112,45 @@ describe("the lag plot", () => {
     expect(png.subarray(1, 4).toString("latin1")).toBe("PNG");
     expect(png.readUInt32BE(16)).toBe(900); // IHDR width
     expect(png.readUInt32BE(20)).toBe(700); // IHDR height
+  });
+});
+
+describe("the lag plot's title lines", () => {
+  const longSource = `/home/someone/projects/${"very-long-directory-name/".repeat(8)}models/resnet/train_val_with_batchnorm.prototxt`;
+  const long = { ...context, source: longSource, net: "ResNet-50-with-a-rather-long-net-name" };
+  const texts = (svg: string) => allElements(parseXml(svg)).filter((e) => e.name === "text");
+
+  it("a long prototxt path goes on its own line, shortened in the middle: its start and file name stay", () => {
+    const [title, name, settings] = texts(renderLagPlot(series(5), long));
+    expect(title!.text).toBe("Running statistics of bn1, channel 5: Caffe vs PyTorch");
+    expect(name!.text).toMatch(/^ResNet-50-with-a-rather-long-net-name \(\/home\/someone\/.*….*\/models\/resnet\/train_val_with_batchnorm\.prototxt\)$/);
+    expect(settings!.text).toBe("moving_average_fraction f = 0.999, momentum 0.001 · 5 steps, batch 2, seed 0");
+    expect(Number(settings!.attributes["y"])).toBeGreaterThan(Number(name!.attributes["y"]));
+  });
+
+  it("a short one keeps the one-line subtitle", () => {
+    const subtitle = texts(renderLagPlot(series(5), context))[1]!;
+    expect(subtitle.text).toBe("small (train_val.prototxt) · moving_average_fraction f = 0.999, momentum 0.001 · 5 steps, batch 2, seed 0");
+  });
+
+  it("a long block name is shortened in the title", () => {
+    const title = texts(renderLagPlot({ ...series(5), block: `bn_${"x".repeat(200)}_end` }, context))[0]!.text;
+    expect(Array.from(title).length).toBeLessThanOrEqual(80);
+    expect(title).toMatch(/^Running statistics of bn_x+…x+_end, channel 5: Caffe vs PyTorch$/);
+  });
+
+  it.skipIf(render === null)("rendered, no title line reaches the picture's left or right edge", () => {
+    const dir = mkdtempSync(join(tmpdir(), "caffe2torch-plot-"));
+    const svgPath = join(dir, "long.svg");
+    const pngPath = join(dir, "long.png");
+    writeFileSync(svgPath, renderLagPlot({ ...series(5), block: `bn_${"w".repeat(120)}` }, long));
+    render?.(svgPath, pngPath);
+    const pixels = decodePng(readFileSync(pngPath));
+    for (let y = 10; y < 75; y++) {
+      for (const x of [0, 1, 2, 3, 4, 5, pixels.width - 6, pixels.width - 5, pixels.width - 4, pixels.width - 3, pixels.width - 2, pixels.width - 1]) {
+        expect(isBlank(pixels, x, y), `ink at ${x},${y}`).toBe(true);
+      }
+    }
   });
 });
 

@@ -26,7 +26,7 @@ describe("verify in the TEST phase", () => {
     const options = verifyOptions({ phase: "TEST", batch: 1 });
     const { report } = verify(result, options);
     expect(report.ok).toBe(true);
-    expect(report.summary).toEqual({ blocks: 53, agree: 53, lag: 0, mismatch: 0, skipped: 0, error: 0 });
+    expect(report.summary).toEqual({ blocks: 53, verified: 53, agree: 53, lag: 0, mismatch: 0, skipped: 0, error: 0 });
     for (const b of report.blocks) {
       expect(b.mode).toBe("eval");
       expect(b.steps).toBe(0); // statistics only read: the evaluation alone

@@ -94,7 +94,7 @@ describe("caffe2torch verify deploy.prototxt --weights trained_small.caffemodel"
     const { code, report } = verifyJson({});
     expect(code).toBe(0);
     expect(report?.weights).toMatchObject({ source: CAFFEMODEL_PATH, format: "layer" });
-    expect(report?.summary).toEqual({ blocks: 3, agree: 3, lag: 0, mismatch: 0, skipped: 0, error: 0 });
+    expect(report?.summary).toEqual({ blocks: 3, verified: 3, agree: 3, lag: 0, mismatch: 0, skipped: 0, error: 0 });
     expect(report?.blocks.map((b) => b.statistics)).toEqual(["caffemodel", "caffemodel", "caffemodel"]);
     const bn1 = block(report, "bn1");
     const mean = trace.bn_layers[0]!.effective_mean.data;

@@ -9,6 +9,7 @@ import { makeStyle } from "../color.js";
 import { CliError, type CliIo } from "../io-types.js";
 import { formatDiagnostics } from "../report.js";
 import { collect, INPUT_SHAPE_HELP, inputShapeWarnings, parseInputShapes, throwInputShapeError } from "./input-shape.js";
+import { visible } from "../../diagnostics/visible.js";
 import { parsePhase } from "./options.js";
 import { attachWeights } from "../../weights/attach.js";
 import { weightsFileFor } from "../../weights/paths.js";
@@ -44,7 +45,7 @@ export function runConvert(file: string, options: ConvertCliOptions, io: CliIo):
     io.stderr(formatDiagnostics(name, read.lines, read.diagnostics.filter((d) => d.severity === "error"), style));
     return 2;
   }
-  const outcome = convertNetDetailed(read, { phase, source: file, exact: options.exact ?? false, messageOf, inputShapes });
+  const outcome = convertNetDetailed(read, { phase, source: name, exact: options.exact ?? false, messageOf, inputShapes });
   const { diagnostics } = outcome;
   throwInputShapeError(diagnostics);
   if (hasErrors(diagnostics)) {
@@ -70,11 +71,12 @@ export function runConvert(file: string, options: ConvertCliOptions, io: CliIo):
     if (format === "python") {
       const path = weightsFileFor(options.output!);
       if (resolve(path) === resolve(options.output!)) throw new CliError(`${options.output!}: the module and its weights would be the same file; give -o a .py name`);
-      io.checkOutput(path);
       weightsOut = { path, bytes: safetensorsBytes(attached.state, attached.metadata) };
     }
   }
+  // The output the user typed first: a missing folder is then reported by that name.
   if (options.output) io.checkOutput(options.output);
+  if (weightsOut && options.output) io.checkOutput(weightsOut.path, { label: weightsLabel(options.output, weightsOut.path) });
   if (!options.quiet) {
     // A given shape an Input layer declares otherwise is said in full: the user's option caused it.
     const given = inputShapeWarnings(diagnostics);
@@ -83,10 +85,22 @@ export function runConvert(file: string, options: ConvertCliOptions, io: CliIo):
   }
   const out = emit(format as EmitFormat, result, { exact: options.exact ?? false });
   // The weights first, so the module never sits beside a missing or stale weights file.
-  if (weightsOut) io.writeFileAtomic(weightsOut.path, weightsOut.bytes);
+  if (weightsOut && options.output) io.writeFileAtomic(weightsOut.path, weightsOut.bytes, { label: weightsLabel(options.output, weightsOut.path) });
   if (options.output) io.writeFileAtomic(options.output, out);
   else io.stdout(out);
+  if (options.output && !options.quiet) io.stderr(wroteLine(options.output, weightsOut?.path ?? null, result.blocks.length));
   return 0;
+}
+
+/** How a failed write of the weights names them: by the -o the user typed, then the file. */
+function weightsLabel(output: string, weights: string): string {
+  return `${output} (its weights ${weights})`;
+}
+
+/** `caffe2torch: wrote model.py and model.safetensors (53 blocks)`: a write is not silent. */
+function wroteLine(output: string, weights: string | null, blocks: number): string {
+  const files = weights === null ? visible(output) : `${visible(output)} and ${visible(weights)}`;
+  return `caffe2torch: wrote ${files} (${blocks} block${blocks === 1 ? "" : "s"})\n`;
 }
 
 /** One line instead of a wall of fork-field warnings (they are all in the JSON's `diagnostics`). */
@@ -107,7 +121,7 @@ export function registerConvertCommand(program: Command, io: () => CliIo, setExi
     .option("--exact", "python: modules that reproduce Caffe's running statistics exactly (keep Caffe's scale factor)")
     .option("--weights <model.caffemodel>", "a trained caffemodel: python writes FILE.safetensors beside -o FILE.py (build() loads it); json and markdown add each block's statistics")
     .option("--input-shape <dims>", INPUT_SHAPE_HELP, collect)
-    .option("-q, --quiet", "do not print the warning summary on standard error")
+    .option("-q, --quiet", "print nothing on standard error but errors (no warning summary, no line naming what -o wrote)")
     .addHelpText(
       "after",
       `

@@ -3,6 +3,7 @@ import { messageOf } from "../../render/messages.js";
 import { decodeMessage } from "../../schema/decode.js";
 import { loadCaffeSchema } from "../../schema/load.js";
 import { printMessage } from "../../schema/print.js";
+import { visible } from "../../diagnostics/visible.js";
 import type { CliIo } from "../io-types.js";
 import { MAX_PRINTED_DIAGNOSTICS, omittedSummary, selectShown } from "../report.js";
 
@@ -11,6 +12,7 @@ export interface DecodeOptions {
   full?: boolean;
   output?: string;
   type?: string;
+  quiet?: boolean;
 }
 
 /**
@@ -39,8 +41,10 @@ export function runDecode(file: string, options: DecodeOptions, io: CliIo): numb
   if (shown.length < diagnostics.length) io.stderr(`${name}: ${omittedSummary(diagnostics, shown)}\n`);
   if (errors.length) return 2;
   const chunks = printMessage(info, message, { full: options.full ?? false });
-  if (options.output) io.writeFileAtomic(options.output, chunks);
-  else for (const chunk of chunks) io.stdout(chunk);
+  if (options.output) {
+    io.writeFileAtomic(options.output, chunks);
+    if (!options.quiet) io.stderr(`caffe2torch: wrote ${visible(options.output)} (${typeName.replace(/^(caffe\.)?/, "caffe.")} as text${options.full ? ", every value" : ", blob data as shapes"})\n`);
+  } else for (const chunk of chunks) io.stdout(chunk);
   return 0;
 }
 
@@ -53,6 +57,7 @@ export function registerDecodeCommand(program: Command, io: () => CliIo, setExit
     .option("--full", "print every blob value (output re-encodes to the same bytes); default: shapes only")
     .option("-o, --output <file>", "write the text to FILE (atomically) instead of standard output")
     .option("--type <message>", "message type to decode as (default: caffe.NetParameter; .binaryproto: caffe.BlobProto)")
+    .option("-q, --quiet", "do not print the line naming what -o wrote")
     .addHelpText(
       "after",
       `

@@ -4,6 +4,7 @@ import { encodeNet } from "../../schema/net-binary.js";
 import { makeStyle } from "../color.js";
 import { CliError, type CliIo } from "../io-types.js";
 import { formatDiagnostics } from "../report.js";
+import { visible } from "../../diagnostics/visible.js";
 
 /** Options of `caffe2torch encode`. */
 export interface EncodeOptions {
@@ -24,8 +25,10 @@ export function runEncode(file: string, options: EncodeOptions, io: CliIo): numb
   const shown = options.quiet ? diagnostics.filter((d) => d.severity === "error") : diagnostics;
   io.stderr(formatDiagnostics(file === "-" ? "<stdin>" : file, new LineIndex(text), shown, makeStyle(io.color.stderr)));
   if (!bytes) return 2;
-  if (options.output) io.writeFileAtomic(options.output, bytes);
-  else if (io.isTTY.stdout) throw new CliError("refusing to write binary data to a terminal; use -o FILE or a pipe");
+  if (options.output) {
+    io.writeFileAtomic(options.output, bytes);
+    if (!options.quiet) io.stderr(`caffe2torch: wrote ${visible(options.output)} (${bytes.length} byte${bytes.length === 1 ? "" : "s"} of caffe.NetParameter)\n`);
+  } else if (io.isTTY.stdout) throw new CliError("refusing to write binary data to a terminal; use -o FILE or a pipe");
   else io.stdout(bytes);
   return 0;
 }
@@ -39,7 +42,7 @@ export function registerEncodeCommand(program: Command, io: () => CliIo, setExit
     .option("-o, --output <file>", "write the bytes to FILE (atomically) instead of standard output")
     .option("--allow-unknown", "keep going past fields and enum values Caffe's schema lacks (fork fields): warn and drop them")
     .option("--upgrade", "convert legacy V0/V1 layers to the current `layer` form first, as Caffe's upgrade does")
-    .option("-q, --quiet", "print errors only")
+    .option("-q, --quiet", "print errors only (no warnings, no line naming what -o wrote)")
     .addHelpText(
       "after",
       `

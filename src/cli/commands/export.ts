@@ -112,8 +112,11 @@ export function runExport(file: string, options: ExportCliOptions, io: CliIo): n
     weights = safetensorsChunks(state.tensors, { format: "pt", generator: "caffe2torch", source: name, weights: options.weights, phase });
   }
   const source = emitNetModule(graph);
-  io.checkOutput(modulePath);
-  if (weights) io.checkOutput(weightsPath);
+  // A folder that does not exist yet holds no input; an existing one is checked before anything is written.
+  if (io.exists(dir)) {
+    io.checkOutput(modulePath);
+    if (weights) io.checkOutput(weightsPath);
+  }
   if (!io.makeDirectory) throw new CliError("this environment cannot create folders");
   io.makeDirectory(dir);
   // The weights first, so the module never sits beside a missing or stale weights file.

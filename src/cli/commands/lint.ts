@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { Command, CommanderError } from "commander";
 import { findConfigFile, parseConfig, type LintConfig } from "../../lint/config.js";
@@ -57,7 +57,7 @@ export function registerLintCommand(program: Command, io: () => CliIo, setExit: 
     .option("--max-warnings <n>", "exit 1 when there are more than N warnings")
     .option("--fix", "apply safe fixes in place (atomic writes; comments and layout are kept)")
     .option("--fix-dry-run", "print the fixes as a unified diff on stdout (the report goes to stderr); write nothing")
-    .option("-q, --quiet", "report errors only")
+    .option("-q, --quiet", "report errors only (and no line counting what --fix fixed)")
     .addHelpText(
       "after",
       `
@@ -131,17 +131,18 @@ function lintFiles(args: string[], options: LintCliOptions, io: CliIo): number {
     const shown = stdin ? "<stdin>" : displayPath(path, io.cwd);
     if (settings.fix === "none") {
       const { findings, parsed, lines } = lintText(text, lintOptions);
-      results.push({ file: shown, source: text, lines, findings, parsed, fixed: 0 });
+      results.push(binaryFile(findings) ? { file: shown, source: "", findings, parsed, fixed: 0 } : { file: shown, source: text, lines, findings, parsed, fixed: 0 });
       continue;
     }
     const fixed = fixText(text, lintOptions);
     if (fixed.output !== text) {
       // encodeSourceText: bytes that were not UTF-8 (in comments) are written back unchanged.
-      if (settings.fix === "write") io.writeFileAtomic(path, encodeSourceText(fixed.output), { inPlace: true });
+      if (settings.fix === "write") io.writeFileAtomic(path, encodeSourceText(fixed.output), { inPlace: true, label: shown });
       else diff += unifiedDiff(text, fixed.output, shown);
     }
     const { findings, parsed, lines } = fixed.result;
-    results.push({ file: shown, source: fixed.output, lines, findings, parsed, fixed: fixed.fixed });
+    if (binaryFile(findings)) results.push({ file: shown, source: "", findings, parsed, fixed: 0 });
+    else results.push({ file: shown, source: fixed.output, lines, findings, parsed, fixed: fixed.fixed });
   }
   const all = summarize(results);
   const shownResults = settings.quiet
@@ -154,6 +155,7 @@ function lintFiles(args: string[], options: LintCliOptions, io: CliIo): number {
     rules: RULE_METAS,
     version: PACKAGE.version,
     projectUrl: PACKAGE.homepage,
+    root: io.cwd,
   });
   if (toStderr) {
     io.stdout(diff);
@@ -161,6 +163,7 @@ function lintFiles(args: string[], options: LintCliOptions, io: CliIo): number {
   } else {
     io.stdout(report);
   }
+  if (settings.fix === "write" && !settings.quiet) io.stderr(fixedLine(results));
   if (exitCode !== 0) return exitCode;
   if (all.errorCount > 0) return 1;
   if (settings.maxWarnings !== undefined && all.warningCount > settings.maxWarnings) {
@@ -169,6 +172,23 @@ function lintFiles(args: string[], options: LintCliOptions, io: CliIo): number {
     return 1;
   }
   return 0;
+}
+
+/** `caffe2torch lint: fixed 3 problems in 2 files` (or that nothing was fixable): --fix is not silent. */
+function fixedLine(results: readonly FileResult[]): string {
+  const fixed = results.filter((r) => r.fixed > 0);
+  const problems = fixed.reduce((n, r) => n + r.fixed, 0);
+  const files = (n: number) => `${n} file${n === 1 ? "" : "s"}`;
+  if (problems === 0) return `caffe2torch lint: nothing to fix in ${files(results.length)}\n`;
+  return `caffe2torch lint: fixed ${problems} problem${problems === 1 ? "" : "s"} in ${files(fixed.length)}\n`;
+}
+
+/**
+ * Whether the file is binary (a .caffemodel given to lint): its one finding says so, and its
+ * bytes are no source to frame, so the result carries no text.
+ */
+function binaryFile(findings: readonly { ruleId: string; messageId: string }[]): boolean {
+  return findings.length === 1 && findings[0]!.ruleId === "syntax" && findings[0]!.messageId === "binary-input";
 }
 
 /** Files named by the arguments: plain paths as given, directories searched, patterns expanded. */
@@ -220,9 +240,26 @@ function configLookup(settings: LintSettings, io: CliIo): (file: string) => Lint
   };
 }
 
-/** A path as shown in reports: relative to the working directory when inside it, with `/`. */
+/**
+ * A path as shown in reports: relative to the working directory when inside it, with `/`; outside
+ * it, absolute. GitHub resolves annotation paths against the repository root, and SARIF's relative
+ * URIs against %SRCROOT%, both the directory CI runs in. "Inside" is decided on real paths too, so
+ * an absolute path spelled through a symlinked directory (the shell's $PWD) still comes out relative.
+ */
 function displayPath(path: string, cwd: string): string {
-  const rel = relative(cwd, path);
-  const shown = rel === "" || rel.startsWith("..") || isAbsolute(rel) ? path : rel;
+  const inside = (from: string, to: string): string | null => {
+    const rel = relative(from, to);
+    return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? null : rel;
+  };
+  const shown = inside(cwd, path) ?? inside(realPath(cwd), realPath(path)) ?? path;
   return shown.split(sep).join("/");
+}
+
+/** The real path of `path`, or `path` itself when it cannot be resolved (it does not exist yet). */
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
 }

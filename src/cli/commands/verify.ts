@@ -35,6 +35,7 @@ export interface VerifyCliOptions {
   /** `--input-shape`, repeatable (commander collects an array). */
   inputShape?: string | string[];
   weights?: string;
+  quiet?: boolean;
 }
 
 /** The defaults: 10 training steps show the lag plainly (0.999¹⁰ ≈ 0.99 of the initial value remains). */
@@ -93,7 +94,8 @@ function runTrace(file: string, options: VerifyCliOptions, io: CliIo): number {
 /**
  * `caffe2torch verify`: with a prototxt, runs every block under Caffe's semantics and under the
  * emitted PyTorch configuration (see src/verify); with `--trace`, replays a golden-format trace.
- * Exit 0 when everything claimed equivalent agrees, 1 when something disagrees, 2 for usage errors,
+ * Exit 0 when everything claimed equivalent agrees in at least one verified block, 1 when something
+ * disagrees or nothing was verified (no block, or every block skipped), 2 for usage errors,
  * unreadable input and unknown shapes.
  *
  * @param now a millisecond clock for the progress bar (default `performance.now`).
@@ -129,7 +131,7 @@ export function runVerify(file: string | undefined, options: VerifyCliOptions, i
     io.stderr(formatDiagnostics(name, read.lines, read.diagnostics.filter((d) => d.severity === "error"), errStyle));
     return 2;
   }
-  const outcome = convertNetDetailed(read, { phase, source: file, exact: options.exact ?? false, messageOf, inputShapes });
+  const outcome = convertNetDetailed(read, { phase, source: name, exact: options.exact ?? false, messageOf, inputShapes });
   throwInputShapeError(outcome.diagnostics);
   const warnings = inputShapeWarnings(outcome.diagnostics);
   if (warnings.length > 0) io.stderr(formatDiagnostics(name, read.lines, warnings, errStyle));
@@ -162,7 +164,7 @@ export function runVerify(file: string | undefined, options: VerifyCliOptions, i
     throw new CliError(`--plot needs a block that trains its running statistics; none of the ${result.blocks.length} blocks does in the ${phase} phase (try --phase train)`);
   }
 
-  const progress = createProgress(io, { now });
+  const progress = options.quiet ? { update: () => undefined, finish: () => undefined } : createProgress(io, { now });
   let run: ReturnType<typeof verifyNet>;
   try {
     run = verifyNet(result, plan, { ...verifyOptions, weights }, { onProgress: (done, total, block) => progress.update(done, total, block), plotBlock });
@@ -171,8 +173,8 @@ export function runVerify(file: string | undefined, options: VerifyCliOptions, i
   }
   const { report, series } = run;
   if (options.plot !== undefined && series !== null) {
-    io.writeFileAtomic(options.plot, renderLagPlot(series, { source: file, net: result.net, batch: verifyOptions.batch, seed: verifyOptions.seed, tolerance: verifyOptions.tolerance }));
-    io.stderr(`caffe2torch: wrote ${options.plot} (block ${visible(series.block)}, channel ${series.channel})\n`);
+    io.writeFileAtomic(options.plot, renderLagPlot(series, { source: name, net: result.net, batch: verifyOptions.batch, seed: verifyOptions.seed, tolerance: verifyOptions.tolerance }));
+    if (!options.quiet) io.stderr(`caffe2torch: wrote ${visible(options.plot)} (block ${visible(series.block)}, channel ${series.channel})\n`);
   }
   if (options.json) io.stdout(`${jsonText(report)}\n`);
   else io.stdout(formatVerifyText(report, makeStyle(io.color.stdout)));
@@ -185,7 +187,7 @@ export function registerVerifyCommand(program: Command, io: () => CliIo, setExit
     .command("verify")
     .description("run each BatchNorm block under Caffe's semantics and under the emitted PyTorch configuration, and compare")
     .argument("[net.prototxt]", 'the Caffe net definition ("-" reads standard input)')
-    .option("--trace <trace.json>", "replay a recorded trace (golden format, e.g. from tools/record_caffe_trace.py) instead")
+    .option("--trace <trace.json>", "replay a recorded trace instead: bn_cases.json's format (e.g. from tools/record_caffe_trace.py) or a trained net's trace.json")
     .option("--phase <phase>", "the phase the net is run in: test or train", "test")
     .option("--steps <k>", `training forwards before the evaluation (default ${DEFAULT_STEPS})`)
     .option("--batch <n>", `batch size of the generated inputs, for every block (default: the batch --input-shape gives, else ${DEFAULT_BATCH})`)
@@ -197,6 +199,7 @@ export function registerVerifyCommand(program: Command, io: () => CliIo, setExit
     .option("--plot <file.svg>", "draw one channel's running statistics per step (Caffe, plain, --exact) and their gap")
     .option("--input-shape <dims>", INPUT_SHAPE_HELP, collect)
     .option("--weights <model.caffemodel>", "start from a trained caffemodel: Caffe from its blobs, PyTorch from the converted state; blocks that train continue from there")
+    .option("-q, --quiet", "no progress bar and no line naming the --plot file written")
     .addHelpText(
       "after",
       `
@@ -209,6 +212,7 @@ Examples:
   $ caffe2torch verify deploy.prototxt --weights trained.caffemodel   # the trained statistics
   $ caffe2torch verify deploy.prototxt --weights trained.caffemodel --phase train --exact
   $ caffe2torch verify --trace my_trace.json --json                   # replay a pycaffe recording
+  $ caffe2torch verify --trace trained_small/trace.json               # a trained net's BatchNorm blocks
 
 Per block: K training forwards in the phase's mode (none for TEST blocks that only read their
 statistics), then one evaluation forward, on seeded inputs. Caffe's blobs start fresh for blocks that
@@ -222,7 +226,8 @@ every block's shape is inferred from it. The batch is --batch when given, else t
 gives, else ${DEFAULT_BATCH}.
 
 Exit codes: 0 every configuration claimed equivalent agrees (a lag of the plain mapping is reported,
-not a failure, unless --strict), 1 a disagreement, 2 usage error, unreadable input, unknown shapes, or
+not a failure, unless --strict), 1 a disagreement, or nothing verified (no BatchNorm active in the
+phase, or every block skipped: fork layers), 2 usage error, unreadable input, unknown shapes, or
 weights that do not fit the net (a missing layer, a blob of the wrong shape).`,
     )
     .action((file: string | undefined, opts: VerifyCliOptions) => setExit(runVerify(file, opts, io())));

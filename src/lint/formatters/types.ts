@@ -18,6 +18,12 @@ export interface FormatContext {
    * informationUri, and the base of each rule's helpUri (`<projectUrl>/blob/main/docs/rules/ID.md`).
    */
   projectUrl: string;
+  /**
+   * The absolute directory relative paths are relative to (the working directory, where CI runs
+   * from the checkout's root): SARIF's `originalUriBaseIds` gives it as `%SRCROOT%`. Optional: a log
+   * without it leaves `%SRCROOT%` for the consumer to resolve, as GitHub code scanning does.
+   */
+  root?: string;
 }
 
 /** A pure function from results to the text written to stdout. */

@@ -26,6 +26,8 @@ export const convBiasBeforeBn: Rule = {
     messages: {
       redundant:
         "{{type}} '{{layer}}' learns a bias (bias_term defaults to true) that BatchNorm '{{bn}}' cancels by subtracting the mean; bias_term: false saves the parameters.",
+      redundantWritten:
+        "{{type}} '{{layer}}' learns a bias (bias_term: true) that BatchNorm '{{bn}}' cancels by subtracting the mean; bias_term: false saves the parameters.",
     },
   }),
   scope: "phase",
@@ -39,9 +41,11 @@ export const convBiasBeforeBn: Rule = {
       const producer = model.layers[version.producer.layer]!;
       const owner = biasOwner(producer);
       if (!owner || owner.bias_term === false) continue;
+      // Written or defaulted: the message says which, rather than claim a default the file overrides.
+      const written = owner.bias_term === true;
       context.report({
-        range: (owner.bias_term === true ? sourceMap.rangeOf(owner, "bias_term") : undefined) ?? sourceMap.rangeOf(producer.param),
-        messageId: "redundant",
+        range: (written ? sourceMap.rangeOf(owner, "bias_term") : undefined) ?? sourceMap.rangeOf(producer.param),
+        messageId: written ? "redundantWritten" : "redundant",
         data: { type: producer.type, layer: producer.name, bn: model.layers[pairing.bn]!.name },
       });
     }

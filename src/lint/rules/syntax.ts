@@ -1,30 +1,13 @@
+import { READER_TEMPLATES, readerMessageData } from "../../diagnostics/reader-messages.js";
 import { isSyntaxError } from "../reader-codes.js";
 import { ruleMeta, type Rule } from "../rule.js";
 
-/** Message templates by reader code (the codes of src/textproto and src/schema). */
-const messages = {
-  "unclosed-message": "Missing closing '{{expected}}': the message opened here is never closed.",
-  "unexpected-token": "Expected '{{expected}}' but found {{found}}.",
-  "unsupported-extension": "Extension fields ('[…]') cannot appear in a Caffe net definition.",
-  "expected-field-name": "Expected a field name but found {{found}}.",
-  "expected-colon": "Expected ':' after '{{field}}' but found {{found}}.",
-  "expected-value": "Expected a value for '{{field}}' but found {{found}}.",
-  "invalid-number": "Malformed number ({{reason}}).",
-  "unterminated-string": "String is not terminated before the end of the line.",
-  "invalid-escape": "Invalid escape sequence in a string.",
-  "duplicate-field": "'{{field}}' is set twice but is not a repeated field; protoc refuses this.",
-  "expected-message": "Expected a message ('{ … }') but found {{found}}.",
-  "list-for-singular-field": "'{{field}}' is not a repeated field, so it cannot take a '[ … ]' list.",
-  "expected-scalar": "'{{field}}' takes a single value, not a message.",
-  "expected-string": "Expected a quoted string but found {{found}}.",
-  "expected-integer": "Expected an integer but found {{found}}.",
-  "integer-out-of-range": "{{value}} is out of range for this integer field.",
-  "expected-decimal": "Expected a decimal number but found {{found}}.",
-  "expected-double": "Expected a number but found {{found}}.",
-  "invalid-bool": "'{{value}}' is not a boolean value (true/false) for '{{field}}'.",
-  "expected-identifier": "Expected an enum value name but found {{found}}.",
-  other: "The file does not parse ({{code}}).",
-} as const;
+/**
+ * Message templates by reader code: the reader's own (diagnostics/reader-messages.ts), so that
+ * lint words a syntax error as convert, explain, verify and encode do; `other` for a code that
+ * has none.
+ */
+const messages: Readonly<Record<string, string>> = { ...READER_TEMPLATES, other: "The file does not parse ({{code}})." };
 
 /** `syntax`: the file does not parse, so Caffe cannot read it and nothing else can be checked. */
 export const syntax: Rule = {
@@ -44,11 +27,11 @@ export const syntax: Rule = {
       const at = d.range?.offset ?? 0;
       if (at === last) continue;
       last = at;
-      const known = Object.hasOwn(messages, d.code);
+      const known = Object.hasOwn(READER_TEMPLATES, d.code);
       context.report({
         range: d.range,
         messageId: known ? d.code : "other",
-        data: known ? d.data : { ...d.data, code: d.code },
+        data: known ? readerMessageData(d.code, d.data) : { ...d.data, code: d.code },
       });
     }
   },

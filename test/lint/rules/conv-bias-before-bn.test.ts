@@ -1,3 +1,7 @@
+import { describe, expect, it } from "vitest";
+import { messageText } from "../../../src/lint/messages.js";
+import { RULE_METAS } from "../../../src/lint/rules/index.js";
+import { lintText } from "../../../src/lint/run.js";
 import { ruleTester } from "../rule-tester.js";
 
 const input = `input: "data"\ninput_shape { dim: 1 dim: 3 dim: 8 dim: 8 }\n`;
@@ -25,9 +29,9 @@ ruleTester("conv-bias-before-bn", {
       errors: [{ messageId: "redundant", line: 3, column: 1, severity: "info", phase: null, data: { type: "Convolution", layer: "conv", bn: "bn" } }],
     },
     {
-      name: "bias_term: true written out, at the field",
+      name: "bias_term: true written out, at the field, without calling it a default",
       code: `${input}${conv(" bias_term: true")}${bn}`,
-      errors: [{ messageId: "redundant", line: 8, column: 52 }],
+      errors: [{ messageId: "redundantWritten", line: 8, column: 52 }],
     },
     {
       name: "an InnerProduct before BatchNorm",
@@ -35,4 +39,19 @@ ruleTester("conv-bias-before-bn", {
       errors: [{ messageId: "redundant", line: 3, column: 1, data: { type: "InnerProduct" } }],
     },
   ],
+});
+
+describe("conv-bias-before-bn's wording", () => {
+  const message = (code: string): string[] =>
+    lintText(code).findings.filter((f) => f.ruleId === "conv-bias-before-bn").map((f) => messageText(f, RULE_METAS));
+
+  it("says the bias defaults to true only when the file leaves bias_term out", () => {
+    expect(message(`${input}${conv("")}${bn}`)).toEqual([expect.stringContaining("(bias_term defaults to true)")]);
+  });
+
+  it("quotes bias_term: true when the file writes it", () => {
+    const [text] = message(`${input}${conv(" bias_term: true")}${bn}`);
+    expect(text).toContain("learns a bias (bias_term: true) that BatchNorm 'bn' cancels");
+    expect(text).not.toContain("defaults");
+  });
 });
