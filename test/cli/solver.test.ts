@@ -66,7 +66,7 @@ describe("caffe2torch solver", () => {
 
   it("writes -o FILE and says what it wrote on standard error", () => {
     const dir = folder({});
-    const out = join(dir, "out", "solver.py");
+    const out = join(dir, "solver.py");
     const r = runCli(["solver", SOLVER, "-o", out]);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe("");
