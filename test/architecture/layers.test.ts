@@ -21,7 +21,8 @@ function files(dir: string): string[] {
 
 /** Text in which a converted type's tests would name it: converter tests, export tests, golden nets. */
 const testText = [
-  ...files(join(ROOT, "test", "convert", "layers")),
+  ...files(join(ROOT, "test", "convert")),
+  ...files(join(ROOT, "test", "weights")),
   ...files(join(ROOT, "test", "export")),
   ...readdirSync(join(GOLDEN_DIR, "nets"))
     .filter((c) => !c.endsWith(".md"))

@@ -43,8 +43,10 @@ export function nodeLines(node: TorchNode, graph: TorchGraph, record: boolean, f
     case "none":
       break;
     case "alias":
+      // Split gives every top the one bottom; an in-place alias keeps its bottom's pairing.
       tops.forEach((t, i) => {
-        if (t !== bottoms[i] && bottoms[i] !== undefined) lines.push(tail(`${t} = ${bottoms[i]}`));
+        const b = bottoms.length === 1 ? bottoms[0] : bottoms[i];
+        if (b !== undefined && t !== b) lines.push(tail(`${t} = ${b}`));
       });
       break;
     case "module": {
