@@ -13,24 +13,25 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { HOSTILE, HOSTILE_BATCHNORMS, hostileDeploy, hostileTrainVal, renameHostile, TRAINED_CAFFEMODEL } from "../helpers/hostile.js";
 import { disallowedEvents, type InertEvent } from "../helpers/inert.js";
 import { GOLDEN_DIR } from "../helpers/paths.js";
-import { requireTorch, runPython, skipWithoutTorch } from "../helpers/python.js";
+import { requireTorch, skipWithoutTorch } from "../helpers/python.js";
+import { type SessionOutput, TorchSession } from "../helpers/torch-session.js";
 import { parseXml, type XmlElement } from "../verify/xml.js";
-import { runCli } from "./run-cli.js";
+import { runCli, runCliAsync } from "./run-cli.js";
 
 const CHECKER = fileURLToPath(new URL("../emit/check_inert.py", import.meta.url));
 const NET_NAME = HOSTILE["trained_small"]!.decoded;
 
 let dir = "";
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "caffe2torch-hostile-"));
   writeFileSync(join(dir, "deploy.prototxt"), hostileDeploy());
   writeFileSync(join(dir, "train_val.prototxt"), hostileTrainVal());
   // The caffemodel gets the same names: decode it, rename, encode it back.
-  const decoded = runCli(["decode", "--full", TRAINED_CAFFEMODEL]);
+  const decoded = await runCliAsync(["decode", "--full", TRAINED_CAFFEMODEL]);
   expect(decoded.status).toBe(0);
   writeFileSync(join(dir, "model.txt"), renameHostile(decoded.stdout));
-  const encoded = runCli(["encode", "-q", "model.txt", "-o", "model.caffemodel"], { cwd: dir });
+  const encoded = await runCliAsync(["encode", "-q", "model.txt", "-o", "model.caffemodel"], { cwd: dir });
   expect(encoded.stderr).toBe("");
   expect(encoded.status).toBe(0);
 });
@@ -51,16 +52,35 @@ function disallowed(report: InertReport, modulePath: string, weightsPath: string
   return disallowedEvents(report.events, report.python_dirs, modulePath, weightsPath);
 }
 
-function runChecker(variant: string, args: string[], weights: boolean): { report: InertReport; modulePath: string; work: string } {
+/**
+ * check_inert.py's report on `modulePath`, from a fresh Python started in `work` for this one
+ * module (not a session shared by the cases): the audit hook cannot be removed, and a module an
+ * earlier case imported would not be imported, nor audited, again. Nothing may reach stderr, from
+ * Python or from C, and the process must exit cleanly.
+ */
+async function inertReport(modulePath: string, weightsPath: string | null, work: string): Promise<InertReport> {
+  const fresh = new TorchSession({ cwd: work });
+  let exit: SessionOutput | null = null;
+  let call: { result: unknown; stdout: string; stderr: string };
+  try {
+    call = await fresh.callWithOutput(CHECKER, "check", weightsPath === null ? [modulePath] : [modulePath, weightsPath]);
+  } finally {
+    exit = await fresh.close();
+  }
+  expect(call.stdout + call.stderr).toBe("");
+  expect(exit?.stderr).toBe("");
+  expect(exit?.status).toBe(0);
+  return call.result as InertReport;
+}
+
+async function runChecker(variant: string, args: string[], weights: boolean): Promise<{ report: InertReport; modulePath: string; work: string }> {
   const work = mkdtempSync(join(dir, `${variant}-`));
   const modulePath = join(work, "hostile_module.py");
-  const run = runCli(["convert", "-q", join(dir, "deploy.prototxt"), "--format", "python", "-o", modulePath, ...args], { cwd: work });
+  const encoded = await runCliAsync(["encode", "-q", "model.txt", "-o", "model.caffemodel"], { cwd: dir });
   expect(run.stderr).not.toMatch(/internal error|\n\s+at /);
   expect(run.status).toBe(0);
-  const python = runPython(CHECKER, weights ? [modulePath, join(work, "hostile_module.safetensors")] : [modulePath], work);
-  expect(python.stderr).toBe("");
-  expect(python.status).toBe(0);
-  return { report: JSON.parse(python.stdout) as InertReport, modulePath, work };
+  const report = await inertReport(modulePath, weights ? join(work, "hostile_module.safetensors") : null, work);
+  return { report, modulePath, work };
 }
 
 describe("the emitted Python module keeps hostile names as data", () => {
@@ -69,9 +89,9 @@ describe("the emitted Python module keeps hostile names as data", () => {
     ["exact", ["--exact", "--phase", "train"], false],
     ["weights", ["--weights", "../model.caffemodel"], true],
   ] as const) {
-    it.skipIf(skipWithoutTorch)(`${variant}: imports and builds under PyTorch, runs nothing else, and LAYER_NAMES holds the exact names`, () => {
+    it.skipIf(skipWithoutTorch)(`${variant}: imports and builds under PyTorch, runs nothing else, and LAYER_NAMES holds the exact names`, async () => {
       requireTorch();
-      const { report, modulePath, work } = runChecker(variant, [...args], weights);
+      const { report, modulePath, work } = await runChecker(variant, [...args], weights);
       const weightsPath = weights ? join(work, "hostile_module.safetensors") : null;
       expect(disallowed(report, modulePath, weightsPath)).toEqual([]);
       expect(report.events.filter((e) => /system|spawn|Popen|exec$/.test(e.event) && e.event !== "exec")).toEqual([]);
@@ -88,7 +108,7 @@ describe("the emitted Python module keeps hostile names as data", () => {
     });
   }
 
-  it.skipIf(skipWithoutTorch)("the checker itself catches a module that runs a command (so the checks above can fail)", () => {
+  it.skipIf(skipWithoutTorch)("the checker itself catches a module that runs a command (so the checks above can fail)", async () => {
     requireTorch();
     const work = mkdtempSync(join(dir, "evil-"));
     const modulePath = join(work, "evil.py");
@@ -105,9 +125,7 @@ describe("the emitted Python module keeps hostile names as data", () => {
       "    return modules",
       "",
     ].join("\n"));
-    const run = runPython(CHECKER, [modulePath], work);
-    expect(run.status).toBe(0);
-    const report = JSON.parse(run.stdout) as InertReport;
+    const report = await inertReport(modulePath, null, work);
     const found = disallowed(report, modulePath, null);
     expect(found.map((e) => e.event)).toContain("os.system");
     expect(found).toContainEqual(expect.objectContaining({ event: "open", path: "/proc/self/status" }));
@@ -252,55 +270,55 @@ describe("explain and verify text reports show control characters from names, ne
   });
 
   /** Runs the CLI in the fixture folder; its stdout and stderr hold no raw control character. */
-  const clean = (args: string[]): { status: number; stdout: string; stderr: string } => {
-    const run = runCli(args, { cwd: dir });
+  const clean = async (args: string[]): Promise<{ status: number; stdout: string; stderr: string }> => {
+    const run = await runCliAsync(args, { cwd: dir });
     expect(run.stderr).not.toMatch(/internal error/);
     expect(run.stdout).not.toMatch(RAW_CONTROL);
     expect(run.stderr).not.toMatch(RAW_CONTROL);
     return run;
   };
 
-  it("explain: the ESC, BEL, U+202E and C1 of a layer, Scale, blob and net name never reach stdout raw, and their symbols do", () => {
+  it("explain: the ESC, BEL, U+202E and C1 of a layer, Scale, blob and net name never reach stdout raw, and their symbols do", async () => {
     for (const args of [[], ["--verbose"], ["--phase", "train"]]) {
-      const run = clean(["explain", "terminal.prototxt", ...args]);
+      const run = await clean(["explain", "terminal.prototxt", ...args]);
       expect(run.status).toBe(0);
       expect(run.stdout).toContain(`net ${TERMINAL.shown}`);
       expect(run.stdout).toContain(TERMINAL.shown);
       expect(run.stdout).toContain(`scale ${TERMINAL.shown}`);
     }
-    expect(clean(["explain", "terminal.prototxt", "--verbose"]).stdout).toContain(`blob ${TERMINAL.shown}`);
+    expect((await clean(["explain", "terminal.prototxt", "--verbose"])).stdout).toContain(`blob ${TERMINAL.shown}`);
   });
 
-  it("explain --layer: selects by the exact name, and a name that matches nothing is shown, not sent, on stderr", () => {
-    const chosen = clean(["explain", "terminal.prototxt", "--layer", TERMINAL.decoded]);
+  it("explain --layer: selects by the exact name, and a name that matches nothing is shown, not sent, on stderr", async () => {
+    const chosen = await clean(["explain", "terminal.prototxt", "--layer", TERMINAL.decoded]);
     expect(chosen.status).toBe(0);
     expect(chosen.stdout).toContain("Explaining 1 block of the 3");
     expect(chosen.stdout).toContain(TERMINAL.shown);
-    const missing = clean(["explain", "terminal.prototxt", "--layer", `${TERMINAL.decoded}x`]);
+    const missing = await clean(["explain", "terminal.prototxt", "--layer", `${TERMINAL.decoded}x`]);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain(`"${TERMINAL.shown}x"`);
     expect(missing.stderr).toContain(`BatchNorm layers in the TEST phase: ${TERMINAL.shown}, `);
   });
 
-  it("verify: the text report in TEST and TRAIN (block lines, lag table) shows the names as symbols", () => {
+  it("verify: the text report in TEST and TRAIN (block lines, lag table) shows the names as symbols", async () => {
     for (const phase of ["test", "train"]) {
-      const run = clean(["verify", "terminal.prototxt", "--phase", phase, "--steps", "3", "--input-shape", "2,3,8,8"]);
+      const run = await clean(["verify", "terminal.prototxt", "--phase", phase, "--steps", "3", "--input-shape", "2,3,8,8"]);
       expect(run.status).toBe(0);
       expect(run.stdout).toContain(`net "net ${TERMINAL.shown}"`);
       expect(run.stdout).toContain(`${TERMINAL.shown} (+scale ${TERMINAL.shown})`);
     }
-    expect(clean(["verify", "terminal.prototxt", "--phase", "train", "--steps", "3"]).stdout).toContain(`${TERMINAL.shown}: the plain mapping's gap`);
+    expect((await clean(["verify", "terminal.prototxt", "--phase", "train", "--steps", "3"])).stdout).toContain(`${TERMINAL.shown}: the plain mapping's gap`);
   });
 
-  it("convert and lint --format json|sarif write no raw control or bidi character, and the exact names parse back", () => {
-    const convert = runCli(["convert", "terminal.prototxt"], { cwd: dir });
+  it("convert and lint --format json|sarif write no raw control or bidi character, and the exact names parse back", async () => {
+    const convert = await runCliAsync(["convert", "terminal.prototxt"], { cwd: dir });
     expect(convert.status).toBe(0);
     expect(convert.stdout).not.toMatch(RAW_CONTROL);
     expect((JSON.parse(convert.stdout) as { net: string }).net).toBe(`net ${TERMINAL.decoded}`);
     // A layer reading a blob nothing makes: its finding quotes the name.
     writeFileSync(join(dir, "terminal-lint.prototxt"), `${terminalTrainVal()}layer {\n  name: "relu"\n  type: "ReLU"\n  bottom: "${TERMINAL.literal}"\n  top: "out"\n}\n`);
     for (const format of ["json", "sarif"]) {
-      const lint = runCli(["lint", "terminal-lint.prototxt", "--format", format], { cwd: dir });
+      const lint = await runCliAsync(["lint", "terminal-lint.prototxt", "--format", format], { cwd: dir });
       expect(lint.stdout, format).toContain("\\u202eevil\\u009bcsi");
       expect(lint.stdout, format).not.toMatch(RAW_CONTROL);
       const parsed = JSON.parse(lint.stdout) as { files?: { diagnostics: { message: string }[] }[]; runs?: { results: { message: { text: string } }[] }[] };
@@ -309,8 +327,8 @@ describe("explain and verify text reports show control characters from names, ne
     }
   });
 
-  it("verify --trace: a case name from the trace is shown as symbols", () => {
-    const run = clean(["verify", "--trace", "terminal-trace.json"]);
+  it("verify --trace: a case name from the trace is shown as symbols", async () => {
+    const run = await clean(["verify", "--trace", "terminal-trace.json"]);
     expect(run.stdout).toContain(` ${TERMINAL.shown}  max error`);
   });
 

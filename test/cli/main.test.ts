@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../helpers/paths.js";
-import { runCli } from "./run-cli.js";
+import { runCli, runCliAsync } from "./run-cli.js";
 
 const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
 
@@ -21,9 +21,9 @@ describe("caffe2torch (the program)", () => {
     expect(r.stdout).toContain("Exit codes: 0 clean, 1 findings or mismatch, 2 usage or input error.");
   });
 
-  it("shows examples in every command's --help", () => {
+  it("shows examples in every command's --help", async () => {
     for (const command of ["convert", "explain", "verify", "lint", "inspect", "encode", "decode"]) {
-      const r = runCli([command, "--help"]);
+      const r = await runCliAsync([command, "--help"]);
       expect(r.status, command).toBe(0);
       expect(r.stdout, command).toContain("Examples:");
     }

@@ -9,8 +9,9 @@
  * when the same layer converted in TEST does. Every block is either a module or listed in
  * SKIPPED with its reason.
  *
- * All modules are checked in ONE Python process (check_corpus_modules.py): importing torch costs
- * seconds, so a process per file would make this test minutes long.
+ * All modules are checked in ONE Python process (a torch session running check_corpus_modules.py):
+ * importing torch costs seconds, so a process per file would make this test minutes long. Each
+ * corpus file is one request (its four modules), so a file's test waits only for its own.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -24,7 +25,8 @@ import { emitJson } from "../../src/emit/json.js";
 import { emitPython } from "../../src/emit/python.js";
 import { readNet } from "../../src/schema/read.js";
 import { CORPUS_DIR, corpusFiles } from "../helpers/paths.js";
-import { requireTorch, runPython, skipWithoutTorch } from "../helpers/python.js";
+import { requireTorch, skipWithoutTorch } from "../helpers/python.js";
+import { useTorchSession } from "../helpers/torch-session.js";
 
 const RUNNER = fileURLToPath(new URL("./check_corpus_modules.py", import.meta.url));
 /** The one corpus file that is a template, not a net: `num_output: ${NUM_LABELS}` is no value. */
@@ -33,6 +35,7 @@ const DEEPLAB = "TheLegendAli-DeepLab-Context__vgg128_noup_train.prototxt";
 const MIN_FILES_WITH_MODULES = 15;
 /** One Python process for the whole corpus: seconds, but more than vitest's default per test. */
 const TIMEOUT_MS = 240_000;
+const python = useTorchSession();
 
 const PHASES = ["TEST", "TRAIN"] as const;
 type Phase = (typeof PHASES)[number];
@@ -56,10 +59,8 @@ type Report =
     }
   | { ok: false; error: string };
 
-interface RunnerOutput {
-  torch: string;
-  results: Record<string, Report>;
-}
+/** check_modules' answer: a report per variant id. */
+type Results = Record<string, Report>;
 
 const files = corpusFiles();
 let tempDir: string | undefined;
@@ -101,20 +102,25 @@ function prepare(): Variant[] {
   return variants;
 }
 
-let checked: RunnerOutput | undefined;
+const checked = new Map<string, Promise<Results>>();
 
-/** Runs check_corpus_modules.py once over every prepared module. */
-function check(): RunnerOutput {
-  if (checked !== undefined) return checked;
-  const variants = prepare();
-  const dir = tempDir ?? "";
-  const list = join(dir, "modules.json");
-  const out = join(dir, "described.json");
-  writeFileSync(list, JSON.stringify(variants.map((v) => ({ id: v.id, path: v.path }))), "utf8");
-  const run = runPython(RUNNER, [list, out]);
-  if (run.status !== 0) throw new Error(`${RUNNER} exited with ${String(run.status)}:\n${run.stderr}`);
-  checked = JSON.parse(readFileSync(out, "utf8")) as RunnerOutput;
-  return checked;
+/** check_corpus_modules.py over the prepared modules of `file`, once. */
+function checkFile(file: string): Promise<Results> {
+  let results = checked.get(file);
+  if (results === undefined) {
+    const entries = prepare()
+      .filter((v) => v.file === file)
+      .map((v) => ({ id: v.id, path: v.path }));
+    results = python.call<Results>(RUNNER, "check_modules", [entries]);
+    checked.set(file, results);
+  }
+  return results;
+}
+
+/** The reports of every prepared module, merged from the per-file requests. */
+async function checkAll(): Promise<Results> {
+  const files = [...new Set(prepare().map((v) => v.file))];
+  return Object.assign({}, ...(await Promise.all(files.map(checkFile)))) as Results;
 }
 
 function isBuilt(block: ConvertBlock): boolean {
@@ -268,7 +274,7 @@ function expectVariantMatches(variant: Variant, report: Report | undefined): voi
  * (while training for TEST modules, when not training for TRAIN modules) is not what the same
  * layer does in the file's conversion in that other phase.
  */
-function crossPhaseDivergences(phase: Phase, variants: readonly Variant[], results: RunnerOutput["results"]) {
+function crossPhaseDivergences(phase: Phase, variants: readonly Variant[], results: Results) {
   const other: Phase = phase === "TEST" ? "TRAIN" : "TEST";
   const out = new Map<string, string[]>();
   for (const variant of variants.filter((v) => v.phase === phase)) {
@@ -310,9 +316,9 @@ describe("every corpus module under real PyTorch (both phases, plain and --exact
     if (file === DEEPLAB) continue;
     it.skipIf(skipWithoutTorch)(
       `${file}: the emitted modules import, build and equal the JSON`,
-      () => {
+      async () => {
         requireTorch();
-        const { results } = check();
+        const results = await checkFile(file);
         const variants = prepare().filter((v) => v.file === file);
         expect(variants).toHaveLength(4);
         for (const variant of variants) expectVariantMatches(variant, results[variant.id]);
@@ -323,18 +329,18 @@ describe("every corpus module under real PyTorch (both phases, plain and --exact
 
   it.skipIf(skipWithoutTorch)(
     "a TEST module's flag while training is what the same layer does in TRAIN, in every file",
-    () => {
+    async () => {
       requireTorch();
-      expect(crossPhaseDivergences("TEST", prepare(), check().results)).toEqual({});
+      expect(crossPhaseDivergences("TEST", prepare(), await checkAll())).toEqual({});
     },
     TIMEOUT_MS,
   );
 
   it.skipIf(skipWithoutTorch)(
     "a TRAIN module's flag when not training is what the same layer does in TEST, in every file",
-    () => {
+    async () => {
       requireTorch();
-      expect(crossPhaseDivergences("TRAIN", prepare(), check().results)).toEqual({});
+      expect(crossPhaseDivergences("TRAIN", prepare(), await checkAll())).toEqual({});
     },
     TIMEOUT_MS,
   );
@@ -362,9 +368,9 @@ describe("every corpus module under real PyTorch (both phases, plain and --exact
 
   it.skipIf(skipWithoutTorch)(
     `checks every parseable file, at least ${MIN_FILES_WITH_MODULES} of them with modules`,
-    () => {
+    async () => {
       requireTorch();
-      const { results } = check();
+      const results = await checkAll();
       const variants = prepare();
       expect(variants).toHaveLength((files.length - 1) * 4);
       expect(Object.keys(results).sort()).toEqual(variants.map((v) => v.id).sort());

@@ -9,12 +9,13 @@ import {
 import { HOSTILE_NAMES } from "./fixtures.js";
 import {
   requireTorch,
-  runPythonJson,
   skipWithoutTorch,
   writeTempFile,
 } from "../helpers/python.js";
+import { useTorchSession } from "../helpers/torch-session.js";
 
 const CHECKER = fileURLToPath(new URL("./check_module.py", import.meta.url));
+const python = useTorchSession();
 
 const STRINGS = [
   ...HOSTILE_NAMES,
@@ -87,20 +88,20 @@ describe("pyDict", () => {
 });
 
 describe("literals under real Python", () => {
-  it.skipIf(skipWithoutTorch)("evaluate to exactly the strings and doubles written", () => {
+  it.skipIf(skipWithoutTorch)("evaluate to exactly the strings and doubles written", async () => {
     requireTorch();
     const values = [...STRINGS.map(pyString), ...FLOATS.map(pyFloat), pyFloat(-0)];
     const path = writeTempFile("literals.py", `VALUES = [\n${values.map((v) => `    ${v},`).join("\n")}\n]\n`);
-    const got = runPythonJson<unknown[]>(CHECKER, ["literals", path]);
+    const got = await python.call<unknown[]>(CHECKER, "literals", [path]);
     expect(got.slice(0, STRINGS.length)).toEqual(STRINGS);
     const floats = got.slice(STRINGS.length) as number[];
     FLOATS.forEach((f, i) => expect(Object.is(floats[i], f)).toBe(true));
     expect(Object.is(floats[FLOATS.length], -0)).toBe(true);
   });
 
-  it.skipIf(skipWithoutTorch)("spell floats exactly as Python's repr does", () => {
+  it.skipIf(skipWithoutTorch)("spell floats exactly as Python's repr does", async () => {
     requireTorch();
     const path = writeTempFile("reprs.py", `VALUES = [repr(v) for v in [${FLOATS.map(pyFloat).join(", ")}]]\n`);
-    expect(runPythonJson<string[]>(CHECKER, ["literals", path])).toEqual(FLOATS.map(pyFloat));
+    expect(await python.call<string[]>(CHECKER, "literals", [path])).toEqual(FLOATS.map(pyFloat));
   });
 });

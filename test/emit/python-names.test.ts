@@ -7,9 +7,11 @@ import {
   sanitiseKey,
 } from "../../src/convert/names.js";
 import { HOSTILE_NAMES } from "./fixtures.js";
-import { requireTorch, runPythonJson, skipWithoutTorch } from "../helpers/python.js";
+import { requireTorch, skipWithoutTorch } from "../helpers/python.js";
+import { useTorchSession } from "../helpers/torch-session.js";
 
 const CHECKER = fileURLToPath(new URL("./check_module.py", import.meta.url));
+const python = useTorchSession();
 const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 describe("sanitiseKey", () => {
@@ -82,9 +84,9 @@ describe("assignKeys", () => {
 });
 
 describe("reserved keys under real PyTorch", () => {
-  it.skipIf(skipWithoutTorch)("cover every public attribute of the installed torch.nn.ModuleDict", () => {
+  it.skipIf(skipWithoutTorch)("cover every public attribute of the installed torch.nn.ModuleDict", async () => {
     requireTorch();
-    const attributes = runPythonJson<string[]>(CHECKER, ["attributes"]);
+    const attributes = await python.call<string[]>(CHECKER, "attributes");
     expect(attributes.length).toBeGreaterThan(20);
     expect(attributes.filter((a) => !isReservedKey(a))).toEqual([]);
   });

@@ -9,9 +9,12 @@ import { describe, expect, it } from "vitest";
 import type { ConvertBlock, ConvertResult, TorchMode } from "../../src/convert/types.js";
 import { emitPython } from "../../src/emit/python.js";
 import { deployResult, emptyResult, forkResult, trainResult } from "./fixtures.js";
-import { requireTorch, runPythonJson, skipWithoutTorch, writeTempFile } from "../helpers/python.js";
+import { requireTorch, skipWithoutTorch, writeTempFile } from "../helpers/python.js";
+import { useTorchSession } from "../helpers/torch-session.js";
 
 const CHECKER = fileURLToPath(new URL("./check_module.py", import.meta.url));
+/** Every case of this file in one Python: torch is imported once, not per case. */
+const python = useTorchSession();
 
 interface StepRecord {
   batch_mean: number[];
@@ -23,15 +26,15 @@ interface StepRecord {
 
 type Runs = Record<string, { training: boolean; initial_mean: number[] | null; steps: StepRecord[] }>;
 
-function describeModule(result: ConvertResult, exact: boolean): Described {
+function describeModule(result: ConvertResult, exact: boolean): Promise<Described> {
   const path = writeTempFile("converted_net.py", emitPython(result, { exact }));
-  return runPythonJson<Described>(CHECKER, ["describe", path]);
+  return python.call<Described>(CHECKER, "describe", [path]);
 }
 
 /** `steps` forwards of every module after set_training(modules, training). */
-function runModule(result: ConvertResult, exact: boolean, steps: number, training = true): Runs {
+function runModule(result: ConvertResult, exact: boolean, steps: number, training = true): Promise<Runs> {
   const path = writeTempFile("converted_net.py", emitPython(result, { exact }));
-  return runPythonJson<Runs>(CHECKER, ["run", path, String(steps), "7", training ? "1" : "0"]);
+  return python.call<Runs>(CHECKER, "run", [path, steps, 7, training]);
 }
 
 function isBuilt(block: ConvertBlock): boolean {
@@ -61,8 +64,8 @@ function pairs(result: ConvertResult, described: Described): [string, ConvertBlo
   return built.map((block, i) => [described.keys[i] ?? "", block]);
 }
 
-function expectModulesMatch(result: ConvertResult, exact: boolean): void {
-  const described = describeModule(result, exact);
+async function expectModulesMatch(result: ConvertResult, exact: boolean): Promise<void> {
+  const described = await describeModule(result, exact);
   expect(described.is_module_dict).toBe(true);
   expect(described.attribute_access).toBe(true);
   expect(described.container_training).toEqual([true, false]);
@@ -154,18 +157,18 @@ describe("emitted Python under real PyTorch", () => {
     for (const exact of [false, true]) {
       it.skipIf(skipWithoutTorch)(
         `builds modules whose attributes and training flags equal the result for ${label}${exact ? " (exact)" : ""}`,
-        () => {
+        async () => {
           requireTorch();
-          expectModulesMatch(make(), exact);
+          await expectModulesMatch(make(), exact);
         },
       );
     }
   }
 
-  it.skipIf(skipWithoutTorch)("exact modules' running statistics equal Caffe's sum / s at every step", () => {
+  it.skipIf(skipWithoutTorch)("exact modules' running statistics equal Caffe's sum / s at every step", async () => {
     requireTorch();
     const result = trainResult();
-    const runs = runModule(result, true, STEPS);
+    const runs = await runModule(result, true, STEPS);
     result.blocks.forEach((block, i) => {
       const run = Object.values(runs)[i];
       if (run === undefined) throw new Error(`no run for block ${i}`);
@@ -187,9 +190,9 @@ describe("emitted Python under real PyTorch", () => {
     });
   });
 
-  it.skipIf(skipWithoutTorch)("an exact module with fraction 1 averages the batch means", () => {
+  it.skipIf(skipWithoutTorch)("an exact module with fraction 1 averages the batch means", async () => {
     requireTorch();
-    const runs = runModule(trainResult(), true, STEPS);
+    const runs = await runModule(trainResult(), true, STEPS);
     const run = runs.bn_cumulative;
     if (run === undefined) throw new Error("no bn_cumulative");
     const last = run.steps.at(-1);
@@ -203,10 +206,10 @@ describe("emitted Python under real PyTorch", () => {
 
   it.skipIf(skipWithoutTorch)(
     "plain modules match Caffe only for blocks marked exact and follow torch's average otherwise",
-    () => {
+    async () => {
       requireTorch();
       const result = trainResult();
-      const runs = runModule(result, false, STEPS);
+      const runs = await runModule(result, false, STEPS);
       result.blocks.forEach((block, i) => {
         const run = Object.values(runs)[i];
         if (run === undefined || block.torch.mode === "frozen") return;
@@ -231,9 +234,9 @@ describe("emitted Python under real PyTorch", () => {
 
   it.skipIf(skipWithoutTorch)(
     "set_training(True) on a deploy net keeps explicit global-stats blocks fixed and batch-stats untracked",
-    () => {
+    async () => {
       requireTorch();
-      const runs = runModule(deployResult(), true, 3);
+      const runs = await runModule(deployResult(), true, 3);
       const frozen = runs.conv1_bn;
       expect(frozen?.training).toBe(false);
       for (const step of frozen?.steps ?? []) expect(step.running_mean).toEqual(frozen?.initial_mean);
@@ -251,9 +254,9 @@ describe("emitted Python under real PyTorch", () => {
 
   it.skipIf(skipWithoutTorch)(
     "set_training(False) keeps a train block with use_global_stats: false written in train(), updating as Caffe's TEST forward does",
-    () => {
+    async () => {
       requireTorch();
-      const runs = runModule(trainResult(), true, 3, false);
+      const runs = await runModule(trainResult(), true, 3, false);
       const always = runs.bn_batch_stats_always;
       expect(always?.training).toBe(true);
       const caffe = caffeEstimates(0.999, always?.steps ?? []);
@@ -268,9 +271,9 @@ describe("emitted Python under real PyTorch", () => {
 
   it.skipIf(skipWithoutTorch)(
     "set_training(True) on a TEST net of forks keeps bn_mode INFERENCE and frozen BN fixed, and trains the others",
-    () => {
+    async () => {
       requireTorch();
-      const runs = runModule(forkResult(), false, 3);
+      const runs = await runModule(forkResult(), false, 3);
       for (const key of ["enet_inference", "psp_frozen"]) {
         const fixed = runs[key];
         expect(fixed?.training, key).toBe(false);

@@ -2,42 +2,23 @@
  * Running the real Python + PyTorch from tests. Tests that need them use
  * `it.skipIf(skipWithoutTorch)`: without torch they are skipped locally, but in CI
  * (`CI=true`) they run and fail through {@link requireTorch}, so a broken CI image cannot turn
- * the PyTorch parity checks into silent skips.
+ * the PyTorch parity checks into silent skips. The checks themselves run in a long-lived Python
+ * (torch-session.ts).
  */
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { inject } from "vitest";
+import { PYTHON, probeTorchSync, type TorchAvailability } from "./torch-probe.js";
 
-/** The interpreter: Debian's python3 with python3-torch, as issue 3 asks CI to install. */
-export const PYTHON = process.env.CAFFE2TORCH_PYTHON ?? "/usr/bin/python3";
-
-/** Whether PyTorch can be imported, and why not. */
-export interface TorchAvailability {
-  available: boolean;
-  /** torch.__version__ when available. */
-  version: string | null;
-  /** Why not, when unavailable. */
-  reason: string | null;
-}
+export { PYTHON, type TorchAvailability } from "./torch-probe.js";
 
 let cached: TorchAvailability | undefined;
 
-/** Probes `PYTHON -c "import torch"` once per test process. */
+/** Whether PyTorch can be imported, and why not: global-setup.ts's probe of this run. */
 export function torchAvailability(): TorchAvailability {
-  if (cached !== undefined) return cached;
-  const probe = spawnSync(PYTHON, ["-c", "import torch; print(torch.__version__)"], {
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-  if (probe.error !== undefined) {
-    cached = { available: false, version: null, reason: `${PYTHON}: ${probe.error.message}` };
-  } else if (probe.status !== 0) {
-    const last = probe.stderr.trim().split("\n").pop() ?? "";
-    cached = { available: false, version: null, reason: `${PYTHON} cannot import torch: ${last}` };
-  } else {
-    cached = { available: true, version: probe.stdout.trim(), reason: null };
-  }
+  cached ??= inject("torch") ?? probeTorchSync();
   return cached;
 }
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { createRng } from "../../src/numeric/rng.js";
 import { runProtoc, skipWithoutProtoc } from "../helpers/protoc.js";
-import { runCli } from "../cli/run-cli.js";
+import { runCli, runCliAsync } from "../cli/run-cli.js";
 
 const bytes = (...parts: (string | number[])[]): Buffer =>
   Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p, "latin1") : Buffer.from(p))));
@@ -93,9 +93,9 @@ describe("empty and random input", () => {
   const rng = createRng(7);
   const samples = Array.from({ length: 2 }, () => Uint8Array.from({ length: 4096 }, () => rng.nextUint32() & 255));
   for (const command of ["encode", "decode", "convert", "explain", "lint", "verify"]) {
-    it(`${command} answers random bytes with exit 0, 1 or 2 and no stack trace`, () => {
+    it(`${command} answers random bytes with exit 0, 1 or 2 and no stack trace`, async () => {
       for (const input of samples) {
-        const r = runCli([command, "-"], { input });
+        const r = await runCliAsync([command, "-"], { input });
         expect([0, 1, 2]).toContain(r.status);
         expect(r.stderr).not.toMatch(/internal error|\n\s+at .*:\d+:\d+/);
         // Binary data given as a prototxt: one line saying so (issue 12), not an error per byte run.

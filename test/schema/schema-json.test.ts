@@ -32,7 +32,7 @@ describe("the schema tables as JSON", () => {
     expect(() => schemaToJson(broken, new Map(), text)).toThrow(/JSON cannot hold/);
   });
 
-  // `npm test` builds first; the built tables must be those of the current caffe.proto.
+  // `npm test` builds first when dist/ is stale (tools/build-stamp.mjs hashes proto/); the built tables must be those of the current caffe.proto.
   const built = join(ROOT, "dist", "schema", "caffe-schema.json");
   it.skipIf(!existsSync(built))("as built in dist/ are those of the current proto/caffe.proto", () => {
     const json = JSON.parse(readFileSync(built, "utf8")) as SchemaJson;

@@ -13,9 +13,11 @@ import type { Tensor } from "../../src/numeric/tensor.js";
 import { createTorchBatchNorm, torchBatchNormForward } from "../../src/numeric/torch-batch-norm.js";
 import { boundAt, forwardBound } from "../../src/verify/float32-bound.js";
 import { DEFAULT_VERIFY_TOLERANCE } from "../../src/verify/tolerance.js";
-import { requireTorch, runPythonJson, skipWithoutTorch, writeTempFile } from "../helpers/python.js";
+import { requireTorch, skipWithoutTorch } from "../helpers/python.js";
+import { useTorchSession } from "../helpers/torch-session.js";
 
 const RUNNER = fileURLToPath(new URL("./run_batch_norm.py", import.meta.url));
+const python = useTorchSession();
 const SHAPE = [2, 3, 4, 4];
 const EPS = Math.fround(1e-5);
 
@@ -45,7 +47,7 @@ function ourTorchOutput(c: Case): Float32Array {
   return torchBatchNormForward(module, c.x).output.data;
 }
 
-function realTorchOutput(c: Case): Float32Array {
+async function realTorchOutput(c: Case): Promise<Float32Array> {
   const scenario = {
     shape: SHAPE,
     input: Array.from(c.x.data),
@@ -56,8 +58,7 @@ function realTorchOutput(c: Case): Float32Array {
     eps: EPS,
     training: c.training,
   };
-  const path = writeTempFile("case.json", JSON.stringify(scenario));
-  return Float32Array.from(runPythonJson<{ output: number[] }>(RUNNER, [path]).output);
+  return Float32Array.from((await python.call<{ output: number[] }>(RUNNER, "forward", [scenario])).output);
 }
 
 describe("real PyTorch against Caffe's order with statistics far larger than the input's spread", () => {
@@ -65,10 +66,10 @@ describe("real PyTorch against Caffe's order with statistics far larger than the
     [2.5e8, false],
     [2.5e17, false],
     [2.5e8, true],
-  ])("mean %s (training %s): PyTorch differs beyond the output tolerance, our executor reproduces it, and it is within the bound", (mean, training) => {
+  ])("mean %s (training %s): PyTorch differs beyond the output tolerance, our executor reproduces it, and it is within the bound", async (mean, training) => {
     requireTorch();
     const c = extremeCase(mean, training);
-    const real = realTorchOutput(c);
+    const real = await realTorchOutput(c);
     expect(Array.from(ourTorchOutput(c))).toEqual(Array.from(real));
     const caffe = caffeOutput(c).data;
     const bound = forwardBound(c.x, training ? null : { mean: c.m, variance: c.v }, { eps: EPS, gamma: c.gamma, beta: c.beta });

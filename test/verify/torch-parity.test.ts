@@ -22,9 +22,12 @@ import { blockScenario } from "../../src/verify/scenario.js";
 import { blockShape } from "../../src/verify/shapes.js";
 import { DEFAULT_VERIFY_TOLERANCE } from "../../src/verify/tolerance.js";
 import type { Configuration } from "../../src/verify/types.js";
-import { requireTorch, runPython, skipWithoutTorch } from "../helpers/python.js";
+import { requireTorch, skipWithoutTorch } from "../helpers/python.js";
+import { useTorchSession } from "../helpers/torch-session.js";
 
 const RUNNER = fileURLToPath(new URL("./run_emitted.py", import.meta.url));
+/** Every case in one Python: torch is imported once for the file. */
+const python = useTorchSession();
 const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
 /** Our executor against real PyTorch: the issue's bound for the same computation, scaled. */
 const PARITY_TOLERANCE = 1e-6;
@@ -58,7 +61,7 @@ function convert(fixture: string, phase: "TRAIN" | "TEST", exact: boolean) {
   return convertNet(read, { phase, source: fixture, exact });
 }
 
-/** Runs our executors on every block and writes the scenario the Python runner reads. */
+/** Runs our executors on every block; writes the module and gives the scenario the Python runner reads. */
 function prepare(fixture: string, phase: "TRAIN" | "TEST", configuration: Configuration, dir: string) {
   const result = convert(fixture, phase, configuration === "exact");
   const keys = planModules(result).map((p) => p.key);
@@ -108,9 +111,7 @@ function prepare(fixture: string, phase: "TRAIN" | "TEST", configuration: Config
   });
   const modulePath = join(dir, "emitted_net.py");
   writeFileSync(modulePath, emitPython(result, { exact: configuration === "exact" }));
-  const scenarioPath = join(dir, "scenario.json");
-  writeFileSync(scenarioPath, JSON.stringify({ training: phase === "TRAIN", blocks }));
-  return { modulePath, scenarioPath, expected };
+  return { modulePath, scenario: { training: phase === "TRAIN", blocks }, expected };
 }
 
 const memo = new Map<string, ReturnType<typeof runEmittedOnce>>();
@@ -122,13 +123,10 @@ function runEmitted(fixture: string, phase: "TRAIN" | "TEST", configuration: Con
   return memo.get(key) as ReturnType<typeof runEmittedOnce>;
 }
 
-function runEmittedOnce(fixture: string, phase: "TRAIN" | "TEST", configuration: Configuration) {
+async function runEmittedOnce(fixture: string, phase: "TRAIN" | "TEST", configuration: Configuration) {
   const dir = mkdtempSync(join(tmpdir(), "caffe2torch-parity-"));
-  const { modulePath, scenarioPath, expected } = prepare(fixture, phase, configuration, dir);
-  const outPath = join(dir, "out.json");
-  const run = runPython(RUNNER, [modulePath, scenarioPath, outPath]);
-  if (run.status !== 0) throw new Error(`run_emitted.py exited with ${String(run.status)}:\n${run.stderr}`);
-  return { expected, runs: JSON.parse(readFileSync(outPath, "utf8")) as Runs };
+  const { modulePath, scenario, expected } = prepare(fixture, phase, configuration, dir);
+  return { expected, runs: await python.call<Runs>(RUNNER, "run", [modulePath, scenario]) };
 }
 
 /** The scaled error of the real module against a reference state (outputs and, when both keep them, statistics). */
@@ -157,9 +155,9 @@ const cases: [string, "TRAIN" | "TEST", Configuration][] = [
 describe("the emitted Python under real PyTorch (/usr/bin/python3)", () => {
   it.skipIf(skipWithoutTorch).each(cases)(
     "%s in %s, %s: every step's output and running statistics equal our PyTorch executor's",
-    (fixture, phase, configuration) => {
+    async (fixture, phase, configuration) => {
       requireTorch();
-      const { expected, runs } = runEmitted(fixture, phase, configuration);
+      const { expected, runs } = await runEmitted(fixture, phase, configuration);
       for (const e of expected) {
         const run = runs[e.key];
         expect(run, e.key).toBeDefined();
@@ -177,9 +175,9 @@ describe("the emitted Python under real PyTorch (/usr/bin/python3)", () => {
 
   it.skipIf(skipWithoutTorch).each(cases)(
     "%s in %s, %s: the real modules agree with Caffe wherever we claim equivalence",
-    (fixture, phase, configuration) => {
+    async (fixture, phase, configuration) => {
       requireTorch();
-      const { expected, runs } = runEmitted(fixture, phase, configuration);
+      const { expected, runs } = await runEmitted(fixture, phase, configuration);
       for (const e of expected) {
         const run = runs[e.key];
         run?.steps.forEach((s, k) => {
@@ -196,9 +194,9 @@ describe("the emitted Python under real PyTorch (/usr/bin/python3)", () => {
     },
   );
 
-  it.skipIf(skipWithoutTorch)("the plain mapping's real running mean lags Caffe's after training, as verify reports", () => {
+  it.skipIf(skipWithoutTorch)("the plain mapping's real running mean lags Caffe's after training, as verify reports", async () => {
     requireTorch();
-    const { expected, runs } = runEmitted("train-small.prototxt", "TRAIN", "plain");
+    const { expected, runs } = await runEmitted("train-small.prototxt", "TRAIN", "plain");
     const bn1 = expected.find((e) => e.block.batchnorm === "bn1") as Expected;
     const last = runs[bn1.key]?.steps.at(-1) as State;
     const caffe = bn1.caffe.steps.at(-1) as State;

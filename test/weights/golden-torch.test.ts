@@ -3,7 +3,6 @@
  * package, so our numpy reader is what loads the file): build() loads the weights beside the module
  * and every block, in eval(), reproduces the outputs Caffe recorded for trained_small.
  */
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,7 +13,8 @@ import { planModules } from "../../src/emit/python-plan.js";
 import { compare } from "../../src/numeric/compare.js";
 import type { AttachedWeights } from "../../src/weights/attach.js";
 import { safetensorsBytes } from "../../src/weights/safetensors.js";
-import { PYTHON, requireTorch, runPythonJson, skipWithoutTorch } from "../helpers/python.js";
+import { requireTorch, skipWithoutTorch } from "../helpers/python.js";
+import { useTorchSession } from "../helpers/torch-session.js";
 import { convertWithWeights, trainedTrace } from "./support.js";
 
 /** Agreement required with every recorded block output, as |a − b| / max(1, |b|) (issue 6). */
@@ -23,6 +23,10 @@ const BLOCK_TOLERANCE = 1e-5;
 const RUNNER = fileURLToPath(new URL("./run_blocks.py", import.meta.url));
 /** A stand-in safetensors package (the real one is not in Debian), to take the package branch. */
 const FAKE_SAFETENSORS = fileURLToPath(new URL("./fake_safetensors", import.meta.url));
+/** The cases of this file in one Python (torch imported once)... */
+const python = useTorchSession();
+/** ...but the stand-in package gets a Python of its own, so no other case can import it. */
+const withFakeSafetensors = useTorchSession({ env: { PYTHONPATH: FAKE_SAFETENSORS } });
 
 interface BlocksRun {
   weights_file: string;
@@ -51,12 +55,10 @@ describe.each([false, true])("the emitted module (exact: %s) with its safetensor
   const converted = convertWithWeights({ exact });
   const all = cases(converted);
 
-  it.skipIf(skipWithoutTorch)("build() loads the file beside it and reproduces every recorded block output", () => {
+  it.skipIf(skipWithoutTorch)("build() loads the file beside it and reproduces every recorded block output", async () => {
     requireTorch();
     const module = writeModel(converted, exact);
-    const casesPath = join(module, "..", "cases.json");
-    writeFileSync(casesPath, JSON.stringify(all.map((c) => ({ key: c.key, shape: c.input.shape, data: c.input.data }))));
-    const run = runPythonJson<BlocksRun>(RUNNER, ["blocks", module, casesPath]);
+    const run = await python.call<BlocksRun>(RUNNER, "blocks", [module, all.map((c) => ({ key: c.key, shape: c.input.shape, data: c.input.data }))]);
     expect(run.weights_file).toBe(join(module, "..", "model.safetensors"));
     expect(Object.values(run.training)).toEqual([false, false, false]);
     expect(run.outputs).toHaveLength(6);
@@ -67,9 +69,9 @@ describe.each([false, true])("the emitted module (exact: %s) with its safetensor
     });
   });
 
-  it.skipIf(skipWithoutTorch)("restores exactly the state that was written, caffe_scale_factor only with exact", () => {
+  it.skipIf(skipWithoutTorch)("restores exactly the state that was written, caffe_scale_factor only with exact", async () => {
     requireTorch();
-    const state = runPythonJson<Record<string, number[]>>(RUNNER, ["state", writeModel(converted, exact)]);
+    const state = await python.call<Record<string, number[]>>(RUNNER, "state", [writeModel(converted, exact)]);
     expect(Object.keys(state).sort()).toEqual([...converted.state.keys()].sort());
     for (const [key, tensor] of converted.state) expect(state[key]).toEqual(Array.from(tensor.data, Number));
   });
@@ -79,44 +81,39 @@ describe("build(weights) in PyTorch", () => {
   const plain = convertWithWeights();
   const exact = convertWithWeights({ exact: true });
 
-  it.skipIf(skipWithoutTorch)("without a file beside it builds PyTorch's initial state, as without weights", () => {
+  it.skipIf(skipWithoutTorch)("without a file beside it builds PyTorch's initial state, as without weights", async () => {
     requireTorch();
-    const state = runPythonJson<Record<string, number[]>>(RUNNER, ["state", writeModel(plain, false, false)]);
+    const state = await python.call<Record<string, number[]>>(RUNNER, "state", [writeModel(plain, false, false)]);
     expect(state["bn1.running_mean"]).toEqual(new Array(8).fill(0));
     expect(state["bn1.running_var"]).toEqual(new Array(8).fill(1));
   });
 
-  it.skipIf(skipWithoutTorch)("loads a file given by path", () => {
+  it.skipIf(skipWithoutTorch)("loads a file given by path", async () => {
     requireTorch();
     const elsewhere = writeModel(plain, false);
-    const state = runPythonJson<Record<string, number[]>>(RUNNER, ["state", writeModel(plain, false, false), join(elsewhere, "..", "model.safetensors")]);
+    const state = await python.call<Record<string, number[]>>(RUNNER, "state", [writeModel(plain, false, false), join(elsewhere, "..", "model.safetensors")]);
     expect(state["bn2.running_var"]).toEqual(Array.from(plain.state.get("bn2.running_var")!.data, Number));
   });
 
-  it.skipIf(skipWithoutTorch)("uses the safetensors package's safe_open when it is installed", () => {
+  it.skipIf(skipWithoutTorch)("uses the safetensors package's safe_open when it is installed", async () => {
     requireTorch();
     const module = writeModel(plain, false);
-    const run = spawnSync(PYTHON, [RUNNER, "state", module], {
-      encoding: "utf8",
-      env: { ...process.env, PYTHONPATH: FAKE_SAFETENSORS, PYTHONDONTWRITEBYTECODE: "1" },
-    });
-    expect(run.status, run.stderr).toBe(0);
-    const state = JSON.parse(run.stdout) as Record<string, number[] | number>;
+    const state = await withFakeSafetensors.call<Record<string, number[] | number>>(RUNNER, "state", [module]);
     expect(state["__safetensors_calls__"]).toBe(1);
     expect(state["bn1.running_mean"]).toEqual(Array.from(plain.state.get("bn1.running_mean")!.data));
   });
 
-  it.skipIf(skipWithoutTorch)("raises FileNotFoundError for a path that does not exist", () => {
+  it.skipIf(skipWithoutTorch)("raises FileNotFoundError for a path that does not exist", async () => {
     requireTorch();
     const module = writeModel(plain, false);
-    const error = runPythonJson<{ type: string; message: string }>(RUNNER, ["error", module, "/nonexistent/model.safetensors"]);
+    const error = await python.call<{ type: string; message: string }>(RUNNER, "error", [module, "/nonexistent/model.safetensors"]);
     expect(error).toEqual({ type: "FileNotFoundError", message: "[Errno 2] No such file or directory: '/nonexistent/model.safetensors'" });
   });
 
-  it.skipIf(skipWithoutTorch)("refuses, naming the Caffe layer, a file whose keys do not fit the modules", () => {
+  it.skipIf(skipWithoutTorch)("refuses, naming the Caffe layer, a file whose keys do not fit the modules", async () => {
     requireTorch();
     const exactFile = join(writeModel(exact, true), "..", "model.safetensors");
-    const error = runPythonJson<{ type: string; message: string }>(RUNNER, ["error", writeModel(plain, false, false), exactFile]);
+    const error = await python.call<{ type: string; message: string }>(RUNNER, "error", [writeModel(plain, false, false), exactFile]);
     expect(error.type).toBe("RuntimeError");
     expect(error.message).toContain("cannot load module 'bn1' (Caffe layer 'bn1')");
     expect(error.message).toContain("caffe_scale_factor");

@@ -1,16 +1,15 @@
 """Run the modules of a `caffe2torch convert --weights` Python module under real PyTorch.
 
-Usage:
-    run_blocks.py blocks MODULE.py CASES.json    build(), eval; feed each case's input to modules[key]
-    run_blocks.py state MODULE.py [WEIGHTS]      build(WEIGHTS or default): state_dict as JSON
-    run_blocks.py error MODULE.py WEIGHTS        build(WEIGHTS): the exception's type and message
+Functions, called through test/helpers/torch_session.py (one Python per test file):
+    blocks(MODULE_PATH, CASES)        build(), eval; feed each case's input to modules[key]
+    state(MODULE_PATH, WEIGHTS=None)  build(WEIGHTS or default): the state_dict
+    error(MODULE_PATH, WEIGHTS)       build(WEIGHTS): the exception's type and message
 
-CASES.json is a list of {"key", "shape", "data"}. Output is one JSON document on stdout.
+CASES is a list of {"key", "shape", "data"}. Each returns a JSON-able value. Every call loads the
+module file afresh, so calls in one process share no module state.
 """
 
 import importlib.util
-import json
-import sys
 
 import torch
 
@@ -30,11 +29,9 @@ def has_safetensors():
     return True
 
 
-def blocks(path, cases_path):
+def blocks(path, cases):
     generated = load(path)
     modules = generated.set_training(generated.build(), False)
-    with open(cases_path, encoding="utf-8") as f:
-        cases = json.load(f)
     outputs = []
     with torch.no_grad():
         for case in cases:
@@ -67,20 +64,3 @@ def error(path, weights):
     except Exception as e:  # the test pins the type and the message
         return {"type": type(e).__name__, "message": str(e)}
     return None
-
-
-def main(argv):
-    command = argv[1]
-    if command == "blocks":
-        result = blocks(argv[2], argv[3])
-    elif command == "state":
-        result = state(argv[2], argv[3] if len(argv) > 3 else None)
-    elif command == "error":
-        result = error(argv[2], argv[3])
-    else:
-        raise SystemExit("unknown command: " + command)
-    json.dump(result, sys.stdout, ensure_ascii=True)
-
-
-if __name__ == "__main__":
-    main(sys.argv)

@@ -1,0 +1,52 @@
+"""Functions for torch-session.test.ts: what a test script may do to the session that calls it."""
+
+import os
+import sys
+import time
+
+imports = 0
+imports += 1  # module-level code runs once per process, however many calls
+
+
+def echo(*args):
+    return list(args)
+
+
+def import_count():
+    return imports
+
+
+def noisy(text):
+    print("print to stdout: " + text)
+    os.write(1, b"raw write to fd 1\n")
+    sys.stderr.write("to stderr\n")
+    return text
+
+
+def raises(message):
+    raise ValueError(message)
+
+
+def exits():
+    sys.exit(3)
+
+
+def sleeps(seconds):
+    time.sleep(seconds)
+    return seconds
+
+
+def not_json():
+    return {1, 2}
+
+
+def cwd():
+    return os.getcwd()
+
+
+def env(name):
+    return os.environ.get(name)
+
+
+def nan():
+    return float("nan")
