@@ -76,7 +76,7 @@ async function inertReport(modulePath: string, weightsPath: string | null, work:
 async function runChecker(variant: string, args: string[], weights: boolean): Promise<{ report: InertReport; modulePath: string; work: string }> {
   const work = mkdtempSync(join(dir, `${variant}-`));
   const modulePath = join(work, "hostile_module.py");
-  const encoded = await runCliAsync(["encode", "-q", "model.txt", "-o", "model.caffemodel"], { cwd: dir });
+  const run = await runCliAsync(["convert", "-q", join(dir, "deploy.prototxt"), "--format", "python", "-o", modulePath, ...args], { cwd: work });
   expect(run.stderr).not.toMatch(/internal error|\n\s+at /);
   expect(run.status).toBe(0);
   const report = await inertReport(modulePath, weights ? join(work, "hostile_module.safetensors") : null, work);

@@ -205,15 +205,16 @@ describe("attachWeights on other caffemodel forms", () => {
     expect(out.state.get("bn1.running_mean")?.data.length).toBe(8);
   });
 
-  it("fills num_features but builds no module when even the input rank is unknown", () => {
+  it("without the input's shape, takes the rank from the layers before each block and builds every module", () => {
+    // The convolution's kernel says 2-D and num_output the channels; the InnerProduct gives [N, 10].
     const noShape = deployText.replace("shape { dim: 2 dim: 3 dim: 8 dim: 8 }", "");
     const out = convertWithWeights({ prototxt: noShape });
     expect(out.result.blocks.map((b) => [b.torch.module, b.torch.num_features])).toEqual([
-      [null, 8],
-      [null, 8],
-      [null, 10],
+      ["BatchNorm2d", 8],
+      ["BatchNorm2d", 8],
+      ["BatchNorm1d", 10],
     ]);
-    expect(out.state.size).toBe(0);
+    expect(out.state.get("bn1.running_mean")?.data.length).toBe(8);
   });
 
   it("notes a scale factor of 0 (never trained) and loads zero statistics", () => {
