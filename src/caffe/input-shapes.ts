@@ -4,6 +4,7 @@
  * them exactly as from an `Input` layer's declared shape (shapes.ts), so every layer downstream gets
  * the shape Caffe's Net::Init would compute for that input.
  */
+import { LAYERS } from "./layers/index.js";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { BlobGraph } from "./blobs.js";
 import type { NetModel } from "./net.js";
@@ -16,19 +17,11 @@ export interface InputShape {
 }
 
 /**
- * Layer types that bring data into the net (Caffe's data layers and the SSD fork's AnnotatedData):
- * their tops are the net's inputs. The layer made from top-level `input` fields has type Input.
+ * Layer types that bring data into the net: the catalogue's data layers (Caffe's, and forks' such
+ * as SSD's AnnotatedData and SegNet's DenseImageData). The layer made from top-level `input`
+ * fields has type Input.
  */
-export const DATA_LAYER_TYPES: ReadonlySet<string> = new Set([
-  "Input",
-  "Data",
-  "ImageData",
-  "HDF5Data",
-  "MemoryData",
-  "WindowData",
-  "DummyData",
-  "AnnotatedData",
-]);
+export const DATA_LAYER_TYPES: ReadonlySet<string> = new Set(LAYERS.filter((l) => l.role === "data").map((l) => l.type));
 
 /** One input blob of the net. */
 export interface InputBlob {

@@ -43,6 +43,15 @@ interface Entry {
  */
 const INPUT_SHAPES: Readonly<Record<string, { blob: string | null; dims: number[] }[]>> = {
   "senlinuc-caffe_ocr__inception-bn_train_val.prototxt": [{ blob: "data", dims: [2, 3, 32, 280] }],
+  // Batches smaller than the files' (4 and 256) keep the run short; the images are the trained size.
+  "alexgkendall-SegNet-Tutorial__segnet_train.prototxt": [
+    { blob: "data", dims: [1, 3, 360, 480] },
+    { blob: "label", dims: [1, 1, 360, 480] },
+  ],
+  "NVIDIA-caffe__alexnet_bn_train_val.prototxt": [
+    { blob: "data", dims: [2, 3, 227, 227] },
+    { blob: "label", dims: [2] },
+  ],
 };
 
 /** Reads and converts every corpus file in both phases (TypeScript only: quick, at collection). */
