@@ -4,8 +4,8 @@ import os
 import sys
 import time
 
-imports = 0
-imports += 1  # module-level code runs once per process, however many calls
+# Counted on sys, which outlives any module object: a second import of this file would show as 2.
+sys.session_fixture_imports = getattr(sys, "session_fixture_imports", 0) + 1
 
 
 def echo(*args):
@@ -13,7 +13,7 @@ def echo(*args):
 
 
 def import_count():
-    return imports
+    return sys.session_fixture_imports
 
 
 def noisy(text):

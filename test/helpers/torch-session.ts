@@ -148,6 +148,11 @@ class Server {
   }
 }
 
+/**
+ * A Python that runs test scripts' functions, started on the first call and kept until close().
+ * Calls are answered in turn; a failed call leaves the session usable, a killed or crashed process
+ * is replaced on the next call.
+ */
 export class TorchSession {
   readonly #options: SessionOptions;
   #server: Server | undefined;
