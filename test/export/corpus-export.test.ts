@@ -51,7 +51,37 @@ const INPUT_SHAPES: Readonly<Record<string, { blob: string | null; dims: number[
   "NVIDIA-caffe__alexnet_bn_train_val.prototxt": [
     { blob: "data", dims: [2, 3, 227, 227] },
     { blob: "label", dims: [2] },
+  ],  // Data layers read databases: the image sizes the nets were trained at (crop_size or the
+  // dataset's), batch 2.
+  "BVLC-caffe-2014__bvlc_reference_caffenet_train_val_V1.prototxt": [
+    { blob: "data", dims: [2, 3, 227, 227] },
+    { blob: "label", dims: [2] },
   ],
+  "BVLC-caffe__cifar10_full_sigmoid_train_test_bn.prototxt": [
+    { blob: "data", dims: [2, 3, 32, 32] },
+    { blob: "label", dims: [2] },
+  ],
+  "BVLC-caffe__lenet_train_test.prototxt": [
+    { blob: "data", dims: [2, 1, 28, 28] },
+    { blob: "label", dims: [2] },
+  ],
+  "DeepScale-SqueezeNet__SqueezeNet_v1.1_train_val.prototxt": [
+    { blob: "data", dims: [2, 3, 227, 227] },
+    { blob: "label", dims: [2] },
+  ],
+  "KaimingHe-drn-pr29__ResNet-50-train_val.prototxt": [
+    { blob: "data", dims: [2, 3, 224, 224] },
+    { blob: "label", dims: [2] },
+  ],
+  "antingshen-resnet-protofiles__ResNet_50_train_val.prototxt": [
+    { blob: "data", dims: [2, 3, 224, 224] },
+    { blob: "label", dims: [2] },
+  ],
+  "liuzhuang13-DenseNetCaffe__train_densenet.prototxt": [
+    { blob: "data", dims: [2, 3, 32, 32] },
+    { blob: "label", dims: [2] },
+  ],
+  "chuanqi305-MobileNet-SSD__voc_MobileNetSSD_train.prototxt": [{ blob: "data", dims: [1, 3, 300, 300] }],
 };
 
 /** Reads and converts every corpus file in both phases (TypeScript only: quick, at collection). */

@@ -64,28 +64,14 @@ export function runPythonJson<T>(script: string, args: readonly string[], cwd?: 
  * {@link runPythonJson} without blocking the event loop (for runs of many seconds: other test
  * files keep running meanwhile). Rejects with the script's stderr when it fails.
  */
-export function runPythonJsonAsync<T>(script: string, args: readonly string[], timeoutMs = 300_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [script, ...args], {
-      env: { ...process.env, PYTHONIOENCODING: "utf-8", PYTHONDONTWRITEBYTECODE: "1" },
-      timeout: timeoutMs,
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (status) => {
-      if (status !== 0) reject(new Error(`${script} exited with ${String(status)}:\n${stderr}`));
-      else {
-        try {
-          resolve(JSON.parse(stdout) as T);
-        } catch (e) {
-          reject(new Error(`${script} printed no JSON: ${String(e)}\n${stdout.slice(0, 2000)}\n${stderr}`));
-        }
-      }
-    });
-  });
+export async function runPythonJsonAsync<T>(script: string, args: readonly string[], timeoutMs = 300_000): Promise<T> {
+  const run = await runPythonAsync(script, args, timeoutMs);
+  if (run.status !== 0) throw new Error(`${script} exited with ${String(run.status)}:\n${run.stderr}`);
+  try {
+    return JSON.parse(run.stdout) as T;
+  } catch (e) {
+    throw new Error(`${script} printed no JSON: ${String(e)}\n${run.stdout.slice(0, 2000)}\n${run.stderr}`);
+  }
 }
 
 /** Writes `text` to `fileName` in a fresh temporary directory; returns the file's path. */

@@ -109,11 +109,14 @@ describe.skipIf(skipWithoutTorch)("solver parity with Caffe's recorded training 
     console.info(`${name}: plain max error ${Math.max(...plain.gradients.errors).toExponential(1)} (recorded gradients), ${Math.max(...plain.module.errors).toExponential(1)} (trained); first above 1e-4: ${String(predicted)}`);
   });
 
-  it("runs the exported model's Net.loss once export has the TRAIN loss layers, and says why not until then", () => {
-    for (const r of reports.values()) {
+  it("trains the exported model (Net.loss, backward, the emitted --exact Solver) as Caffe did, every parameter after every iteration", () => {
+    for (const [name, r] of reports) {
       const model = r.modes.exact.model;
-      if ("skipped" in model) expect(model.skipped).toMatch(/SoftmaxWithLoss|Net\.loss|no model/);
-      else expect(model.errors.length).toBe(r.iterations);
+      expect("skipped" in model ? model.skipped : null, name).toBeNull();
+      if ("skipped" in model) continue;
+      expect(model.errors).toHaveLength(r.iterations);
+      expect(Math.max(...model.errors), name).toBeLessThanOrEqual(TOLERANCE);
+      if (model.loss_errors) expect(Math.max(...model.loss_errors), name).toBeLessThanOrEqual(TOLERANCE);
     }
   });
 });
