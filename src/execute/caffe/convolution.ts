@@ -98,17 +98,29 @@ export const convolution: LayerExecutor = {
     checkSameShapes(ctx);
     const s = setUp(ctx, false);
     const { weight, bias } = weightsOf(ctx, s);
-    const shape = ctx.bottoms[0]!.shape;
-    const num = count(shape, 0, s.channelAxis);
-    const bottomDim = count(shape, s.channelAxis);
-    const topDim = count(s.topShape, s.channelAxis);
-    return ctx.bottoms.map((b): Blob => {
-      const top = blobOf(s.topShape);
-      for (let n = 0; n < num; n++) convolutionForward(s.spec, b.data, n * bottomDim, weight, bias, top.data, n * topDim);
-      return top;
-    });
+    return perItem(ctx, s, (data, from, out, to) => convolutionForward(s.spec, data, from, weight, bias, out, to));
   },
 };
+
+/**
+ * Runs `one` on each item of each bottom (the axes before the channel axis), as Caffe's
+ * Forward_cpu loops `for n < num_` over offsets n·bottom_dim and n·top_dim; one top per bottom.
+ */
+function perItem(
+  ctx: Parameters<LayerExecutor["forward"]>[0],
+  s: { channelAxis: number; topShape: number[] },
+  one: (data: Float32Array, from: number, out: Float32Array, to: number) => void,
+): Blob[] {
+  const shape = ctx.bottoms[0]!.shape;
+  const num = count(shape, 0, s.channelAxis);
+  const bottomDim = count(shape, s.channelAxis);
+  const topDim = count(s.topShape, s.channelAxis);
+  return ctx.bottoms.map((b): Blob => {
+    const top = blobOf(s.topShape);
+    for (let n = 0; n < num; n++) one(b.data, n * bottomDim, top.data, n * topDim);
+    return top;
+  });
+}
 
 /** DeconvolutionLayer::Forward_cpu: backward_cpu_gemm (transposed GEMM, col2im), then the bias. */
 export const deconvolution: LayerExecutor = {
@@ -119,14 +131,6 @@ export const deconvolution: LayerExecutor = {
     const s = setUp(ctx, true);
     const { weight, bias } = weightsOf(ctx, s);
     const weightT = deconvolutionWeights(s.spec, weight);
-    const shape = ctx.bottoms[0]!.shape;
-    const num = count(shape, 0, s.channelAxis);
-    const bottomDim = count(shape, s.channelAxis);
-    const topDim = count(s.topShape, s.channelAxis);
-    return ctx.bottoms.map((b): Blob => {
-      const top = blobOf(s.topShape);
-      for (let n = 0; n < num; n++) deconvolutionForward(s.spec, b.data, n * bottomDim, weightT, bias, top.data, n * topDim);
-      return top;
-    });
+    return perItem(ctx, s, (data, from, out, to) => deconvolutionForward(s.spec, data, from, weightT, bias, out, to));
   },
 };

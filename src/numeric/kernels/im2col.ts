@@ -22,6 +22,21 @@ export interface ConvGeometry {
 const product = (dims: readonly number[]): number => dims.reduce((p, d) => p * d, 1);
 
 /**
+ * The row-major offset in one channel's image of output position `pIdx`, kernel offset `kIdx`
+ * (`pos·stride − pad + k·dilation` per axis, as Caffe's im2col_nd_cpu computes it), or −1 when it
+ * falls in the padding.
+ */
+function imageIndex(g: ConvGeometry, pIdx: ArrayLike<number>, kIdx: ArrayLike<number>): number {
+  let index = 0;
+  for (let a = 0; a < g.image.length; a++) {
+    const at = pIdx[a]! * g.stride[a]! - g.pad[a]! + kIdx[a]! * g.dilation[a]!;
+    if (at < 0 || at >= g.image[a]!) return -1;
+    index = index * g.image[a]! + at;
+  }
+  return index;
+}
+
+/**
  * Writes the transposed column buffer of channels [c0, c0 + channels) of one image:
  * `out[p·K + k]` for output position p and column row k (K = channels · kernel size).
  *
@@ -52,17 +67,8 @@ export function im2row(x: Float32Array, xOffset: number, c0: number, channels: n
       const row = c * kSize + kk;
       pIdx.fill(0);
       for (let p = 0; p < positions; p++) {
-        let index = 0;
-        let inside = true;
-        for (let a = 0; a < axes; a++) {
-          const at = pIdx[a]! * g.stride[a]! - g.pad[a]! + kIdx[a]! * g.dilation[a]!;
-          if (at < 0 || at >= g.image[a]!) {
-            inside = false;
-            break;
-          }
-          index = index * g.image[a]! + at;
-        }
-        out[p * rowLen + row] = inside ? x[plane + index]! : 0;
+        const index = imageIndex(g, pIdx, kIdx);
+        out[p * rowLen + row] = index >= 0 ? x[plane + index]! : 0;
         for (let a = axes - 1; a >= 0; a--) {
           if (++pIdx[a]! < g.columns[a]!) break;
           pIdx[a] = 0;
@@ -128,17 +134,8 @@ export function col2im(col: Float32Array, channels: number, g: ConvGeometry, ima
       }
       pIdx.fill(0);
       for (let p = 0; p < positions; p++, q++) {
-        let index = 0;
-        let inside = true;
-        for (let a = 0; a < axes; a++) {
-          const at = pIdx[a]! * g.stride[a]! - g.pad[a]! + kIdx[a]! * g.dilation[a]!;
-          if (at < 0 || at >= g.image[a]!) {
-            inside = false;
-            break;
-          }
-          index = index * g.image[a]! + at;
-        }
-        if (inside) image[plane + index] = image[plane + index]! + col[q]!;
+        const index = imageIndex(g, pIdx, kIdx);
+        if (index >= 0) image[plane + index] = image[plane + index]! + col[q]!;
         for (let a = axes - 1; a >= 0; a--) {
           if (++pIdx[a]! < g.columns[a]!) break;
           pIdx[a] = 0;

@@ -1,8 +1,7 @@
 /** Converts small prototxt snippets with `export`'s graph builder, for converter tests. */
-import { buildTorchGraph } from "../../../src/convert/graph.js";
 import type { TorchGraph, TorchNode } from "../../../src/convert/torch-graph.js";
 import { nodeLines } from "../../../src/emit/python/forward.js";
-import { readNet } from "../../../src/schema/read.js";
+import { graphOf } from "../../export/support.js";
 
 /** An Input layer `data` of `shape`, then `layers` (prototxt text). */
 export function netWith(shape: readonly number[], layers: string): string {
@@ -10,10 +9,8 @@ export function netWith(shape: readonly number[], layers: string): string {
   return `layer { name: "data" type: "Input" top: "data" input_param { shape { ${dims} } } }\n${layers}`;
 }
 
-/** The TEST-phase graph of a net. */
-export function graphOf(prototxt: string): TorchGraph {
-  return buildTorchGraph(readNet(prototxt, { allowUnknown: true, upgrade: true }), { phase: "TEST", source: "net.prototxt" }).graph;
-}
+/** The TEST-phase graph of a net, as `export` builds it. */
+export { graphOf };
 
 /** The node of `layer`; throws when the layer was not converted. */
 export function nodeOf(graph: TorchGraph, layer: string): TorchNode {
