@@ -1,4 +1,5 @@
 import { layerParams, type Params } from "../../caffe/layers/params.js";
+import { paramView } from "../../caffe/param-view.js";
 import type { PyValue } from "../torch-graph.js";
 import { axisValue } from "./convolution.js";
 import type { LayerContext, LayerConversion, LayerConverter, LayerRefusal } from "./types.js";
@@ -44,7 +45,9 @@ function convertPooling(ctx: LayerContext): LayerConversion | LayerRefusal {
   const kwargs: Record<string, PyValue> = {};
   if (g.stride.some((s, i) => s !== g.kernel[i])) kwargs["stride"] = axisValue(g.stride);
   if (g.pad.some((s) => s !== 0)) kwargs["padding"] = axisValue(g.pad);
-  if (p.enumName("round_mode") !== "FLOOR") kwargs["ceil_mode"] = true;
+  // Forks that predate round_mode write `ceil_mode: false` for floor rounding (the shape rule reads it too).
+  const forkCeil = paramView(ctx.layer.param.pooling_param, ctx.sourceMap).bool("ceil_mode");
+  if (p.enumName("round_mode") !== "FLOOR" && forkCeil !== false) kwargs["ceil_mode"] = true;
   Object.assign(kwargs, indices);
   return { module: { cls: max ? "nn.MaxPool2d" : "nn.AvgPool2d", args: [axisValue(g.kernel)], kwargs }, call: { kind: "module" } };
 }
