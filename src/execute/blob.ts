@@ -59,3 +59,18 @@ export function param(ctx: LayerContext, i: number, expected?: readonly (number 
 export function inPlace(ctx: LayerContext, i = 0): boolean {
   return ctx.layer.tops[i] !== undefined && ctx.layer.tops[i] === ctx.layer.bottoms[i];
 }
+
+/** A 0-axis blob holding `value` (the shape LossLayer::Reshape gives top 0). */
+export const scalar = (value: number): Blob => ({ shape: [], data: Float32Array.of(value) });
+
+/** Blob::LegacyShape(i): dims past the blob's axes read 1 (blobs of more than 4 axes are refused). */
+export function legacyDim(ctx: LayerContext, shape: readonly number[], i: number): number {
+  if (shape.length > 4) fail("legacy-shape", { layer: ctx.layer.name, shape: [...shape] });
+  return i < shape.length ? shape[i]! : 1;
+}
+
+/** The tops a layer writes, failing like Caffe's ExactNumTopBlobs / MinTopBlobs / MaxTopBlobs checks. */
+export function needTops(ctx: LayerContext, min: number, max = min): void {
+  const n = ctx.layer.tops.length;
+  if (n < min || n > max) fail("top-count", { layer: ctx.layer.name, type: ctx.layer.type, expected: { min, max }, actual: n });
+}

@@ -3,7 +3,8 @@
  * its executor (registry.ts), reading its own parameters from the net and its blobs from the
  * caffemodel values the caller decoded.
  */
-import type { NetModel } from "../caffe/net.js";
+import { lossWeightsOf } from "../caffe/layers/loss-weights.js";
+import type { NetLayer, NetModel } from "../caffe/net.js";
 import { executorOf } from "./registry.js";
 import { ExecuteError, type Blob, type LayerExecutor, type Phase } from "./types.js";
 
@@ -22,6 +23,10 @@ export interface LayerRecord {
   /** Position in `model.layers`. */
   position: number;
   tops: TopRecord[];
+  /** The layer's parameter blobs after its forward, when the forward wrote them (BatchNorm with batch statistics). */
+  params?: Blob[];
+  /** What the layer adds to the net's loss (Σ loss_weight · top), when some top has a loss weight. */
+  loss?: number;
 }
 
 /** Why the forward stopped. */
@@ -39,6 +44,13 @@ export interface ExecuteResult {
   error: ExecuteFailure | null;
   /** The last version of every blob. */
   blobs: Map<string, Blob>;
+  /**
+   * The net's loss as Net::Forward returns it: each layer's Σ loss_weight·top added in float32, in
+   * layer order (up to a failure). Set by executeNet.
+   */
+  loss?: number;
+  /** The parameter blobs a forward wrote, by layer name (BatchNorm's running sums). Set by executeNet. */
+  updatedParams?: Map<string, Blob[]>;
 }
 
 export interface ExecuteOptions {
@@ -66,12 +78,16 @@ export function executeNet(
   const blobs = new Map<string, Blob>();
   const layers: LayerRecord[] = [];
   const keep = options.keep ?? true;
+  const updatedParams = new Map<string, Blob[]>();
+  let loss = 0;
   for (let position = 0; position < model.layers.length; position++) {
     const layer = model.layers[position]!;
     const failure = (code: string, data: Readonly<Record<string, unknown>>): ExecuteResult => ({
       layers,
       error: { layer: layer.name, type: layer.type, position, code, data },
       blobs,
+      loss,
+      updatedParams,
     });
     const executor = options.executors?.get(layer.type) ?? executorOf(layer.type);
     if (!executor) return failure("unsupported-type", { type: layer.type });
@@ -82,21 +98,55 @@ export function executeNet(
       bottoms.push(blob);
     }
     let tops: Blob[];
+    let params: Blob[] | undefined;
+    const updateParams = (blobs: Blob[]): void => void (params = blobs);
     try {
-      tops = executor.forward({ layer, bottoms, params: weights.get(layer.name) ?? [], phase, inputs });
+      tops = executor.forward({ layer, bottoms, params: weights.get(layer.name) ?? [], phase, inputs, updateParams });
     } catch (e) {
       if (e instanceof ExecuteError) return failure(e.code, e.data);
       throw e;
     }
     if (tops.length !== layer.tops.length) return failure("top-count", { expected: layer.tops.length, actual: tops.length });
+    const layerLoss = lossOf(layer, tops);
+    if (layerLoss === "count-mismatch") return failure("loss-weight-count", { weights: layer.param.loss_weight ?? [], tops: layer.tops.length });
     const record: LayerRecord = { name: layer.name, type: layer.type, position, tops: [] };
     layer.tops.forEach((name, i) => {
       const top = tops[i]!;
       blobs.set(name, top);
       record.tops.push({ blob: name, shape: [...top.shape], data: top.data });
     });
+    if (params) {
+      record.params = params;
+      updatedParams.set(layer.name, params);
+    }
+    if (layerLoss !== null) {
+      record.loss = layerLoss;
+      // Net::ForwardFromTo: `loss += layer_loss` in Dtype.
+      loss = Math.fround(loss + layerLoss);
+    }
     options.onLayer?.(record);
     if (keep) layers.push(record);
   }
-  return { layers, error: null, blobs };
+  return { layers, error: null, blobs, loss, updatedParams };
+}
+
+/**
+ * What Layer::Forward adds to the loss: for each top with a loss weight, caffe_cpu_dot of the top
+ * with its diff (SetLossWeights fills it with the weight), added in Dtype; null when no top has a
+ * weight. The dot is summed in double and rounded once (a loss top has one value: one product).
+ */
+function lossOf(layer: NetLayer, tops: readonly Blob[]): number | null | "count-mismatch" {
+  const { weights, countMismatch } = lossWeightsOf(layer);
+  // Layer::SetLossWeights: CHECK_EQ(top.size(), loss_weight_size()).
+  if (countMismatch) return "count-mismatch";
+  if (weights.every((w) => w === 0)) return null;
+  let loss = 0;
+  weights.forEach((w, i) => {
+    if (w === 0) return;
+    const weight = Math.fround(w);
+    let dot = 0;
+    for (const v of tops[i]!.data) dot += v * weight;
+    loss = Math.fround(loss + Math.fround(dot));
+  });
+  return loss;
 }

@@ -1,6 +1,7 @@
 /**
  * The Caffe executors, one explicit list keyed by Caffe layer type (a type claimed twice throws).
  */
+import { accuracy } from "./caffe/accuracy.js";
 import { batchNorm } from "./caffe/batch-norm.js";
 import { convolution, deconvolution } from "./caffe/convolution.js";
 import { input, parameter, silence } from "./caffe/data.js";
@@ -8,6 +9,7 @@ import { eltwise } from "./caffe/eltwise.js";
 import { embed } from "./caffe/embed.js";
 import { innerProduct } from "./caffe/inner-product.js";
 import { LAYOUT } from "./caffe/layout.js";
+import { LOSSES } from "./caffe/loss.js";
 import { lrn } from "./caffe/lrn.js";
 import { NEURONS } from "./caffe/neuron.js";
 import { pooling } from "./caffe/pooling.js";
@@ -37,6 +39,8 @@ export const EXECUTORS: readonly LayerExecutor[] = [
   reduction,
   argMax,
   embed,
+  ...LOSSES,
+  accuracy,
 ];
 
 /** Executors by type, from `list` (refusing a type listed twice). */

@@ -26,13 +26,20 @@ export interface LayerContext {
   readonly phase: Phase;
   /** The net's input values by blob name (read by Input layers). */
   readonly inputs: ReadonlyMap<string, Blob>;
+  /**
+   * Called by a layer whose forward writes its parameter blobs, with all of them after the write:
+   * BatchNorm with batch statistics updates its running sums during the forward, as Caffe's does.
+   * The blobs in `params` stay as given (the caller decides whether the next forward sees the new ones).
+   */
+  readonly updateParams?: (blobs: Blob[]) => void;
 }
 
 /**
  * The Caffe-semantics forward of one or more layer types. It returns one blob per top and never
- * writes into its bottoms or params: a top is a fresh buffer, or a bottom's own buffer when the
- * values are unchanged (Flatten, Reshape, Split, Dropout in TEST) — so every blob version stays
- * as it was produced, which is how in-place layers are recorded step by step.
+ * writes into its bottoms or params (new parameter values go to `updateParams`): a top is a fresh
+ * buffer, or a bottom's own buffer when the values are unchanged (Flatten, Reshape, Split, Dropout
+ * in TEST) — so every blob version stays as it was produced, which is how in-place layers are
+ * recorded step by step.
  */
 export interface LayerExecutor {
   readonly types: readonly string[];

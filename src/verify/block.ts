@@ -5,6 +5,7 @@
  */
 import type { ConvertBlock } from "../convert/types.js";
 import { numel, type Tensor } from "../numeric/tensor.js";
+import type { CaffeBlockLayers } from "./caffe-block.js";
 import { createCaffeSide, createTorchSide, type Side, type Statistics } from "./executors.js";
 import { LagTracker } from "./lag.js";
 import { forwardBound, statisticsBoundOfBatch, vectorBound } from "./float32-bound.js";
@@ -148,13 +149,15 @@ function alternativeReport(t: Trackers): AlternativeReport | null {
 }
 
 /**
- * Runs one block. Train-mode blocks also run the other configuration beside the verified one (its
+ * Runs one block: Caffe's side from the block's `layers` as the net declares them, PyTorch's from
+ * the conversion `block`. Train-mode blocks also run the other configuration beside the verified one (its
  * numbers are reported as `alternative`, and the plain one's lag as `lag` either way).
  *
  * @throws RangeError when PyTorch refuses batch statistics over one value per channel.
  */
 export function runBlock(
   block: ConvertBlock,
+  layers: CaffeBlockLayers,
   scenario: BlockScenario,
   options: BlockRunOptions,
 ): { measurement: BlockMeasurement; series: ChannelSeries | null } {
@@ -162,14 +165,14 @@ export function runBlock(
   const steps = trainingSteps(block, phase, options.steps);
   // Only train-mode forwards update running statistics; the others read or ignore them.
   const statsTolerance = statisticsTolerance(tolerance, block.torch.mode === "train" ? steps : 0, block.caffe.moving_average_fraction);
-  const caffe = createCaffeSide(block, scenario, phase);
+  const caffe = createCaffeSide(layers, scenario, phase);
   const primary = trackers(createTorchSide(block, scenario, phase, configuration), block, scenario, configuration, steps, statsTolerance);
   const other: Configuration = configuration === "plain" ? "exact" : "plain";
   const alt = block.torch.mode === "train" ? trackers(createTorchSide(block, scenario, phase, other), block, scenario, other, steps, statsTolerance) : null;
   const trainOutput = new MetricTracker(true, tolerance);
   // float32's error bound of each forward (float32-bound.ts), from the statistics Caffe normalises with.
-  const affine = { eps: Math.fround(block.caffe.eps), gamma: scenario.gamma, beta: scenario.beta };
-  const batchInTraining = !block.caffe.use_global_stats_by_phase[phase];
+  const affine = { eps: caffe.settings.training.eps, gamma: scenario.gamma, beta: scenario.beta };
+  const batchInTraining = !caffe.settings.training.useGlobalStats;
   const boundOf = (x: Tensor, batch: boolean, stored: Statistics, slack: StatisticsBound = null) => () =>
     forwardBound(x, batch ? null : stored, affine, slack);
   const updates = block.torch.mode === "train" && batchInTraining;
@@ -208,7 +211,7 @@ export function runBlock(
   // With no training step the stored statistics are compared once, before the evaluation forward.
   if (steps === 0) compareStatistics(primary, caffe.statistics() as Statistics, 0);
   const x = scenario.input(steps);
-  const evalBound = boundOf(x, !block.caffe.use_global_stats_by_phase.TEST, caffe.statistics() as Statistics, statsBound);
+  const evalBound = boundOf(x, !caffe.settings.evaluation.useGlobalStats, caffe.statistics() as Statistics, statsBound);
   const yCaffe = caffe.evaluate(x);
   primary.evalOutput.add(primary.side.evaluate(x), yCaffe, 0, evalBound);
   if (alt !== null) alt.evalOutput.add(alt.side.evaluate(x), yCaffe, 0, evalBound);

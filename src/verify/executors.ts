@@ -6,7 +6,6 @@
 import {
   caffeBatchNormBlobsFrom,
   caffeBatchNormForward,
-  caffeBatchNormSettings,
   caffeEffectiveStats,
   createCaffeBatchNormBlobs,
   type CaffeBatchNormSettings,
@@ -17,6 +16,7 @@ import { createTorchBatchNorm, torchBatchNormForward, type TorchBatchNorm } from
 import { caffeEmulatingForward, createCaffeEmulatingBatchNorm } from "../numeric/torch-caffe-emulation.js";
 import type { ConvertBlock } from "../convert/types.js";
 import { trainingFlags } from "../emit/python-plan.js";
+import { caffeBlockSettings, type CaffeBlockLayers, type CaffeBlockSettings } from "./caffe-block.js";
 import { presetStatistics, type BlockScenario } from "./scenario.js";
 import type { Configuration } from "./types.js";
 import type { TorchStart } from "./weights.js";
@@ -37,38 +37,38 @@ export interface Side {
   statistics(): Statistics | null;
 }
 
+/** Caffe's side, and the settings it computes with (read from the net: caffe-block.ts). */
+export interface CaffeSide extends Side {
+  readonly settings: CaffeBlockSettings;
+}
+
 /**
- * Caffe's block. Training forwards run with the use_global_stats in force in the phase (Caffe's
+ * Caffe's block, computed from its layers as the net declares them (`layers`, never the converter's
+ * report). Training forwards run with the use_global_stats in force in the phase (Caffe's
  * BatchNormLayer::LayerSetUp default: true in TEST); the evaluation forward is a TEST net's sharing
- * the trained blobs: stored statistics, unless the layer uses batch statistics at TEST
- * (`use_global_stats: false` written; `caffe.use_global_stats_by_phase.TEST`, which the emitted
- * `set_training(False)` follows too), in which case every batch is normalised with its own. A Scale multiplies by gamma
- * and adds its beta; a separate Bias layer adds beta after the Scale.
+ * the trained blobs: stored statistics, unless the layer writes `use_global_stats: false`, in which
+ * case every batch is normalised with its own. A Scale multiplies by gamma and adds its beta when
+ * its bias_term says so; a separate Bias layer adds beta after the Scale.
  */
-export function createCaffeSide(block: ConvertBlock, scenario: BlockScenario, phase: "TRAIN" | "TEST"): Side {
+export function createCaffeSide(layers: CaffeBlockLayers, scenario: BlockScenario, phase: "TRAIN" | "TEST"): CaffeSide {
   const preset = scenario.preset;
   const blobs =
     preset === null
       ? createCaffeBatchNormBlobs(scenario.channels)
       : caffeBatchNormBlobsFrom(preset.meanSum, preset.varSum, preset.scaleFactor[0] as number);
-  const param = {
-    movingAverageFraction: block.caffe.moving_average_fraction,
-    eps: block.caffe.eps,
-    useGlobalStats: block.caffe.use_global_stats,
-  };
-  const training = caffeBatchNormSettings(param, phase);
-  const evaluation: CaffeBatchNormSettings = { ...training, useGlobalStats: block.caffe.use_global_stats_by_phase.TEST };
-  const scaleBeta = block.caffe.bias_term === true ? scenario.beta : null;
-  const biasBeta = block.caffe.bias_term !== true && block.bias !== null ? scenario.beta : null;
-  const run = (x: Tensor, settings: CaffeBatchNormSettings): Tensor => {
-    const bn = caffeBatchNormForward(x, blobs, settings).top;
-    if (scenario.gamma === null) return bn;
-    const scaled = caffeScaleForward(bn, scenario.gamma, scaleBeta, bn.data);
+  const settings = caffeBlockSettings(layers, phase);
+  const scaleBeta = settings.scaleBias ? scenario.beta : null;
+  const biasBeta = !settings.scaleBias && layers.bias !== null ? scenario.beta : null;
+  const run = (x: Tensor, bn: CaffeBatchNormSettings): Tensor => {
+    const normalised = caffeBatchNormForward(x, blobs, bn).top;
+    if (scenario.gamma === null) return normalised;
+    const scaled = caffeScaleForward(normalised, scenario.gamma, scaleBeta, normalised.data);
     return biasBeta === null ? scaled : caffeBiasForward(scaled, biasBeta, scaled.data);
   };
   return {
-    step: (x) => run(x, training),
-    evaluate: (x) => run(x, evaluation),
+    settings,
+    step: (x) => run(x, settings.training),
+    evaluate: (x) => run(x, settings.evaluation),
     statistics: () => caffeEffectiveStats(blobs),
   };
 }

@@ -5,9 +5,11 @@
  * Pure: the caller converts the net, and receives the report (and the plot's series); progress is
  * reported through a callback.
  */
+import type { NetModel } from "../caffe/net.js";
 import type { ConvertBlock, ConvertResult } from "../convert/types.js";
 import { torchModuleForRank } from "../numeric/torch-batch-norm.js";
 import { blockWork, runBlock, type BlockMeasurement, type ChannelSeries } from "./block.js";
+import { caffeBlockLayers, type CaffeBlockLayers } from "./caffe-block.js";
 import { blockScenario } from "./scenario.js";
 import { blockShape, type BlockShape, type ShapeSource } from "./shapes.js";
 import type { BlockVerification, Configuration, VerifyReasonCode, VerifyReport, VerifySummary, Verdict } from "./types.js";
@@ -43,11 +45,13 @@ export interface VerifyOptions {
   readonly weights?: VerifyWeights | null;
 }
 
-/** A block's shape (or skip) decided before anything runs. */
+/** A block's shape (or skip) and its Caffe layers, decided before anything runs. */
 export interface PlannedBlock {
   readonly index: number;
   readonly block: ConvertBlock;
   readonly shape: BlockShape;
+  /** The block's layers as the net declares them (what Caffe's side computes with); null for a skipped block. */
+  readonly caffe: CaffeBlockLayers | null;
 }
 
 /** The plan: every block's shape, or the blocks whose shape is unknown. */
@@ -59,10 +63,17 @@ export interface VerifyPlan {
   readonly work: number;
 }
 
-/** Decides each block's input shape. */
-export function planVerification(result: ConvertResult, options: VerifyOptions): VerifyPlan {
+/**
+ * Decides each block's input shape, and finds its layers in `net` — the net model `result` was
+ * converted from, in the same phase (convert's `analysis.model`): Caffe's side reads its parameters
+ * there, never in the result.
+ */
+export function planVerification(result: ConvertResult, net: NetModel, options: VerifyOptions): VerifyPlan {
   const choice = { batch: options.batch, keep: options.keepBatch ?? false, source: options.shapeSource ?? "inferred" };
-  const blocks = result.blocks.map((block, index): PlannedBlock => ({ index, block, shape: blockShape(block, choice) }));
+  const blocks = result.blocks.map((block, index): PlannedBlock => {
+    const shape = blockShape(block, choice);
+    return { index, block, shape, caffe: shape.kind === "skip" ? null : caffeBlockLayers(block, net) };
+  });
   let work = 0;
   for (const p of blocks) if (p.shape.kind === "shape") work += blockWork(p.block, p.shape.shape, options.phase, options.steps);
   return { blocks, unknown: blocks.filter((p) => p.shape.kind === "unknown"), work };
@@ -176,7 +187,7 @@ export function verifyNet(
   let series: ChannelSeries | null = null;
   const blocks = plan.blocks.map((p): BlockVerification => {
     if (p.shape.kind === "skip") return notRun(p, options, "skipped", p.shape.reason, null);
-    if (p.shape.kind === "unknown") throw new Error(`verifyNet: block ${p.block.batchnorm} has an unknown shape`);
+    if (p.shape.kind === "unknown" || p.caffe === null) throw new Error(`verifyNet: block ${p.block.batchnorm} has an unknown shape`);
     const shape = p.shape.shape;
     const start = options.weights?.blocks.get(p.index) ?? null;
     const scenario = blockScenario(p.block, p.index, shape, options.seed, start);
@@ -184,7 +195,7 @@ export function verifyNet(
     hooks.onProgress?.(done, plan.work, p.block.batchnorm);
     let run: ReturnType<typeof runBlock>;
     try {
-      run = runBlock(p.block, scenario, {
+      run = runBlock(p.block, p.caffe, scenario, {
         phase: options.phase,
         steps: options.steps,
         configuration: options.configuration,

@@ -88,6 +88,21 @@ describe("layer semantics the golden nets do not reach", () => {
     expect(executeNet(model, new Map([["x", blob([1, 2])]]), new Map()).error).toMatchObject({ layer: "d", code: "dropout-train" });
   });
 
+  it("BatchNorm with batch statistics folds the batch into its blobs and hands them over; the weights given stay as they were", () => {
+    const text = INPUT([2, 1]) + 'layer { name: "bn" type: "BatchNorm" bottom: "x" top: "y" batch_norm_param { moving_average_fraction: 0.5 } }\n';
+    const blobs = [blob([1], [4]), blob([1], [2]), blob([1], [2])];
+    const x = new Map([["x", blob([2, 1], [1, 3])]]);
+    const train = executeNet({ ...testNet(text), state: { phase: "TRAIN" as const, level: 0, stages: [] } }, x, new Map([["bn", blobs]]));
+    // Batch mean 2, biased variance 1 (m = 2, so var_sum gains 2·1): s = 0.5·2 + 1, sums = batch + 0.5·sums.
+    expect(train.updatedParams?.get("bn")?.map((b) => Array.from(b.data))).toEqual([[4], [3], [2]]);
+    expect(train.layers[1]!.params).toBe(train.updatedParams?.get("bn"));
+    expect(Array.from(blobs[0]!.data)).toEqual([4]);
+    // In TEST the stored statistics are read (mean 4/2, variance 2/2) and nothing is written.
+    const test = executeNet(testNet(text), x, new Map([["bn", blobs]]));
+    expect(test.updatedParams?.size).toBe(0);
+    expect(Array.from(test.layers[1]!.tops[0]!.data)).toEqual([-1, 1].map((v) => Math.fround(v / Math.fround(Math.sqrt(Math.fround(1 + 1e-5))))));
+  });
+
   it("MAX pooling's second top holds each maximum's index in its plane (the first one on ties)", () => {
     const model = testNet(INPUT([1, 1, 2, 3]) + 'layer { name: "pool" type: "Pooling" bottom: "x" top: "y" top: "mask" pooling_param { pool: MAX kernel_size: 2 stride: 1 } }\n');
     const result = executeNet(model, new Map([["x", blob([1, 1, 2, 3], [1, 5, 5, 0, 2, 3])]]), new Map());

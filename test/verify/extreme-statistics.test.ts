@@ -128,7 +128,7 @@ function verifyTampered(bytes: Uint8Array, phase: "TRAIN" | "TEST", name: string
   patch(result.blocks.find((b) => b.batchnorm === name) as ConvertResult["blocks"][number]);
   const weights = verifyWeights(attached, bytes);
   const options = { ...verifyOptions({ phase }), weights };
-  return verifyNet(result, planVerification(result, options), options, {}).report;
+  return verifyNet(result, planVerification(result, outcome.analysis.model, options), options, {}).report;
 }
 
 describe("wrong conversions still fail, with ordinary and with extreme statistics", () => {

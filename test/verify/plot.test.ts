@@ -13,14 +13,14 @@ import { renderLagPlot } from "../../src/verify/plot.js";
 import { escapeXml, thinIndices } from "../../src/verify/svg.js";
 import { decadeLabel, linearAxis, logAxis, tickLabel } from "../../src/verify/ticks.js";
 import { planVerification, verifyNet } from "../../src/verify/verify.js";
-import { convertFile, verifyOptions } from "./support.js";
+import { convertFile, netOf, verifyOptions } from "./support.js";
 import { decodePng, isBlank } from "./png.js";
 import { allElements, parseXml } from "./xml.js";
 
 function series(steps: number): ChannelSeries {
   const result = convertFile("train-small.prototxt", "TRAIN");
   const options = verifyOptions({ phase: "TRAIN", steps });
-  const { series: s } = verifyNet(result, planVerification(result, options), options, { plotBlock: 0 });
+  const { series: s } = verifyNet(result, planVerification(result, netOf(result), options), options, { plotBlock: 0 });
   if (s === null) throw new Error("no series");
   return s;
 }

@@ -4,7 +4,7 @@ import { sampleSteps, LAG_RELATION_TOLERANCE } from "../../src/verify/lag.js";
 import { blockShape, describeDims } from "../../src/verify/shapes.js";
 import { averagingMemory, DEFAULT_VERIFY_TOLERANCE, statisticsTolerance } from "../../src/verify/tolerance.js";
 import { planVerification } from "../../src/verify/verify.js";
-import { convertFile, verifyOptions } from "./support.js";
+import { convertFile, netOf, verifyOptions } from "./support.js";
 
 describe("block shapes", () => {
   const unknown = convertFile("unknown-shape.prototxt", "TEST");
@@ -26,7 +26,7 @@ describe("block shapes", () => {
   it("unknown dims besides the batch stop the run, with what is known", () => {
     expect(blockShape(block("bn_conv"), { batch: 2 })).toEqual({ kind: "unknown", dims: [16, 4, null, null] });
     expect(blockShape(block("bn_py"), { batch: 2 })).toEqual({ kind: "unknown", dims: null });
-    const plan = planVerification(unknown, verifyOptions());
+    const plan = planVerification(unknown, netOf(unknown), verifyOptions());
     expect(plan.unknown.map((p) => p.block.batchnorm)).toEqual(["bn_conv", "bn_py"]);
   });
 

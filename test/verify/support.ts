@@ -4,8 +4,10 @@ import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { CliError, type CliIo } from "../../src/cli/io-types.js";
 import type { InputShape } from "../../src/caffe/input-shapes.js";
+import { buildNet, type NetModel } from "../../src/caffe/net.js";
 import { convertNet } from "../../src/convert/convert.js";
 import type { ConvertResult } from "../../src/convert/types.js";
+import type { NetParameter } from "../../src/schema/caffe-types.js";
 import { readNet } from "../../src/schema/read.js";
 import { DEFAULT_VERIFY_TOLERANCE } from "../../src/verify/tolerance.js";
 import type { VerifyOptions } from "../../src/verify/verify.js";
@@ -20,6 +22,19 @@ export const fixtureText = (name: string): string => readFileSync(join(FIXTURES,
 export function convertFile(path: string, phase: "TRAIN" | "TEST", exact = false, inputShapes: InputShape[] = []): ConvertResult {
   const text = path.startsWith("/") ? readFileSync(path, "utf8") : fixtureText(path);
   return convertNet(readNet(text, { allowUnknown: true, upgrade: true }), { phase, source: path, exact, inputShapes });
+}
+
+/**
+ * The net model a {@link convertFile} result was converted from (its `source`, in its phase): where
+ * verify's Caffe side reads the layers' parameters.
+ */
+export function netOf(result: ConvertResult): NetModel {
+  return netOfText(result.source.startsWith("/") ? readFileSync(result.source, "utf8") : fixtureText(result.source), result.phase);
+}
+
+/** The net model of a prototxt text in `phase`. */
+export function netOfText(text: string, phase: "TRAIN" | "TEST"): NetModel {
+  return buildNet(readNet(text, { allowUnknown: true, upgrade: true }).net as NetParameter, { phase });
 }
 
 /** verify options with the CLI's defaults, overridden by `patch`. */

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { convertNet } from "../../src/convert/convert.js";
+import { convertNetDetailed } from "../../src/convert/convert.js";
 import type { ConvertBlock } from "../../src/convert/types.js";
 import { planModules } from "../../src/emit/python-plan.js";
 import { emitPython } from "../../src/emit/python.js";
@@ -17,6 +17,7 @@ import { compare } from "../../src/numeric/compare.js";
 import type { Tensor } from "../../src/numeric/tensor.js";
 import { readNet } from "../../src/schema/read.js";
 import { trainingSteps } from "../../src/verify/block.js";
+import { caffeBlockLayers } from "../../src/verify/caffe-block.js";
 import { createCaffeSide, createTorchSide } from "../../src/verify/executors.js";
 import { blockScenario } from "../../src/verify/scenario.js";
 import { blockShape } from "../../src/verify/shapes.js";
@@ -58,12 +59,13 @@ const asTensor = (data: number[] | null, shape: number[]): Tensor => ({ shape, d
 
 function convert(fixture: string, phase: "TRAIN" | "TEST", exact: boolean) {
   const read = readNet(readFileSync(join(FIXTURES, fixture), "utf8"), { allowUnknown: true, upgrade: true });
-  return convertNet(read, { phase, source: fixture, exact });
+  const outcome = convertNetDetailed(read, { phase, source: fixture, exact });
+  return { result: outcome.result, net: outcome.analysis.model };
 }
 
 /** Runs our executors on every block; writes the module and gives the scenario the Python runner reads. */
 function prepare(fixture: string, phase: "TRAIN" | "TEST", configuration: Configuration, dir: string) {
-  const result = convert(fixture, phase, configuration === "exact");
+  const { result, net } = convert(fixture, phase, configuration === "exact");
   const keys = planModules(result).map((p) => p.key);
   const blocks: Record<string, unknown> = {};
   const expected: Expected[] = [];
@@ -73,7 +75,7 @@ function prepare(fixture: string, phase: "TRAIN" | "TEST", configuration: Config
     const shape = planned.shape;
     const scenario = blockScenario(block, index, shape, SEED);
     const torch = createTorchSide(block, scenario, phase, configuration);
-    const caffe = createCaffeSide(block, scenario, phase);
+    const caffe = createCaffeSide(caffeBlockLayers(block, net), scenario, phase);
     const m = torch.module;
     const preset = scenario.preset !== null;
     blocks[keys[index] as string] = {

@@ -5,10 +5,10 @@ import { describe, expect, it } from "vitest";
 import type { ConvertResult } from "../../src/convert/types.js";
 import { planVerification, plotTarget, verifyNet, type VerifyOptions } from "../../src/verify/verify.js";
 import { CORPUS_DIR } from "../helpers/paths.js";
-import { convertFile, verifyOptions } from "./support.js";
+import { convertFile, netOf, verifyOptions } from "./support.js";
 
 function verify(result: ConvertResult, options: VerifyOptions, plotBlock: number | null = null) {
-  const plan = planVerification(result, options);
+  const plan = planVerification(result, netOf(result), options);
   expect(plan.unknown).toEqual([]);
   return verifyNet(result, plan, options, { plotBlock });
 }
@@ -166,7 +166,7 @@ describe("verify's inputs and plot series", () => {
   it("the plot follows the first lagging train block, on the channel farthest from PyTorch's initial mean", () => {
     const train = convertFile("train-small.prototxt", "TRAIN");
     const options = verifyOptions({ phase: "TRAIN", steps: 50 });
-    const plan = planVerification(train, options);
+    const plan = planVerification(train, netOf(train), options);
     expect(plotTarget(plan)).toBe(0);
     const { series } = verifyNet(train, plan, options, { plotBlock: 0 });
     expect(series?.block).toBe("bn1");
@@ -178,6 +178,6 @@ describe("verify's inputs and plot series", () => {
 
   it("a TEST deploy net has nothing to plot", () => {
     const result = convertFile("modes.prototxt", "TEST");
-    expect(plotTarget(planVerification(result, verifyOptions()))).toBeNull();
+    expect(plotTarget(planVerification(result, netOf(result), verifyOptions()))).toBeNull();
   });
 });

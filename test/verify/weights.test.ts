@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { runVerify } from "../../src/cli/commands/verify.js";
 import type { ConvertBlock } from "../../src/convert/types.js";
+import { caffeBlockLayers } from "../../src/verify/caffe-block.js";
 import { createCaffeSide, createTorchSide } from "../../src/verify/executors.js";
 import { blockScenario } from "../../src/verify/scenario.js";
 import type { BlockVerification, VerifyReport } from "../../src/verify/types.js";
@@ -27,7 +28,7 @@ import {
   trainedNet,
   trainedTrace,
 } from "../weights/support.js";
-import { memoryIo } from "./support.js";
+import { memoryIo, netOfText } from "./support.js";
 
 const deployText = readFileSync(DEPLOY_PATH, "utf8");
 
@@ -72,7 +73,7 @@ describe("verify's starting values from a caffemodel", () => {
     const b = attached.result.blocks[0] as ConvertBlock;
     const scenario = blockScenario(b, 0, [2, 8, 8, 8], 0, weights.blocks.get(0)!);
     expect(scenario.statistics).toBe("caffemodel");
-    const caffe = createCaffeSide(b, scenario, "TEST").statistics()!;
+    const caffe = createCaffeSide(caffeBlockLayers(b, netOfText(deployText, "TEST")), scenario, "TEST").statistics()!;
     expect(caffe.mean).toEqual(f32(trace.bn_layers[0]!.effective_mean));
     expect(caffe.variance).toEqual(f32(trace.bn_layers[0]!.effective_var));
     const torch = createTorchSide(b, scenario, "TEST", "plain").statistics()!;

@@ -156,7 +156,7 @@ export function runVerify(file: string | undefined, options: VerifyCliOptions, i
     result = attached.result;
     weights = verifyWeights(attached, bytes);
   }
-  const plan = planVerification(result, { ...verifyOptions, weights });
+  const plan = planVerification(result, outcome.analysis.model, { ...verifyOptions, weights });
   if (plan.unknown.length > 0) throw new CliError(unknownShapes(plan, given));
   if (options.plot !== undefined) io.checkOutput(options.plot);
   const plotBlock = options.plot === undefined ? null : plotTarget(plan);

@@ -1,10 +1,13 @@
 /**
  * BatchNorm, as BVLC Caffe's BatchNormLayer (batch_norm_layer.cpp): global statistics
  * `mean_sum·fround(1/s)`, `var_sum·fround(1/s)` (zero when s = 0) in TEST unless
- * `use_global_stats: false` is written; batch statistics otherwise. The arithmetic is
- * numeric/caffe-batch-norm.ts, which reproduces Caffe's bits.
+ * `use_global_stats: false` is written; batch statistics otherwise (TRAIN's default). With batch
+ * statistics the forward also folds the batch into the three blobs, as Forward_cpu does
+ * (`s ← maf·s + 1`, `mean_sum ← mean + maf·mean_sum`, `var_sum ← m/(m−1)·var + maf·var_sum`),
+ * and hands them to `updateParams`. The arithmetic is numeric/caffe-batch-norm.ts, which
+ * reproduces Caffe's bits.
  */
-import { layerParams } from "../../caffe/layers/params.js";
+import { batchNormParamOf } from "../../caffe/layers/batch-norm.js";
 import { caffeBatchNormBlobsFrom, caffeBatchNormForward, caffeBatchNormSettings } from "../../numeric/caffe-batch-norm.js";
 import { needBottoms, param } from "../blob.js";
 import type { LayerExecutor } from "../types.js";
@@ -14,19 +17,17 @@ export const batchNorm: LayerExecutor = {
   forward(ctx) {
     needBottoms(ctx, 1);
     const x = ctx.bottoms[0]!;
-    const p = layerParams(ctx.layer, "batch_norm_param");
     const channels = x.shape.length === 1 ? 1 : x.shape[1]!;
-    const settings = caffeBatchNormSettings(
-      {
-        eps: p.num("eps"),
-        movingAverageFraction: p.num("moving_average_fraction"),
-        useGlobalStats: p.has("use_global_stats") ? p.bool("use_global_stats") : null,
-      },
-      ctx.phase,
-    );
+    const settings = caffeBatchNormSettings(batchNormParamOf(ctx.layer), ctx.phase);
+    const stored = [param(ctx, 0, [channels]), param(ctx, 1, [channels]), param(ctx, 2, [1])] as const;
     // Copies: a batch-statistics forward updates the blobs, and the caller's weights stay as given.
-    const blobs = caffeBatchNormBlobsFrom(param(ctx, 0, [channels]).data, param(ctx, 1, [channels]).data, param(ctx, 2, [1]).data[0]!);
+    const blobs = caffeBatchNormBlobsFrom(stored[0].data, stored[1].data, stored[2].data[0]!);
     const out = caffeBatchNormForward({ shape: [...x.shape], data: x.data }, blobs, settings);
+    if (!settings.useGlobalStats) {
+      // In the shapes the caffemodel gave (legacy 4-axis ones included), so they can be fed back.
+      const given = ctx.params;
+      ctx.updateParams?.([blobs.meanSum, blobs.varSum, blobs.scaleFactor].map((data, i) => ({ shape: [...given[i]!.shape], data, ...(given[i]!.legacy && { legacy: true }) })));
+    }
     return [{ shape: [...x.shape], data: out.top.data }];
   },
 };
