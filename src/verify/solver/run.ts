@@ -26,7 +26,8 @@ interface Track {
   first: (number | null)[];
 }
 
-function blobsOf(plan: SolverPlan, options: SolverVerifyOptions): SolverBlob[] {
+/** The blobs a run updates: every trained blob of the plan's groups, then the frozen ones, each with its seeded gradient scale. */
+export function solverBlobs(plan: SolverPlan, options: SolverVerifyOptions): SolverBlob[] {
   const blobs: SolverBlob[] = [];
   const count = (shape: number[] | null): number | null => (shape === null ? null : shape.reduce((a, b) => a * b, 1));
   const add = (p: { key: string; layer: string; blob: number; shape: number[] | null }, lrMult: number, decayMult: number, group: number | null): void => {
@@ -67,7 +68,7 @@ function scaledError(a: Float32Array, ref: Float32Array): { error: number; scale
 
 /** Runs the three executors for `options.iterations` iterations and compares them. */
 export function verifySolver(plan: SolverPlan, settings: SolverSettings, options: SolverVerifyOptions): SolverVerification {
-  const blobs = blobsOf(plan, options);
+  const blobs = solverBlobs(plan, options);
   const scenario = new SolverScenario(blobs, settings.iterSize, options.seed);
   const index = new Map(blobs.map((b, i) => [b.key, i]));
   const indexOf = (key: string): number => index.get(key)!;
