@@ -3,7 +3,7 @@
  * the `--exact` one (torch-solver.ts) run in lockstep on the same seeded gradients, every
  * parameter group, and each PyTorch side compared with Caffe after every iteration.
  */
-import type { SolverPlan } from "../../solver/plan.js";
+import { NOTE_MESSAGES, type SolverPlan } from "../../solver/plan.js";
 import { rateSchedule } from "../../solver/policies.js";
 import type { SolverSettings } from "../../solver/settings.js";
 import { boundIncrement, historyFactor } from "./bound.js";
@@ -54,6 +54,12 @@ export function caffeRule(plan: SolverPlan, s: SolverSettings): CaffeRule {
     iterSize: s.iterSize,
     clipGradients: s.clipGradients,
   };
+}
+
+function scaleOf(x: Float32Array): number {
+  let scale = 1;
+  for (let i = 0; i < x.length; i++) scale = Math.max(scale, Math.abs(x[i]!));
+  return scale;
 }
 
 function scaledError(a: Float32Array, ref: Float32Array): { error: number; scale: number } {
@@ -122,6 +128,7 @@ export function verifySolver(plan: SolverPlan, settings: SolverSettings, options
       lr: rate,
       lr_changed: k > 0 && rate !== rates[k - 1],
       clipped: step.norm === null ? null : step.clipScale !== null,
+      bound: Math.min(...blobs.map((_, i) => bounds[i]! / scaleOf(caffe.blobs[i]!.data))),
       plain: side("plain"),
       exact: side("exact"),
     });
@@ -162,7 +169,7 @@ export function verifySolver(plan: SolverPlan, settings: SolverSettings, options
     plain,
     exact,
     frozen_unchanged: frozenUnchanged,
-    notes: [],
+    notes: plan.notes.map((n) => ({ code: n.code, message: NOTE_MESSAGES[n.code]?.(n.data) ?? n.code })),
     ok: !plain.failed && !exact.failed && frozenUnchanged,
   };
 }

@@ -23,6 +23,8 @@ export interface SolverIterationRow {
   lr_changed: boolean;
   /** Caffe's clipping decision (null without clip_gradients). */
   clipped: boolean | null;
+  /** The smallest scaled float32 bound over the blobs (an error below it is within every blob's bound). */
+  bound: number;
   plain: SideError;
   exact: SideError;
 }
