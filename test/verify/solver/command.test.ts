@@ -1,0 +1,69 @@
+/** `caffe2torch verify --solver`, spawned as a user runs it. */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../../cli/run-cli.js";
+import { TRAINING } from "../../solver/support.js";
+import { allElements, parseXml } from "../xml.js";
+
+const STEP = join(TRAINING, "solver_sgd_step", "solver.prototxt");
+
+describe("caffe2torch verify --solver", () => {
+  it("prints the per-iteration table with the lr change and the plain mapping's drift, and exits 0", () => {
+    const r = runCli(["verify", "--solver", STEP]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("SGD, lr_policy step");
+    expect(r.stdout).toContain("the lr changes at iterations 5, 10");
+    expect(r.stdout).toMatch(/^\s+5\s+0\.005\s+\S+ >\s+\S+\s+\S+\s+lr 0\.05 → 0\.005; plain beyond the bound from here/m);
+    expect(r.stdout).toContain("plain (torch.optim.SGD): drifts from Caffe from iteration 5");
+    expect(r.stdout).toContain("--exact (CaffeSGD): agrees with Caffe in every iteration");
+    expect(r.stdout).toContain("OK: every mapping claimed exact agrees with Caffe");
+  });
+
+  it("prints the report as JSON with --json, runs max_iter iterations by default and --iterations when given", () => {
+    const r = runCli(["verify", "--solver", STEP, "--json", "--seed", "5"]);
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout) as { iterations: number; seed: number; plain: { first_beyond: number }; exact: { first_beyond: null }; rows: unknown[]; ok: boolean };
+    expect([report.iterations, report.seed, report.rows.length, report.plain.first_beyond, report.exact.first_beyond, report.ok]).toEqual([15, 5, 15, 5, null, true]);
+    const short = JSON.parse(runCli(["verify", "--solver", STEP, "--json", "--iterations", "4"]).stdout) as { rows: unknown[]; plain: { first_beyond: number | null } };
+    expect([short.rows.length, short.plain.first_beyond]).toEqual([4, null]);
+  });
+
+  it("draws the plot: the lr, both sides' distance from Caffe and the bound", () => {
+    const dir = mkdtempSync(join(tmpdir(), "caffe2torch-verify-solver-"));
+    const plot = join(dir, "drift.svg");
+    const r = runCli(["verify", "--solver", STEP, "--plot", plot]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain(`wrote ${plot} (15 iterations)`);
+    const svg = parseXml(readFileSync(plot, "utf8"));
+    const lines = allElements(svg).filter((e) => e.name === "polyline");
+    expect(lines.length).toBe(4);
+    expect(allElements(svg).some((e) => e.text.includes("torch.optim.SGD"))).toBe(true);
+  });
+
+  it("takes the net from NET.prototxt when given, in place of the solver's", () => {
+    const dir = mkdtempSync(join(tmpdir(), "caffe2torch-verify-solver-"));
+    const solver = join(dir, "solver.prototxt");
+    writeFileSync(solver, readFileSync(STEP, "utf8").replace(/net: "[^"]*"/, 'net: "nowhere.prototxt"'));
+    expect(runCli(["verify", "--solver", solver]).status).toBe(2);
+    const r = runCli(["verify", "--solver", solver, join(TRAINING, "solver_sgd_step", "train.prototxt"), "--iterations", "6"]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("drifts from Caffe from iteration 5");
+  });
+
+  it("refuses options that do not go with --solver, and --iterations without it (exit 2)", () => {
+    for (const args of [
+      ["verify", "--solver", STEP, "--trace", "t.json"],
+      ["verify", join(TRAINING, "solver_sgd_step", "train.prototxt"), "--iterations", "3"],
+      ["verify", "--solver", STEP, "--iterations", "0"],
+      ["verify", "--solver", join(TRAINING, "missing.prototxt")],
+    ]) {
+      const r = runCli(args);
+      expect(r.status, args.join(" ")).toBe(2);
+      expect(r.stderr, args.join(" ")).not.toMatch(/\n\s+at /);
+    }
+  });
+});
