@@ -9,8 +9,10 @@
  * 1.2 relative on the convolution's weight and bias gradients). PyTorch's autograd keeps the right
  * mask, so a converted model does not train as the Caffe net did.
  */
-import type { BlobGraph } from "./blobs.js";
-import type { NetModel } from "./net.js";
+import type { NetParameter } from "../schema/caffe-types.js";
+import { buildBlobGraph, type BlobGraph } from "./blobs.js";
+import { isLossType } from "./layers/index.js";
+import { buildNet, type NetModel } from "./net.js";
 
 /**
  * Layer types whose in-place output keeps the ReLU's mask: each maps a value > 0 to a value > 0
@@ -64,4 +66,15 @@ export function overwrittenReluMasks(model: NetModel, graph: BlobGraph): ReluMas
     if (writer !== null) found.push({ relu, writer, blob, reluInPlace: layer.tops[0] === layer.bottoms[0] });
   });
   return found;
+}
+
+/**
+ * The overwritten ReLU masks of `net` as it trains: its TRAIN model, when that model has a loss
+ * (a type ending in `Loss` or a `loss_weight`; a deploy net never trains). For callers that have no
+ * TRAIN analysis at hand (`explain` of a TEST phase).
+ */
+export function trainingReluMaskOverwrites(net: NetParameter): { model: NetModel; found: ReluMaskOverwrite[] } {
+  const model = buildNet(net, { phase: "TRAIN" });
+  const trains = model.layers.some((l) => isLossType(l.type) || l.type.endsWith("Loss") || (l.param.loss_weight ?? []).some((w) => w !== 0));
+  return { model, found: trains ? overwrittenReluMasks(model, buildBlobGraph(model)) : [] };
 }

@@ -18,7 +18,7 @@ export const reluMaskOverwritten: Rule = {
     fixable: false,
     messages: {
       inPlace:
-        "ReLU '{{relu}}' runs in place on '{{blob}}' and {{type}} '{{writer}}' later overwrites '{{blob}}' in place: in TRAIN, Caffe's ReLU backward takes its mask from the overwritten data ('{{writer}}' output > 0, not the ReLU's input > 0), so Caffe's gradients below '{{relu}}' are not the mathematical ones PyTorch computes, and training will not match. Give the ReLU its own top.",
+        "ReLU '{{relu}}' runs in place on '{{blob}}' and {{type}} '{{writer}}' later overwrites '{{blob}}' in place: in TRAIN, Caffe's ReLU backward takes its mask from the overwritten data (the last in-place output > 0, not the ReLU's input > 0), so Caffe's gradients below '{{relu}}' are not the mathematical ones PyTorch computes, and training will not match. Give the ReLU its own top.",
       sharedBottom:
         "ReLU '{{relu}}' reads '{{blob}}', which {{type}} '{{writer}}' later overwrites in place: in TRAIN, Caffe's ReLU backward takes its mask from the overwritten data, so Caffe's gradients below '{{relu}}' are not the mathematical ones PyTorch computes, and training will not match. Give '{{writer}}' its own top.",
     },
