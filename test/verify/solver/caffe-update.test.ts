@@ -20,7 +20,7 @@ describe("Caffe's update rules, executed", () => {
     const r = replayGolden(name);
     expect(r.iterations).toBeGreaterThanOrEqual(12);
     expect(r.lrExact).toBe(true);
-    // Measured: at most 4.1e-2 of the bound (solver_sgd_multistep_l1); parameters within 3.2e-7, updates within 1.5e-8 (scaled).
+    // Measured: at most 9.0e-2 of the bound (solver_sgd_multistep_l1); parameters within 3.2e-7, updates within 1.5e-8 (scaled).
     expect(r.ratio).toBeLessThan(0.25);
     expect(r.params).toBeLessThan(1e-6);
     expect(r.updates).toBeLessThan(1e-7);
