@@ -31,6 +31,13 @@ describe("caffe2torch verify --solver", () => {
     expect([short.rows.length, short.plain.first_beyond]).toEqual([4, null]);
   });
 
+  it("judges only the --exact mapping with --exact, still showing the plain one", () => {
+    const r = runCli(["verify", "--solver", STEP, "--exact", "--json"]);
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout) as { plain: { first_beyond: number; failed: boolean }; exact: { failed: boolean }; ok: boolean };
+    expect([report.plain.first_beyond, report.plain.failed, report.exact.failed, report.ok]).toEqual([5, false, false, true]);
+  });
+
   it("draws the plot: the lr, both sides' distance from Caffe and the bound", () => {
     const dir = mkdtempSync(join(tmpdir(), "caffe2torch-verify-solver-"));
     const plot = join(dir, "drift.svg");
