@@ -60,6 +60,9 @@ export function formatSolverVerification(r: SolverVerification, style: TextStyle
     `${r.iterations} iterations on seeded gradients (seed ${r.seed}), ${trained} trained blob${trained === 1 ? "" : "s"}${frozen ? ` + ${frozen} frozen` : ""} in ${r.groups.filter((g) => g.lr_mult !== 0).length} group(s), ≤ ${r.values_per_blob} values per blob`,
   );
   if (r.lr_changes.length > 0) out.push(`the lr changes at iteration${r.lr_changes.length === 1 ? "" : "s"} ${r.lr_changes.slice(0, 10).join(", ")}${r.lr_changes.length > 10 ? `, … (${r.lr_changes.length} in all)` : ""}`);
+  if (r.first_lr_change !== null && r.first_lr_change >= r.iterations) {
+    out.push(style.warning(`the lr first changes at iteration ${r.first_lr_change}, beyond the ${r.iterations} run: give --iterations ${r.first_lr_change + 10} to see the momentum there`));
+  }
   out.push("errors: max |θ − θ_caffe| / max(1, max |θ_caffe|) over the blobs; '>' a blob beyond its float32 bound (the column: the smallest blob's)", "");
   out.push(`${"k".padStart(6)}  ${"lr".padEnd(12)}${"plain − Caffe".padEnd(15)} ${"exact − Caffe".padEnd(15)} ${"f32 bound".padEnd(14)}note`);
   const shown = shownRows(r);

@@ -4,6 +4,7 @@
  * parameter group, and each PyTorch side compared with Caffe after every iteration.
  */
 import { NOTE_MESSAGES, type SolverPlan } from "../../solver/plan.js";
+import { lrChanges } from "../../solver/differences.js";
 import { rateSchedule } from "../../solver/policies.js";
 import type { SolverSettings } from "../../solver/settings.js";
 import { boundIncrement, historyFactor } from "./bound.js";
@@ -162,6 +163,7 @@ export function verifySolver(plan: SolverPlan, settings: SolverSettings, options
     seed: options.seed,
     values_per_blob: options.valuesPerBlob,
     lr_changes: rows.filter((r) => r.lr_changed).map((r) => r.k),
+    first_lr_change: lrChanges(settings).first,
     differences: plan.differences.map((d) => ({ code: d.code, status: d.status })),
     blobs: blobs.map((b) => ({ key: b.key, layer: b.layer, blob: b.blob, lr_mult: b.lrMult, decay_mult: b.decayMult, frozen: b.group === null, count: b.count, values: b.values, gradient_scale: b.gradientScale })),
     rows,

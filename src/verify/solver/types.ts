@@ -78,8 +78,10 @@ export interface SolverVerification {
   iterations: number;
   seed: number;
   values_per_blob: number;
-  /** The iterations whose rate differs from the previous one's. */
+  /** The iterations run whose rate differs from the previous one's. */
   lr_changes: number[];
+  /** The first iteration up to max_iter whose rate changes, run or not (null: the rate never changes). */
+  first_lr_change: number | null;
   /** The plan's differences (codes and statuses; `solver --format json` has the words). */
   differences: { code: string; status: string }[];
   blobs: BlobInfo[];

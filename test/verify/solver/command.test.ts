@@ -29,6 +29,7 @@ describe("caffe2torch verify --solver", () => {
     expect([report.iterations, report.seed, report.rows.length, report.plain.first_beyond, report.exact.first_beyond, report.ok]).toEqual([15, 5, 15, 5, null, true]);
     const short = JSON.parse(runCli(["verify", "--solver", STEP, "--json", "--iterations", "4"]).stdout) as { rows: unknown[]; plain: { first_beyond: number | null } };
     expect([short.rows.length, short.plain.first_beyond]).toEqual([4, null]);
+    expect(runCli(["verify", "--solver", STEP, "--iterations", "4"]).stdout).toContain("the lr first changes at iteration 5, beyond the 4 run: give --iterations 15");
   });
 
   it("judges only the --exact mapping with --exact, still showing the plain one", () => {
