@@ -85,7 +85,7 @@ export function formatSolverVerification(r: SolverVerification, style: TextStyle
   }
   out.push("", sideLine("plain", r.plain, r, style), sideLine("--exact", r.exact, r, style));
   if (!r.frozen_unchanged) out.push(style.error("a frozen blob (lr_mult 0) changed on some side"));
-  for (const n of r.notes) out.push(`note: ${n.message}`);
+  for (const n of r.notes) out.push(`note: ${visible(n.message)}`);
   out.push(r.ok ? style.good("OK: every mapping claimed exact agrees with Caffe") : style.error("MISMATCH: a mapping claimed exact disagrees with Caffe"));
   return `${out.join("\n")}\n`;
 }
