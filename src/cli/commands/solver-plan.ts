@@ -10,6 +10,8 @@ import { solverPlan, type SolverPlan } from "../../solver/plan.js";
 import { isLrPolicy, isSolverType, solverSettings, type SolverSettings } from "../../solver/settings.js";
 import { makeStyle } from "../color.js";
 import { formatDiagnostics } from "../report.js";
+import type { InputShape } from "../../caffe/input-shapes.js";
+import { throwInputShapeError } from "./input-shape.js";
 
 /** The TRAIN net: --net, else the solver's net/train_net (a path tried beside the solver, then from the working directory), else inline. */
 function trainNet(io: CliIo, solverFile: string, solver: SolverReadResult, override: string | undefined): { read: ReadResult; name: string } {
@@ -35,7 +37,7 @@ export type SolverPlanOutcome = { plan: SolverPlan; settings: SolverSettings } |
  * runs). Prints errors and warnings to stderr; exit 2 when the solver or net does not read, Caffe
  * would refuse the solver, or a layer with parameters cannot be exported.
  */
-export function readSolverPlan(file: string, options: { net?: string | undefined; exact: boolean }, io: CliIo): SolverPlanOutcome {
+export function readSolverPlan(file: string, options: { net?: string | undefined; exact: boolean; inputShapes?: readonly InputShape[] }, io: CliIo): SolverPlanOutcome {
   const style = makeStyle(io.color.stderr);
   const name = file === "-" ? "<stdin>" : file;
   const read = readSolver(io.readFile(file), { allowUnknown: true, upgrade: true });
@@ -62,7 +64,9 @@ export function readSolverPlan(file: string, options: { net?: string | undefined
     return { exit: 2 };
   }
   const state = trainState(read.solver, net.read.net);
-  const outcome = buildTorchGraph(net.read, { phase: state.phase, source: net.name, exact: options.exact, stages: state.stages, ...(state.level !== undefined ? { level: state.level } : {}) });
+  const shapes = options.inputShapes !== undefined && options.inputShapes.length > 0 ? { inputShapes: options.inputShapes } : {};
+  const outcome = buildTorchGraph(net.read, { phase: state.phase, source: net.name, exact: options.exact, stages: state.stages, ...(state.level !== undefined ? { level: state.level } : {}), ...shapes });
+  throwInputShapeError(outcome.diagnostics);
   const graphErrors = outcome.diagnostics.filter((d) => d.severity === "error" && !net.read.diagnostics.includes(d));
   if (graphErrors.length > 0) {
     io.stderr(formatDiagnostics(net.name, net.read.lines, graphErrors, style));

@@ -6,6 +6,7 @@ import { renderSolverPlot } from "../../verify/solver/plot.js";
 import { verifySolver } from "../../verify/solver/run.js";
 import { makeStyle } from "../color.js";
 import { CliError, type CliIo } from "../io-types.js";
+import { parseInputShapes } from "./input-shape.js";
 import { parsePositiveInt } from "./options.js";
 import { readSolverPlan } from "./solver-plan.js";
 
@@ -17,6 +18,8 @@ export interface VerifySolverCliOptions {
   json?: boolean;
   plot?: string;
   quiet?: boolean;
+  /** `--input-shape`: for a TRAIN net fed by data layers that declare no shape. */
+  inputShape?: string | string[];
 }
 
 /** Iterations run when --iterations is not given: at least this many … */
@@ -46,7 +49,7 @@ function parseSeed(value: string | undefined): number {
  * difference is the finding the report shows, not a failure. With --exact only --exact is judged.
  */
 export function runVerifySolver(solverFile: string, netFile: string | undefined, options: VerifySolverCliOptions, io: CliIo): number {
-  const read = readSolverPlan(solverFile, { net: netFile, exact: false }, io);
+  const read = readSolverPlan(solverFile, { net: netFile, exact: false, inputShapes: parseInputShapes(options.inputShape) }, io);
   if ("exit" in read) return read.exit;
   const { plan, settings } = read;
   const blobCount = plan.groups.groups.reduce((n, g) => n + g.params.length, 0) + plan.groups.frozen.length;

@@ -227,6 +227,7 @@ Examples:
   $ caffe2torch verify --trace trained_small/trace.json               # a trained net's BatchNorm blocks
   $ caffe2torch verify --solver solver.prototxt                       # momentum at an lr change, per iteration
   $ caffe2torch verify --solver solver.prototxt train.prototxt --iterations 200 --plot drift.svg
+  $ caffe2torch verify --solver resnet_solver.prototxt --input-shape 32,3,224,224   # a Data layer: give the shape
 
 Per block: K training forwards in the phase's mode (none for TEST blocks that only read their
 statistics), then one evaluation forward, on seeded inputs. Caffe's blobs start fresh for blocks that

@@ -62,6 +62,26 @@ describe("caffe2torch verify --solver", () => {
     expect(r.stdout).toContain("drifts from Caffe from iteration 5");
   });
 
+  it("takes --input-shape for a TRAIN net fed by a Data layer that declares no shape", () => {
+    const dir = mkdtempSync(join(tmpdir(), "caffe2torch-verify-solver-"));
+    writeFileSync(
+      join(dir, "train.prototxt"),
+      `layer { name: "d" type: "Data" top: "data" top: "label" data_param { source: "db" batch_size: 4 } }
+layer { name: "conv" type: "Convolution" bottom: "data" top: "conv" convolution_param { num_output: 2 kernel_size: 3 } }
+layer { name: "ip" type: "InnerProduct" bottom: "conv" top: "ip" inner_product_param { num_output: 3 } }
+layer { name: "loss" type: "SoftmaxWithLoss" bottom: "ip" bottom: "label" top: "loss" }
+`,
+    );
+    writeFileSync(join(dir, "solver.prototxt"), 'net: "train.prototxt"\nbase_lr: 0.01\nlr_policy: "step"\nstepsize: 3\ngamma: 0.1\nmomentum: 0.9\nmax_iter: 8\n');
+    expect(runCli(["verify", "--solver", join(dir, "solver.prototxt")]).status).toBe(2);
+    const r = runCli(["verify", "--solver", join(dir, "solver.prototxt"), "--input-shape", "4,1,8,8", "--json"]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout) as { blobs: { key: string; count: number }[]; plain: { first_beyond: number } };
+    expect(report.blobs.map((b) => [b.key, b.count])).toEqual([["conv.weight", 18], ["conv.bias", 2], ["ip.weight", 216], ["ip.bias", 3]]);
+    expect(report.plain.first_beyond).toBe(3);
+  });
+
   it("refuses options that do not go with --solver, and --iterations without it (exit 2)", () => {
     for (const args of [
       ["verify", "--solver", STEP, "--trace", "t.json"],
