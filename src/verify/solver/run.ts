@@ -83,11 +83,11 @@ export function verifySolver(plan: SolverPlan, settings: SolverSettings, options
     caffeRule(plan, settings),
     blobs.map((b, i) => ({ lrMult: b.lrMult, decayMult: b.decayMult, data: Float32Array.from(scenario.initial[i]!) })),
   );
-  const sides: Record<TorchMode, { data: Float32Array[]; solver: TorchSolver; track: Track; rows: SideError[] }> = {} as never;
-  for (const mode of ["plain", "exact"] as const) {
+  const side0 = (mode: TorchMode): { data: Float32Array[]; solver: TorchSolver; track: Track } => {
     const data = scenario.initial.map((d) => Float32Array.from(d));
-    sides[mode] = { data, solver: new TorchSolver(plan, mode, data, indexOf), track: { max: blobs.map(() => 0), first: blobs.map(() => null) }, rows: [] };
-  }
+    return { data, solver: new TorchSolver(plan, mode, data, indexOf), track: { max: blobs.map(() => 0), first: blobs.map(() => null) } };
+  };
+  const sides: Record<TorchMode, ReturnType<typeof side0>> = { plain: side0("plain"), exact: side0("exact") };
   const rates = rateSchedule(plan.policy.name, settings, options.iterations);
   const clipValues = settings.clipGradients >= 0 ? blobs.reduce((n, b) => n + b.values, 0) : null;
   const bounds = blobs.map(() => 0);

@@ -7,9 +7,8 @@
  */
 import type { SolverPlan } from "../../solver/plan.js";
 import { exactOptimizer } from "./torch-exact.js";
-import { sumOfSquares } from "./torch-ops.js";
+import { addAlpha, signOf, sumOfSquares } from "./torch-ops.js";
 import { plainOptimizer, type OptimizerStep, type TorchGroup, type TorchParam } from "./torch-optim.js";
-import { addAlpha, signOf } from "./torch-ops.js";
 
 const f32 = Math.fround;
 
