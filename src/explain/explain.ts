@@ -30,6 +30,11 @@ export interface ExplainOptions {
   verbose?: boolean;
   /** Wrap width in columns (default 100). */
   width?: number;
+  /**
+   * Layers that overwrite an in-place ReLU's data when the net trains (caffe/relu-mask.ts, by
+   * layer name): blocks with one of them as BatchNorm, Scale or Bias get a Training line.
+   */
+  reluMaskWriters?: ReadonlySet<string>;
 }
 
 /** The text, or why `--layer` matched nothing. */
@@ -37,9 +42,25 @@ export type ExplainOutcome = { ok: true; text: string } | { ok: false; error: Un
 
 const LABEL_WIDTH = 10;
 
+/**
+ * When the net trains, Caffe's ReLU backward reads its mask from the blob's data, which this
+ * block has overwritten in place (relu_layer.cpp Backward_cpu; training README §6).
+ */
+const RELU_MASK_LINE: Line = {
+  label: "Training",
+  tone: "warning",
+  text:
+    "an in-place ReLU before this block works on the same blob, and this block overwrites it in place. Caffe's ReLU backward takes its mask " +
+    "from that blob when the backward runs, so in Caffe's training it masks with this block's output (> 0) instead of the ReLU's input: " +
+    "Caffe's gradients below the ReLU are not the mathematical ones PyTorch's autograd computes, and the converted model will not train as the Caffe net did " +
+    "(lint rule relu-mask-overwritten). Giving the ReLU its own top makes both compute the mathematical gradients.",
+};
+
 /** The explanation lines of a block, naming no layer (so alike blocks compare equal). */
-function blockLines(block: ConvertBlock, result: ConvertResult, style: TextStyle): Line[] {
-  return block.caffe.fork ? forkLines(block, style) : bvlcLines(block, result.phase, style);
+function blockLines(block: ConvertBlock, result: ConvertResult, style: TextStyle, writers: ReadonlySet<string>): Line[] {
+  const lines = block.caffe.fork ? forkLines(block, style) : bvlcLines(block, result.phase, style);
+  const overwrites = [block.batchnorm, block.scale, block.bias].some((name) => name !== null && writers.has(name));
+  return overwrites ? [...lines, RELU_MASK_LINE] : lines;
 }
 
 function renderLine(line: Line, style: TextStyle, width: number): string {
@@ -84,9 +105,9 @@ interface Group {
  * input rank is unknown joins a group that agrees on everything else, so one unknown shape does
  * not repeat a whole description; its Shape line names it. `verbose` keeps every block alone.
  */
-function groupBlocks(blocks: readonly ConvertBlock[], result: ConvertResult, style: TextStyle, verbose: boolean): Group[] {
+function groupBlocks(blocks: readonly ConvertBlock[], result: ConvertResult, style: TextStyle, verbose: boolean, writers: ReadonlySet<string>): Group[] {
   const groups: { rest: string; module: string | null; group: Group; first: number }[] = [];
-  const order = blocks.map((block, index) => ({ block, index, lines: blockLines(block, result, style) }));
+  const order = blocks.map((block, index) => ({ block, index, lines: blockLines(block, result, style, writers) }));
   // Blocks with a known module first, so unknown ones can join them.
   order.sort((a, b) => Number(rankUnknown(a.block)) - Number(rankUnknown(b.block)) || a.index - b.index);
   for (const { block, index, lines } of order) {
@@ -168,7 +189,9 @@ export function explainNet(raw: ConvertResult, options: ExplainOptions = {}): Ex
   const index = new Map(raw.blocks.map((b, i) => [b, i]));
   const blocks = chosen.map((b) => result.blocks[index.get(b)!]!);
   const sections: string[] = [];
-  const groups = groupBlocks(blocks, result, style, verbose);
+  // Names compared before visibleStrings (blocks carry visible names from here on): made visible alike.
+  const writers = new Set([...(options.reluMaskWriters ?? [])].map((n) => visibleStrings(n)));
+  const groups = groupBlocks(blocks, result, style, verbose, writers);
   const [title, ...paragraphs] = overview(result, blocks, style, options.layer !== undefined, verbose ? blocks.length : groups.length);
   sections.push([title!, ...paragraphs.map((p) => wrap(p, width))].join("\n\n"));
   if (blocks.length > 0) {

@@ -1,3 +1,4 @@
+import { overwrittenReluMasks } from "../caffe/relu-mask.js";
 import type { GraphOutcome } from "../convert/graph.js";
 import { solverDifferences, type Difference } from "./differences.js";
 import { paramGroups, type GroupsPlan } from "./groups.js";
@@ -44,31 +45,22 @@ export interface SolverPlan {
   notes: SolverNote[];
 }
 
-/** Layer types an in-place ReLU's mask may safely be overwritten by (they keep its sign pattern or block the same gradient). */
-const MASK_SAFE: ReadonlySet<string> = new Set(["ReLU", "Dropout"]);
-
 /**
  * Notes on the TRAIN net: loss layers `export` has no converter for yet (Net.loss needs them), and
- * an in-place ReLU whose blob a later in-place layer overwrites: Caffe's ReLU backward reads its
- * mask from the blob's data (relu_layer.cpp Backward_cpu uses bottom_data), so Caffe back-propagates
- * through the later layer's output sign, which autograd does not reproduce (training README §6).
+ * each ReLU whose bottom data a later layer rewrites in place (caffe/relu-mask.ts): Caffe's ReLU
+ * backward reads its mask from that data (relu_layer.cpp Backward_cpu uses bottom_data), so Caffe
+ * back-propagates through the later layer's output sign, which autograd does not reproduce
+ * (training README §6; lint rule relu-mask-overwritten).
  */
 function netNotes(outcome: GraphOutcome): SolverNote[] {
   const notes: SolverNote[] = [];
   const missing = outcome.graph.unsupported.filter((u) => u.type.endsWith("Loss"));
   if (missing.length > 0) notes.push({ code: "loss-not-exported", data: { layers: missing.map((u) => `${u.layer} (${u.type})`).join(", ") } });
-  const nodes = outcome.graph.nodes;
-  nodes.forEach((node, i) => {
-    if (node.type !== "ReLU" || node.bottoms[0] === undefined || node.bottoms[0] !== node.tops[0]) return;
-    const blob = node.tops[0];
-    for (const later of nodes.slice(i + 1)) {
-      if (!later.bottoms.includes(blob) || later.tops[0] !== blob) continue;
-      if (!MASK_SAFE.has(later.type)) {
-        notes.push({ code: "relu-mask-overwritten", data: { relu: node.layer, layer: later.layer, type: later.type, blob } });
-        break;
-      }
-    }
-  });
+  const { model, graph } = outcome.convert.analysis;
+  for (const found of overwrittenReluMasks(model, graph)) {
+    const writer = model.layers[found.writer]!;
+    notes.push({ code: "relu-mask-overwritten", data: { relu: model.layers[found.relu]!.name, layer: writer.name, type: writer.type, blob: found.blob, in_place: found.reluInPlace } });
+  }
   return notes;
 }
 
@@ -102,6 +94,9 @@ const q = (v: unknown): string => `"${String(v)}"`;
 export const NOTE_MESSAGES: Readonly<Record<string, (d: SolverNote["data"]) => string>> = {
   "loss-not-exported": (d) => `The loss layers ${String(d["layers"])} have no PyTorch converter in this version: Solver.step needs Net.loss from the exported model.`,
   "relu-mask-overwritten": (d) =>
-    `ReLU ${q(d["relu"])} runs in place on ${q(d["blob"])} and ${String(d["type"])} ${q(d["layer"])} then overwrites that blob in place: Caffe's ReLU backward takes its mask from the overwritten data, ` +
-    "so Caffe's gradients below it are not the mathematical ones autograd computes; training in PyTorch will not follow Caffe's. Give the ReLU its own top to make both agree.",
+    (d["in_place"] === false
+      ? `ReLU ${q(d["relu"])} reads ${q(d["blob"])}, which ${String(d["type"])} ${q(d["layer"])} later overwrites in place: `
+      : `ReLU ${q(d["relu"])} runs in place on ${q(d["blob"])} and ${String(d["type"])} ${q(d["layer"])} then overwrites that blob in place: `) +
+    "Caffe's ReLU backward takes its mask from the overwritten data, so Caffe's gradients below it are not the mathematical ones autograd computes; " +
+    "training in PyTorch will not follow Caffe's (lint rule relu-mask-overwritten). Give the ReLU its own top to make both agree.",
 };

@@ -47,7 +47,7 @@ layer { name: "r" type: "ReLU" bottom: "y" top: "${relu}" }
 layer { name: "bn" type: "BatchNorm" bottom: "${relu}" top: "${relu}" }
 `;
     const solver = 'net: "n"\nbase_lr: 0.1\nlr_policy: "fixed"\n';
-    expect(planOf(solver, net("y")).notes).toEqual([{ code: "relu-mask-overwritten", data: { relu: "r", layer: "bn", type: "BatchNorm", blob: "y" } }]);
+    expect(planOf(solver, net("y")).notes).toEqual([{ code: "relu-mask-overwritten", data: { relu: "r", layer: "bn", type: "BatchNorm", blob: "y", in_place: true } }]);
     expect(planOf(solver, net("z")).notes).toEqual([]);
   });
 });

@@ -140,7 +140,7 @@ describe("caffe2torch verify NET.prototxt", () => {
     registerVerifyCommand(program, () => memoryIo().io, () => undefined);
     const command = program.commands.find((c) => c.name() === "verify");
     expect(command?.options.map((o) => o.long)).toEqual([
-      "--trace", "--phase", "--steps", "--batch", "--seed", "--tolerance", "--exact", "--strict", "--json", "--plot", "--input-shape", "--weights", "--quiet",
+      "--trace", "--phase", "--steps", "--batch", "--seed", "--tolerance", "--exact", "--strict", "--json", "--plot", "--input-shape", "--weights", "--quiet", "--solver", "--iterations",
     ]);
   });
 });

@@ -4,6 +4,8 @@ import { LineIndex } from "../../diagnostics/range.js";
 import { renderMessage } from "../../diagnostics/messages.js";
 import { explainNet } from "../../explain/explain.js";
 import { isSyntaxError } from "../../lint/reader-codes.js";
+import { trainingReluMaskOverwrites } from "../../caffe/relu-mask.js";
+import type { NetParameter } from "../../schema/caffe-types.js";
 import { readNet } from "../../schema/read.js";
 import { makeStyle } from "../color.js";
 import { CliError, type CliIo } from "../io-types.js";
@@ -39,7 +41,10 @@ export function runExplain(file: string, options: ExplainCommandOptions, io: Cli
     return 2;
   }
   const { result } = convertNetDetailed(read, { phase, source, messageOf: renderMessage });
+  // Whatever phase is explained, the ReLU mask matters when the net trains.
+  const training = trainingReluMaskOverwrites(read.net as NetParameter);
   const outcome = explainNet(result, {
+    reluMaskWriters: new Set(training.found.map((f) => training.model.layers[f.writer]!.name)),
     style: makeStyle(io.color.stdout),
     verbose: options.verbose ?? false,
     ...(options.layer !== undefined ? { layer: options.layer } : {}),

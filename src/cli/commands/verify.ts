@@ -19,6 +19,7 @@ import { collect, INPUT_SHAPE_HELP, inputShapeWarnings, parseInputShapes, throwI
 import { parsePhase, parsePositiveInt } from "./options.js";
 import { attachWeights } from "../../weights/attach.js";
 import { verifyWeights, type VerifyWeights } from "../../verify/weights.js";
+import { runVerifySolver } from "./verify-solver.js";
 
 /** Options of `caffe2torch verify`, as commander passes them (strings until parsed). */
 export interface VerifyCliOptions {
@@ -36,6 +37,9 @@ export interface VerifyCliOptions {
   inputShape?: string | string[];
   weights?: string;
   quiet?: boolean;
+  /** `--solver SOLVER.prototxt`: verify a solver's update rules instead (verify-solver.ts). */
+  solver?: string;
+  iterations?: string;
 }
 
 /** The defaults: 10 training steps show the lag plainly (0.999¹⁰ ≈ 0.99 of the initial value remains). */
@@ -101,6 +105,12 @@ function runTrace(file: string, options: VerifyCliOptions, io: CliIo): number {
  * @param now a millisecond clock for the progress bar (default `performance.now`).
  */
 export function runVerify(file: string | undefined, options: VerifyCliOptions, io: CliIo, now: () => number = () => performance.now()): number {
+  if (options.solver !== undefined) {
+    if (options.trace !== undefined || options.weights !== undefined) throw new CliError("--solver takes neither --trace nor --weights (it runs seeded gradients)");
+    // The positional NET.prototxt, when given, replaces the solver's own net (as `solver --net`).
+    return runVerifySolver(options.solver, file, options, io);
+  }
+  if (options.iterations !== undefined) throw new CliError("--iterations needs --solver SOLVER.prototxt");
   if (options.trace !== undefined) {
     if (file !== undefined) throw new CliError("give either NET.prototxt or --trace TRACE.json, not both");
     if (options.weights !== undefined) throw new CliError("--weights needs NET.prototxt (a trace carries its own statistics)");
@@ -200,6 +210,8 @@ export function registerVerifyCommand(program: Command, io: () => CliIo, setExit
     .option("--input-shape <dims>", INPUT_SHAPE_HELP, collect)
     .option("--weights <model.caffemodel>", "start from a trained caffemodel: Caffe from its blobs, PyTorch from the converted state; blocks that train continue from there")
     .option("-q, --quiet", "no progress bar and no line naming the --plot file written")
+    .option("--solver <solver.prototxt>", "verify a solver instead: Caffe's update rules against the emitted solver.py (plain and --exact) on seeded gradients, per iteration; NET.prototxt, if given, replaces the solver's net")
+    .option("--iterations <n>", "with --solver: iterations to run (default: 30, or 10 past the first lr change, at most max_iter)")
     .addHelpText(
       "after",
       `
@@ -213,6 +225,9 @@ Examples:
   $ caffe2torch verify deploy.prototxt --weights trained.caffemodel --phase train --exact
   $ caffe2torch verify --trace my_trace.json --json                   # replay a pycaffe recording
   $ caffe2torch verify --trace trained_small/trace.json               # a trained net's BatchNorm blocks
+  $ caffe2torch verify --solver solver.prototxt                       # momentum at an lr change, per iteration
+  $ caffe2torch verify --solver solver.prototxt train.prototxt --iterations 200 --plot drift.svg
+  $ caffe2torch verify --solver resnet_solver.prototxt --input-shape 32,3,224,224   # a Data layer: give the shape
 
 Per block: K training forwards in the phase's mode (none for TEST blocks that only read their
 statistics), then one evaluation forward, on seeded inputs. Caffe's blobs start fresh for blocks that
@@ -228,7 +243,15 @@ gives, else ${DEFAULT_BATCH}.
 Exit codes: 0 every configuration claimed equivalent agrees (a lag of the plain mapping is reported,
 not a failure, unless --strict), 1 a disagreement, or nothing verified (no BatchNorm active in the
 phase, or every block skipped: fork layers), 2 usage error, unreadable input, unknown shapes, or
-weights that do not fit the net (a missing layer, a blob of the wrong shape).`,
+weights that do not fit the net (a missing layer, a blob of the wrong shape).
+
+With --solver: Caffe's SGDSolver update (clipping, iter_size, L1/L2, the solver's rule, the lr
+policy in Caffe's float/double operations) and the solver.py \`caffe2torch solver\` emits, plain and
+--exact, run on the same seeded gradients for every parameter group; the table gives per iteration
+the lr and each side's max |θ − θ_caffe| / max(1, max |θ_caffe|) with float32's bound. Exit 1 when a
+mapping claimed to reproduce Caffe disagrees beyond that bound: --exact always, the plain mapping
+when \`solver\` reports no difference for this solver (its drift where it does is the finding shown,
+not a failure); with --exact only --exact is judged.`,
     )
     .action((file: string | undefined, opts: VerifyCliOptions) => setExit(runVerify(file, opts, io())));
 }

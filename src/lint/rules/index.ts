@@ -17,6 +17,7 @@ import { invalidDisableDirective } from "./invalid-disable-directive.js";
 import { legacyFormat } from "./legacy-format.js";
 import { legacyUpgrade } from "./legacy-upgrade.js";
 import { mixedLayerFormats } from "./mixed-layer-formats.js";
+import { reluMaskOverwritten } from "./relu-mask-overwritten.js";
 import { scaleWithoutBias } from "./scale-without-bias.js";
 import { solverIterSize } from "./solver-iter-size.js";
 import { solverMomentum } from "./solver-momentum.js";
@@ -53,6 +54,7 @@ const RULE_LIST: readonly Rule[] = [
   bnForkLayer,
   bnSingleValuePerChannel,
   convBiasBeforeBn,
+  reluMaskOverwritten,
   undefinedBottom,
   duplicateTop,
   duplicateLayerName,
