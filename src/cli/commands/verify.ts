@@ -19,6 +19,7 @@ import { collect, INPUT_SHAPE_HELP, inputShapeWarnings, parseInputShapes, throwI
 import { parsePhase, parsePositiveInt } from "./options.js";
 import { attachWeights } from "../../weights/attach.js";
 import { verifyWeights, type VerifyWeights } from "../../verify/weights.js";
+import { runVerifyNet, VERIFY_NET_HELP, type VerifyNetCliOptions } from "./verify-net.js";
 
 /** Options of `caffe2torch verify`, as commander passes them (strings until parsed). */
 export interface VerifyCliOptions {
@@ -37,6 +38,9 @@ export interface VerifyCliOptions {
   weights?: string;
   quiet?: boolean;
 }
+
+/** `verify --net` and its own options (src/cli/commands/verify-net.ts). */
+type VerifyAllOptions = VerifyCliOptions & VerifyNetCliOptions & { net?: boolean };
 
 /** The defaults: 10 training steps show the lag plainly (0.999¹⁰ ≈ 0.99 of the initial value remains). */
 const DEFAULT_STEPS = 10;
@@ -100,7 +104,8 @@ function runTrace(file: string, options: VerifyCliOptions, io: CliIo): number {
  *
  * @param now a millisecond clock for the progress bar (default `performance.now`).
  */
-export function runVerify(file: string | undefined, options: VerifyCliOptions, io: CliIo, now: () => number = () => performance.now()): number {
+export function runVerify(file: string | undefined, options: VerifyAllOptions, io: CliIo, now: () => number = () => performance.now()): number {
+  if (options.net || options.record !== undefined) return runVerifyNet(file, options, io);
   if (options.trace !== undefined) {
     if (file !== undefined) throw new CliError("give either NET.prototxt or --trace TRACE.json, not both");
     if (options.weights !== undefined) throw new CliError("--weights needs NET.prototxt (a trace carries its own statistics)");
@@ -200,6 +205,10 @@ export function registerVerifyCommand(program: Command, io: () => CliIo, setExit
     .option("--input-shape <dims>", INPUT_SHAPE_HELP, collect)
     .option("--weights <model.caffemodel>", "start from a trained caffemodel: Caffe from its blobs, PyTorch from the converted state; blocks that train continue from there")
     .option("-q, --quiet", "no progress bar and no line naming the --plot file written")
+    .option("--net", "whole-net verification: every layer's tops, Caffe executor against the emitted PyTorch model (see below)")
+    .option("--input <file>", "--net: the input blobs (.safetensors, one tensor per blob; .npy for a net with one input) instead of seeded ones")
+    .option("--torch", "--net: also run the emitted model.py in real PyTorch ($PYTHON, else /usr/bin/python3)")
+    .option("--record <dir>", "--net: replay a pycaffe recording (record.json + record.safetensors, from tools/record_caffe_net.py)")
     .addHelpText(
       "after",
       `
@@ -228,7 +237,8 @@ gives, else ${DEFAULT_BATCH}.
 Exit codes: 0 every configuration claimed equivalent agrees (a lag of the plain mapping is reported,
 not a failure, unless --strict), 1 a disagreement, or nothing verified (no BatchNorm active in the
 phase, or every block skipped: fork layers), 2 usage error, unreadable input, unknown shapes, or
-weights that do not fit the net (a missing layer, a blob of the wrong shape).`,
+weights that do not fit the net (a missing layer, a blob of the wrong shape).
+${VERIFY_NET_HELP}`,
     )
-    .action((file: string | undefined, opts: VerifyCliOptions) => setExit(runVerify(file, opts, io())));
+    .action((file: string | undefined, opts: VerifyAllOptions) => setExit(runVerify(file, opts, io())));
 }
