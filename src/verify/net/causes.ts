@@ -110,7 +110,9 @@ const innerProduct: CauseRule = {
     if (blob && state && state.shape.length === 2) {
       const [n, k] = state.shape as [number, number];
       const expected = p.bool("transpose") ? transposed(blob.data, k, n) : blob.data;
-      if (!equalValues(expected, state.data) && equalValues(transposed(expected, n, k), state.data)) {
+      // Read in the other order: the [N, K] values taken as a [K, N] matrix and transposed (or back).
+      const swapped = equalValues(transposed(expected, k, n), state.data) || equalValues(transposed(expected, n, k), state.data);
+      if (!equalValues(expected, state.data) && swapped) {
         return `InnerProduct weight transposed: Linear's weight must be [num_output, K] = [${n}, ${k}] in Caffe's order${p.bool("transpose") ? " (Caffe stores [K, num_output] with transpose: true)" : ""}; this state holds it transposed`;
       }
     }
@@ -157,7 +159,7 @@ const batchNorm: CauseRule = {
     const eps = p.num("eps");
     const given = ctx.node?.module?.cls.includes("BatchNorm") ? kwNumber(ctx.node, "eps") ?? 1e-5 : undefined;
     if (given !== undefined && Math.fround(given) !== Math.fround(eps)) return `BatchNorm eps: Caffe uses eps = ${eps}, this module ${given}${ctx.node?.module?.kwargs["eps"] === undefined ? " (PyTorch's default)" : ""}`;
-    return `BatchNorm: Caffe normalises with mean = mean_sum·(1/s) and var = var_sum·(1/s) (s: the third blob; s = 0 gives zero statistics) and eps = ${eps}; a statistic not divided by s, or another eps, diverges here`;
+    return `BatchNorm eps or statistics: Caffe normalises with eps = ${eps} and mean = mean_sum·(1/s), var = var_sum·(1/s) (s: the third blob; s = 0 gives zero statistics); a module with another eps (PyTorch's default is 1e-5), or statistics not divided by s, diverges here`;
   },
 };
 
