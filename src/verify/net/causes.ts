@@ -39,6 +39,9 @@ function kwNumber(node: TorchNode | undefined, key: string): number | undefined 
   return undefined;
 }
 
+/** A number as a reader expects it: 0.001, 1e-5. */
+const short = (x: number): string => (x !== 0 && Math.abs(x) < 1e-3 ? x.toExponential() : String(x));
+
 const kwTrue = (node: TorchNode | undefined, key: string): boolean => node?.module?.kwargs[key] === true;
 
 const equalValues = (a: Float32Array, b: Float32Array): boolean => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
@@ -158,8 +161,8 @@ const batchNorm: CauseRule = {
     const p = layerParams(ctx.layer, "batch_norm_param");
     const eps = p.num("eps");
     const given = ctx.node?.module?.cls.includes("BatchNorm") ? kwNumber(ctx.node, "eps") ?? 1e-5 : undefined;
-    if (given !== undefined && Math.fround(given) !== Math.fround(eps)) return `BatchNorm eps: Caffe uses eps = ${eps}, this module ${given}${ctx.node?.module?.kwargs["eps"] === undefined ? " (PyTorch's default)" : ""}`;
-    return `BatchNorm eps or statistics: Caffe normalises with eps = ${eps} and mean = mean_sum·(1/s), var = var_sum·(1/s) (s: the third blob; s = 0 gives zero statistics); a module with another eps (PyTorch's default is 1e-5), or statistics not divided by s, diverges here`;
+    if (given !== undefined && Math.fround(given) !== Math.fround(eps)) return `BatchNorm eps: Caffe uses eps = ${short(eps)}, this module ${short(given)}${ctx.node?.module?.kwargs["eps"] === undefined ? " (PyTorch's default)" : ""}`;
+    return `BatchNorm eps or statistics: Caffe normalises with eps = ${short(eps)} and mean = mean_sum·(1/s), var = var_sum·(1/s) (s: the third blob; s = 0 gives zero statistics); a module with another eps (PyTorch's default is 1e-5), or statistics not divided by s, diverges here`;
   },
 };
 
