@@ -13,7 +13,6 @@ import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { jsonText } from "../../diagnostics/json-text.js";
 import { visible } from "../../diagnostics/visible.js";
 import { emitNetModule } from "../../emit/python/net-module.js";
-import { executeTorchGraph } from "../../execute/torch/index.js";
 import { messageOf } from "../../render/messages.js";
 import type { NetParameter } from "../../schema/caffe-types.js";
 import { readNet, type ReadResult } from "../../schema/read.js";
@@ -22,7 +21,7 @@ import { formatNetReport, type TitledVerification } from "../../verify/net/forma
 import { InputFileError, inputShapeProblems, matchInputs, readInputFile, seededInputs, unknownInputs, type InputSpec } from "../../verify/net/inputs.js";
 import { readRecording, RecordFormatError, type Recording } from "../../verify/net/record.js";
 import type { TopValues } from "../../verify/net/records.js";
-import { recordsOf, runCaffeSide, verifyLayers, type NetSetup, type TorchSide } from "../../verify/net/run.js";
+import { defaultTorchSide, recordsOf, runCaffeSide, verifyLayers, type NetSetup, type TorchSide } from "../../verify/net/run.js";
 import { seededCaffemodel, unknownBlobShapes } from "../../verify/net/seeded-weights.js";
 import { DEFAULT_NET_TOLERANCE } from "../../verify/net/tolerance.js";
 import { netWeights } from "../../verify/net/weights.js";
@@ -239,7 +238,7 @@ export function runVerifyNet(file: string | undefined, options: VerifyNetCliOpti
       results.push({ verification: verifyLayers(setup, recording.layers, records!, { against: "torch", state: weights.state }), title: "the emitted model.py in PyTorch against the recording" });
     }
   } else {
-    const torchSide = deps.torchSide ?? executeTorchGraph;
+    const torchSide = deps.torchSide ?? defaultTorchSide;
     try {
       const records = recordsOf(torchSide(setup.graph, setup.state, setup.inputs));
       results.push({ verification: verifyLayers(setup, caffe.reference, records, { against: "torch-executor", state: weights.state }) });

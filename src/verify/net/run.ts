@@ -8,6 +8,7 @@ import type { NetLayer, NetModel } from "../../caffe/net.js";
 import type { TorchGraph } from "../../convert/torch-graph.js";
 import { executeNet, type ExecuteResult } from "../../execute/net.js";
 import { executorOf } from "../../execute/registry.js";
+import { executeTorchGraph } from "../../execute/torch/index.js";
 import type { Blob, LayerExecutor } from "../../execute/types.js";
 import type { SourceMap } from "../../schema/locations.js";
 import type { NetVerification } from "../net-types.js";
@@ -22,6 +23,9 @@ import type { SideRecords, TopValues } from "./records.js";
  * or a stand-in (tests inject deliberately wrong ones).
  */
 export type TorchSide = (graph: TorchGraph, state: ReadonlyMap<string, Blob>, inputs: ReadonlyMap<string, Blob>) => ExecuteResult;
+
+/** The PyTorch side `verify --net` runs by default: our executor of the emitted graph. */
+export const defaultTorchSide: TorchSide = executeTorchGraph;
 
 /** Everything both sides are built from. */
 export interface NetSetup {
