@@ -98,6 +98,9 @@ function parseSeed(value: string | undefined): number {
   return s;
 }
 
+/** Refusals of export for want of a shape: the inputs' shapes would remove them. */
+const SHAPE_REASONS: ReadonlySet<string> = new Set(["input-shape-unknown", "channels-unknown"]);
+
 /** The recording of `--record DIR` (record.json + record.safetensors). */
 function loadRecording(dir: string, io: CliIo): Recording {
   try {
@@ -121,7 +124,8 @@ function graphOf(read: ReadResult, name: string, phase: "TEST" | "TRAIN", inputS
   if (graph.unsupported.length > 0) {
     const lines = graph.unsupported.map((u) => `${visible(name)}:${u.line}:${u.column}: ${style.error("error")}: layer "${visible(u.layer)}" (${visible(u.type)}) cannot be exported: ${visible(refusalMessage(u.reason, u.data))}`);
     io.stderr(`${lines.join("\n")}\n`);
-    throw new CliError(`${graph.unsupported.length} layer${graph.unsupported.length === 1 ? "" : "s"} cannot be exported, so the net cannot be verified`);
+    const shapes = graph.unsupported.some((u) => SHAPE_REASONS.has(u.reason)) ? " (give the input shapes with --input-shape BLOB=DIMS, or --input FILE)" : "";
+    throw new CliError(`${graph.unsupported.length} layer${graph.unsupported.length === 1 ? "" : "s"} cannot be exported, so the net cannot be verified${shapes}`);
   }
   return graph;
 }
@@ -243,8 +247,9 @@ export function runVerifyNet(file: string | undefined, options: VerifyNetCliOpti
       const records = recordsOf(torchSide(setup.graph, setup.state, setup.inputs));
       results.push({ verification: verifyLayers(setup, caffe.reference, records, { against: "torch-executor", state: weights.state }) });
     } catch (e) {
-      // Our PyTorch executor throws only when it is not there (a build without it): say so, and let
-      // --torch carry the verification alone.
+      // The placeholder of our PyTorch executor throws "not implemented": say so, and let --torch
+      // carry the verification alone. Anything else thrown is a bug and stays one.
+      if (!(e instanceof Error) || !/not implemented/.test(e.message)) throw e;
       if (!options.torch) throw new CliError(`our PyTorch executor is not available (${(e as Error).message}); run with --torch to compare with the real PyTorch`);
       io.stderr(`caffe2torch: our PyTorch executor is not available (${visible((e as Error).message)}); comparing with model.py only\n`);
     }
