@@ -3,6 +3,7 @@
  * deliberately wrong) for the report and exit codes, and through the real binary for --torch,
  * --record and the errors of a missing Python or torch.
  */
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -171,6 +172,14 @@ describe("caffe2torch verify --net (the binary)", () => {
     const r = await runCliAsync(["verify", join(ZOO_POOL, "net.prototxt"), "--net", "--torch"], { env: { PYTHON: "/nonexistent/python3" } });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("--torch needs Python with PyTorch: /nonexistent/python3 does not exist (set $PYTHON to one that has torch)");
+  });
+
+  // python3 on the PATH of our machines has no torch (only /usr/bin/python3 does).
+  const plainPython = spawnSync("python3", ["-c", "import torch"]).status === 1 ? "python3" : null;
+  it.skipIf(plainPython === null)("exits 2 with a clear message when $PYTHON cannot import torch", async () => {
+    const r = await runCliAsync(["verify", join(ZOO_POOL, "net.prototxt"), "--net", "--torch"], { env: { PYTHON: plainPython! } });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--torch needs PyTorch, and python3 cannot import it \(ModuleNotFoundError: No module named '(torch|numpy)'\); install torch for it or set \$PYTHON/);
   });
 
   it.skipIf(skipWithoutTorch)("replays a recording with the Caffe executor and the real model.py (--record --torch --json)", async () => {
