@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import type { InputShape } from "../../caffe/input-shapes.js";
 import { buildNet } from "../../caffe/net.js";
-import { buildTorchGraph } from "../../convert/graph.js";
+import { buildTorchGraph, type GraphOutcome } from "../../convert/graph.js";
 import { refusalMessage } from "../../convert/layers/messages.js";
 import type { TorchGraph } from "../../convert/torch-graph.js";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
@@ -18,7 +18,7 @@ import type { NetParameter } from "../../schema/caffe-types.js";
 import { readNet, type ReadResult } from "../../schema/read.js";
 import type { NetVerification } from "../../verify/net-types.js";
 import { formatNetReport, type TitledVerification } from "../../verify/net/format-text.js";
-import { InputFileError, inputShapeProblems, matchInputs, readInputFile, seededInputs, unknownInputs, type InputSpec } from "../../verify/net/inputs.js";
+import { InputFileError, inputShapeProblems, labelClasses, matchInputs, readInputFile, seededInputs, unknownInputs, type InputSpec } from "../../verify/net/inputs.js";
 import { readRecording, RecordFormatError, type Recording } from "../../verify/net/record.js";
 import type { TopValues } from "../../verify/net/records.js";
 import { defaultTorchSide, recordsOf, runCaffeSide, verifyLayers, type NetSetup, type TorchSide } from "../../verify/net/run.js";
@@ -112,9 +112,10 @@ function loadRecording(dir: string, io: CliIo): Recording {
 }
 
 /** The graph for `inputShapes`, or the exit-2 messages of a net that cannot be exported. */
-function graphOf(read: ReadResult, name: string, phase: "TEST" | "TRAIN", inputShapes: readonly InputShape[], io: CliIo, warn = false): TorchGraph {
+function graphOf(read: ReadResult, name: string, phase: "TEST" | "TRAIN", inputShapes: readonly InputShape[], io: CliIo, warn = false): GraphOutcome {
   const style = makeStyle(io.color.stderr);
-  const { graph, diagnostics } = buildTorchGraph(read, { phase, source: name, inputShapes });
+  const outcome = buildTorchGraph(read, { phase, source: name, inputShapes });
+  const { graph, diagnostics } = outcome;
   throwInputShapeError(diagnostics);
   if (warn) for (const w of inputShapeWarnings(diagnostics)) io.stderr(`${visible(name)}: ${style.warning("warning")}: ${visible(messageOf(w))}\n`);
   if (hasErrors(diagnostics)) {
@@ -127,7 +128,7 @@ function graphOf(read: ReadResult, name: string, phase: "TEST" | "TRAIN", inputS
     const shapes = graph.unsupported.some((u) => SHAPE_REASONS.has(u.reason)) ? " (give the input shapes with --input-shape BLOB=DIMS, or --input FILE)" : "";
     throw new CliError(`${graph.unsupported.length} layer${graph.unsupported.length === 1 ? "" : "s"} cannot be exported, so the net cannot be verified${shapes}`);
   }
-  return graph;
+  return outcome;
 }
 
 /** Shapes for the inputs the net leaves unknown, taken from the values fed (file or recording). */
@@ -176,7 +177,8 @@ export function runVerifyNet(file: string | undefined, options: VerifyNetCliOpti
     io.stderr(formatDiagnostics(name, read.lines, read.diagnostics.filter((d) => d.severity === "error"), errStyle));
     return 2;
   }
-  let graph = graphOf(read, name, phase, given, io, !options.quiet);
+  let outcome = graphOf(read, name, phase, given, io, !options.quiet);
+  let graph = outcome.graph;
   let inputs: Map<string, TopValues>;
   const fed = recording?.inputs ?? fileValues;
   const blobs = graph.inputs.map((i) => i.blob);
@@ -189,7 +191,10 @@ export function runVerifyNet(file: string | undefined, options: VerifyNetCliOpti
       throw e;
     }
     const derived = given.length === 0 ? shapesFromValues(graph, inputs) : [];
-    if (derived.length > 0) graph = graphOf(read, name, phase, derived, io);
+    if (derived.length > 0) {
+      outcome = graphOf(read, name, phase, derived, io);
+      graph = outcome.graph;
+    }
     const problems = inputShapeProblems(inputs, graph.inputs as InputSpec[]);
     if (problems.length > 0) throw new CliError(`${visible(where)}: ${visible(problems[0]!)}`);
   } else {
@@ -213,7 +218,10 @@ export function runVerifyNet(file: string | undefined, options: VerifyNetCliOpti
     io.stderr(`${text.join("\n")}\n`);
     return 2;
   }
-  if (!fed) inputs = seededInputs(graph.inputs as InputSpec[], buildNet(read.net as NetParameter, { phase }), seed);
+  if (!fed) {
+    const analysis = outcome.convert.analysis;
+    inputs = seededInputs(graph.inputs as InputSpec[], analysis.model, seed, labelClasses(analysis));
+  }
 
   const setup: NetSetup = {
     source: name,

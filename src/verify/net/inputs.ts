@@ -3,6 +3,7 @@
  * the arrays of a user's file (.safetensors with one tensor per input blob, or .npy for a net with
  * one input).
  */
+import type { NetAnalysis } from "../../caffe/analyze.js";
 import { layerParams } from "../../caffe/layers/params.js";
 import type { NetModel } from "../../caffe/net.js";
 import { createRng, randomNormal } from "../../numeric/rng.js";
@@ -40,13 +41,44 @@ function idRanges(model: NetModel): Map<string, number> {
   return out;
 }
 
+/** Layers whose bottom 1 holds class indices along `field`'s axis of bottom 0 (the losses check the range). */
+const CLASS_LABELS: Readonly<Record<string, string>> = {
+  SoftmaxWithLoss: "softmax_param",
+  Accuracy: "accuracy_param",
+  MultinomialLogisticLoss: "",
+  InfogainLoss: "infogain_loss_param",
+  HingeLoss: "",
+};
+
+/**
+ * The number of classes of each label blob a classification loss (or Accuracy) reads: the size of
+ * its bottom 0 along the layer's axis (1 by default), from the inferred shapes. Labels drawn in
+ * [0, classes) are what SoftmaxWithLossLayer and the others accept.
+ */
+export function labelClasses(analysis: Pick<NetAnalysis, "model" | "graph" | "shapes">): Map<string, number> {
+  const out = new Map<string, number>();
+  analysis.model.layers.forEach((layer, position) => {
+    const field = CLASS_LABELS[layer.type];
+    const label = layer.bottoms[1];
+    if (field === undefined || label === undefined) return;
+    const version = analysis.graph.bottoms[position]?.[0];
+    const shape = version === undefined ? null : analysis.shapes[version] ?? null;
+    let axis = field === "" ? 1 : layerParams(layer, field).num("axis");
+    if (shape !== null && axis < 0) axis += shape.length;
+    const classes = shape?.[axis];
+    if (typeof classes === "number" && classes > 0) out.set(label, Math.min(classes, out.get(label) ?? Infinity));
+  });
+  return out;
+}
+
 /**
  * Seeded inputs: standard normal float32 values per blob in `specs` order (one generator, seeded
- * with `seed`), integer ids for blobs an Embed layer reads.
+ * with `seed`), integer ids for blobs an Embed layer reads, and class indices in [0, classes) for
+ * label blobs (`classes`, from {@link labelClasses}).
  */
-export function seededInputs(specs: readonly InputSpec[], model: NetModel, seed: number): Map<string, TopValues> {
+export function seededInputs(specs: readonly InputSpec[], model: NetModel, seed: number, classes: ReadonlyMap<string, number> = new Map()): Map<string, TopValues> {
   const rng = createRng(seed);
-  const ids = idRanges(model);
+  const ids = new Map([...idRanges(model), ...classes]);
   const out = new Map<string, TopValues>();
   for (const spec of specs) {
     if (!complete(spec.shape)) throw new Error(`input ${spec.blob} has no complete shape`);

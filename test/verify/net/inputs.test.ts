@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { buildNet } from "../../../src/caffe/net.js";
 import type { NetParameter } from "../../../src/schema/caffe-types.js";
 import { readNet } from "../../../src/schema/read.js";
-import { InputFileError, inputShapeProblems, matchInputs, readInputFile, seededInputs, unknownInputs } from "../../../src/verify/net/inputs.js";
+import { analyzeNet } from "../../../src/caffe/analyze.js";
+import { InputFileError, inputShapeProblems, labelClasses, matchInputs, readInputFile, seededInputs, unknownInputs } from "../../../src/verify/net/inputs.js";
 import { safetensorsBytes } from "../../../src/weights/safetensors.js";
 
 const net = (text: string) => buildNet(readNet(text, { allowUnknown: true, upgrade: true }).net as NetParameter, { phase: "TEST" });
@@ -22,6 +23,21 @@ describe("seededInputs", () => {
   it("draws integer ids in [0, input_dim) for a blob an Embed layer reads", () => {
     const ids = seededInputs([{ blob: "ids", shape: [2, 4] }], net(EMBED), 3).get("ids")!;
     expect([...ids.data].every((v) => Number.isInteger(v) && v >= 0 && v < 5)).toBe(true);
+  });
+
+  it("draws class indices in [0, classes) for the labels a classification loss or Accuracy reads", () => {
+    const text = `
+layer { name: "in" type: "Input" top: "x" top: "label" input_param { shape { dim: 4 dim: 6 } shape { dim: 4 } } }
+layer { name: "ip" type: "InnerProduct" bottom: "x" top: "score" inner_product_param { num_output: 7 } }
+layer { name: "loss" type: "SoftmaxWithLoss" bottom: "score" bottom: "label" top: "loss" }
+layer { name: "acc" type: "Accuracy" bottom: "score" bottom: "label" top: "acc" }`;
+    const read = readNet(text, { allowUnknown: true, upgrade: true });
+    const analysis = analyzeNet(read.net as NetParameter, { phase: "TRAIN" }, read.sourceMap);
+    const classes = labelClasses(analysis);
+    expect([...classes]).toEqual([["label", 7]]);
+    const label = seededInputs([{ blob: "x", shape: [4, 6] }, { blob: "label", shape: [4] }], analysis.model, 5, classes).get("label")!;
+    expect([...label.data].every((v) => Number.isInteger(v) && v >= 0 && v < 7)).toBe(true);
+    expect(new Set(label.data).size).toBeGreaterThan(1);
   });
 
   it("lists the inputs whose shape is unknown", () => {
