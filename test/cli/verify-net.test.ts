@@ -79,7 +79,7 @@ describe("verify --net in-process (stand-in PyTorch side)", () => {
     useCase(ZOO_POOL);
     const r = run(join(ZOO_POOL, "net.prototxt"), { weights: join(ZOO_POOL, "weights.caffemodel") }, true);
     expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(/ {2}max_k3s2_even +Pooling +2×3×6×5 +— +— +DIVERGED \(shape or missing\)\n/);
+    expect(r.stdout).toMatch(/ {2}max_k3s2_even +Pooling +2×3×6×5 +— +— +DIVERGED \(PyTorch: 2×3×5×4\)\n/);
     expect(r.stdout).toContain(
       [
         "first divergent layer: max_k3s2_even (Pooling)",

@@ -19,8 +19,26 @@ interface TopOutcome {
   exactOk: boolean;
 }
 
+/**
+ * Why a layer without an error value diverged, for the text report (the JSON keeps the contract of
+ * net-types.ts): the candidate's shape, or that it computed nothing. Kept beside the checks, not on them.
+ */
+const NOTES = new WeakMap<NetLayerCheck, string>();
+
+/** The note of a diverged layer without an error value ("PyTorch: 2×3×5×4", "not computed"), if any. */
+export function divergenceNote(check: NetLayerCheck): string | undefined {
+  return NOTES.get(check);
+}
+
+function noted(check: NetLayerCheck, note: string): NetLayerCheck {
+  NOTES.set(check, note);
+  return check;
+}
+
 /** Layer types whose tops are indices or exact selections: any difference is a divergence. */
 const EXACT_TYPES: ReadonlySet<string> = new Set(["ArgMax"]);
+
+const dims = (shape: readonly number[]): string => (shape.length === 0 ? "scalar" : shape.join("×"));
 
 const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
 
@@ -93,9 +111,9 @@ export function compareLayers(reference: readonly ReferenceLayer[], candidate: S
       // the layer); after a failure the rest are unchecked.
       if (afterFailure) return unchecked(layer, false);
       if (failedAt) afterFailure = true;
-      return { ...unchecked(layer, false), status: "diverged" };
+      return noted({ ...unchecked(layer, false), status: "diverged" }, failedAt ? "failed here" : "not computed");
     }
-    if (got.tops.length !== layer.tops.length) return { ...unchecked(layer, false), status: "diverged" };
+    if (got.tops.length !== layer.tops.length) return noted({ ...unchecked(layer, false), status: "diverged" }, `${got.tops.length} tops`);
     let maxAbs = 0;
     let scaled = 0;
     let ok = true;
@@ -105,7 +123,7 @@ export function compareLayers(reference: readonly ReferenceLayer[], candidate: S
       if (!(o.scaled <= scaled)) scaled = o.scaled;
       if (!o.shapeOk || !(o.scaled <= tolerance) || (EXACT_TYPES.has(layer.type) && !o.exactOk)) ok = false;
     });
-    return {
+    const check: NetLayerCheck = {
       name: layer.name,
       type: layer.type,
       shape: [...layer.tops[0]!.shape],
@@ -114,6 +132,9 @@ export function compareLayers(reference: readonly ReferenceLayer[], candidate: S
       ok,
       status: ok ? "ok" : "diverged",
     };
+    const other = layer.tops.findIndex((ref, i) => !sameShape(ref.shape, got.tops[i]!.shape));
+    if (other >= 0) noted(check, `PyTorch: ${dims(got.tops[other]!.shape)}${other > 0 ? ` (top ${other})` : ""}`);
+    return check;
   });
 }
 

@@ -7,6 +7,7 @@ import { plainStyle, type TextStyle } from "../../diagnostics/style.js";
 import { visible } from "../../diagnostics/visible.js";
 import { num } from "../format-text.js";
 import type { NetLayerCheck, NetVerification } from "../net-types.js";
+import { divergenceNote } from "./compare.js";
 
 /** Nets with more layers than this are summarised. */
 const SUMMARISE_ABOVE = 30;
@@ -32,8 +33,8 @@ const dims = (shape: readonly number[] | null): string => (shape === null ? "—
 function verdict(c: NetLayerCheck, style: TextStyle): string {
   if (c.status === "ok") return style.good("ok");
   if (c.status === "unchecked") return style.dim(c.ok ? "no top" : "not run");
-  if (c.max_abs_error === null && c.scaled_error === null) return style.error("DIVERGED (shape or missing)");
-  return style.error("DIVERGED");
+  const note = divergenceNote(c);
+  return style.error(note ? `DIVERGED (${note})` : "DIVERGED");
 }
 
 function rows(checks: readonly NetLayerCheck[]): (number | { skipped: number; fine: boolean })[] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareLayers, firstDivergent, type ReferenceLayer } from "../../../src/verify/net/compare.js";
+import { compareLayers, divergenceNote, firstDivergent, type ReferenceLayer } from "../../../src/verify/net/compare.js";
 import type { SideRecords } from "../../../src/verify/net/records.js";
 
 const top = (shape: number[], values: number[]) => ({ shape, data: Float32Array.from(values) });
@@ -28,6 +28,7 @@ describe("compareLayers", () => {
   it("requires equal shapes: a different shape diverges without an error value", () => {
     const [c] = compareLayers([ref("p", "Pooling", top([1, 1, 2, 2], [1, 2, 3, 4]))], side([["p", [top([1, 1, 1, 1], [4])]]]), 1);
     expect(c).toMatchObject({ status: "diverged", ok: false, max_abs_error: null, scaled_error: null });
+    expect(divergenceNote(c!)).toBe("PyTorch: 1×1×1×1");
   });
 
   it("requires ArgMax tops to be exact, whatever the tolerance", () => {
@@ -55,6 +56,7 @@ describe("compareLayers", () => {
   it("charges a failure to the first layer the candidate did not record, and leaves the rest unchecked", () => {
     const checks = compareLayers([ref("a", "ReLU", top([1], [1])), ref("b", "ReLU", top([1], [1])), ref("c", "ReLU", top([1], [1]))], side([["a", [top([1], [1])]]], { layer: "b", message: "boom" }), 1e-5);
     expect(checks.map((c) => `${c.status}/${String(c.ok)}`)).toEqual(["ok/true", "diverged/false", "unchecked/false"]);
+    expect(divergenceNote(checks[1]!)).toBe("failed here");
   });
 
   it("diverges at a layer the candidate never records, and at a different top count", () => {
