@@ -111,7 +111,7 @@ export function compareLayers(reference: readonly ReferenceLayer[], candidate: S
       // the layer); after a failure the rest are unchecked.
       if (afterFailure) return unchecked(layer, false);
       if (failedAt) afterFailure = true;
-      return noted({ ...unchecked(layer, false), status: "diverged" }, failedAt ? "failed here" : "not computed");
+      return noted({ ...unchecked(layer, false), status: "diverged" }, failedAt ? `failed: ${failedAt.message.split("\n")[0]!}` : "not computed");
     }
     if (got.tops.length !== layer.tops.length) return noted({ ...unchecked(layer, false), status: "diverged" }, `${got.tops.length} tops`);
     let maxAbs = 0;

@@ -56,7 +56,7 @@ describe("compareLayers", () => {
   it("charges a failure to the first layer the candidate did not record, and leaves the rest unchecked", () => {
     const checks = compareLayers([ref("a", "ReLU", top([1], [1])), ref("b", "ReLU", top([1], [1])), ref("c", "ReLU", top([1], [1]))], side([["a", [top([1], [1])]]], { layer: "b", message: "boom" }), 1e-5);
     expect(checks.map((c) => `${c.status}/${String(c.ok)}`)).toEqual(["ok/true", "diverged/false", "unchecked/false"]);
-    expect(divergenceNote(checks[1]!)).toBe("failed here");
+    expect(divergenceNote(checks[1]!)).toBe("failed: boom");
   });
 
   it("diverges at a layer the candidate never records, and at a different top count", () => {
