@@ -51,7 +51,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   explain: ["render", "emit", "convert", "caffe", "schema", "textproto", "diagnostics"],
   solver: ["convert", "caffe", "schema", "diagnostics"],
   render: ["solver", "weights", "convert", "schema", "diagnostics"],
-  verify: ["solver", "weights", "numeric", "emit", "convert", "caffe", "schema", "textproto", "diagnostics"],
+  // verify --net runs the Caffe executor and the PyTorch executor of the emitted graph.
+  verify: ["execute", "solver", "weights", "numeric", "emit", "convert", "caffe", "schema", "textproto", "diagnostics"],
   lint: ["render", "solver", "convert", "caffe", "schema", "textproto", "diagnostics"],
   cli: ["index", "render", "solver", "verify", "explain", "lint", "weights", "emit", "numeric", "convert", "caffe", "schema", "textproto", "diagnostics"],
   index: ["diagnostics", "textproto", "schema", "caffe", "convert", "emit", "numeric", "lint", "weights", "verify", "explain", "render", "solver"],

@@ -20,6 +20,7 @@ import { parsePhase, parsePositiveInt } from "./options.js";
 import { attachWeights } from "../../weights/attach.js";
 import { verifyWeights, type VerifyWeights } from "../../verify/weights.js";
 import { runVerifySolver } from "./verify-solver.js";
+import { runVerifyNet, VERIFY_NET_HELP, type VerifyNetCliOptions } from "./verify-net.js";
 
 /** Options of `caffe2torch verify`, as commander passes them (strings until parsed). */
 export interface VerifyCliOptions {
@@ -41,6 +42,9 @@ export interface VerifyCliOptions {
   solver?: string;
   iterations?: string;
 }
+
+/** `verify --net` and its own options (src/cli/commands/verify-net.ts). */
+type VerifyAllOptions = VerifyCliOptions & VerifyNetCliOptions & { net?: boolean };
 
 /** The defaults: 10 training steps show the lag plainly (0.999¹⁰ ≈ 0.99 of the initial value remains). */
 const DEFAULT_STEPS = 10;
@@ -104,13 +108,14 @@ function runTrace(file: string, options: VerifyCliOptions, io: CliIo): number {
  *
  * @param now a millisecond clock for the progress bar (default `performance.now`).
  */
-export function runVerify(file: string | undefined, options: VerifyCliOptions, io: CliIo, now: () => number = () => performance.now()): number {
+export function runVerify(file: string | undefined, options: VerifyAllOptions, io: CliIo, now: () => number = () => performance.now()): number {
   if (options.solver !== undefined) {
     if (options.trace !== undefined || options.weights !== undefined) throw new CliError("--solver takes neither --trace nor --weights (it runs seeded gradients)");
     // The positional NET.prototxt, when given, replaces the solver's own net (as `solver --net`).
     return runVerifySolver(options.solver, file, options, io);
   }
   if (options.iterations !== undefined) throw new CliError("--iterations needs --solver SOLVER.prototxt");
+  if (options.net || options.record !== undefined) return runVerifyNet(file, options, io);
   if (options.trace !== undefined) {
     if (file !== undefined) throw new CliError("give either NET.prototxt or --trace TRACE.json, not both");
     if (options.weights !== undefined) throw new CliError("--weights needs NET.prototxt (a trace carries its own statistics)");
@@ -212,6 +217,10 @@ export function registerVerifyCommand(program: Command, io: () => CliIo, setExit
     .option("-q, --quiet", "no progress bar and no line naming the --plot file written")
     .option("--solver <solver.prototxt>", "verify a solver instead: Caffe's update rules against the emitted solver.py (plain and --exact) on seeded gradients, per iteration; NET.prototxt, if given, replaces the solver's net")
     .option("--iterations <n>", "with --solver: iterations to run (default: 30, or 10 past the first lr change, at most max_iter)")
+    .option("--net", "whole-net verification: every layer's tops, Caffe executor against the emitted PyTorch model (see below)")
+    .option("--input <file>", "--net: the input blobs (.safetensors, one tensor per blob; .npy for a net with one input) instead of seeded ones")
+    .option("--torch", "--net: also run the emitted model.py in real PyTorch ($PYTHON, else /usr/bin/python3)")
+    .option("--record <dir>", "--net: replay a pycaffe recording (record.json + record.safetensors, from tools/record_caffe_net.py)")
     .addHelpText(
       "after",
       `
@@ -251,7 +260,9 @@ policy in Caffe's float/double operations) and the solver.py \`caffe2torch solve
 the lr and each side's max |θ − θ_caffe| / max(1, max |θ_caffe|) with float32's bound. Exit 1 when a
 mapping claimed to reproduce Caffe disagrees beyond that bound: --exact always, the plain mapping
 when \`solver\` reports no difference for this solver (its drift where it does is the finding shown,
-not a failure); with --exact only --exact is judged.`,
+not a failure); with --exact only --exact is judged.
+
+${VERIFY_NET_HELP}`,
     )
-    .action((file: string | undefined, opts: VerifyCliOptions) => setExit(runVerify(file, opts, io())));
+    .action((file: string | undefined, opts: VerifyAllOptions) => setExit(runVerify(file, opts, io())));
 }
