@@ -53,7 +53,9 @@ const ALLOWED: Record<string, readonly string[]> = {
   render: ["solver", "weights", "convert", "schema", "diagnostics"],
   verify: ["weights", "numeric", "emit", "convert", "caffe", "schema", "textproto", "diagnostics"],
   lint: ["render", "solver", "convert", "caffe", "schema", "textproto", "diagnostics"],
-  cli: ["index", "render", "solver", "verify", "explain", "lint", "weights", "emit", "numeric", "convert", "caffe", "schema", "textproto", "diagnostics"],
+  // The report page gathers every stage's evidence (graph, lint, solver, verification) into one page.
+  report: ["verify", "lint", "solver", "emit", "numeric", "convert", "caffe", "schema"],
+  cli: ["index", "report", "render", "solver", "verify", "explain", "lint", "weights", "emit", "numeric", "convert", "caffe", "schema", "textproto", "diagnostics"],
   index: ["diagnostics", "textproto", "schema", "caffe", "convert", "emit", "numeric", "lint", "weights", "verify", "explain", "render", "solver"],
 };
 
