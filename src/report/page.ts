@@ -85,9 +85,9 @@ function solverSection(data: ReportData): string {
     .join("");
   const frozen = s.frozen.length > 0 ? `<p>Frozen (lr_mult 0, requires_grad=False): ${esc(s.frozen.slice(0, 8).join(", "))}${s.frozen.length > 8 ? `, … (${s.frozen.length})` : ""}</p>` : "";
   const differences = s.differences.map((d) => `<p class="muted">${esc(d)}</p>`).join("");
-  return `<section id="solver"><h2>Solver ${esc(s.file)}: ${esc(s.type)}, base_lr ${s.baseLr}, max_iter ${s.maxIter}</h2>
-<table><tr><th>lr_mult</th><th>decay_mult</th><th>lr</th><th>weight_decay</th><th>tensors</th><th></th></tr>${groups}</table>${frozen}
-<div class="chart">${policyChart(s)}</div>${differences}</section>`;
+  return `<section id="solver"><h2>Solver</h2><p><code>${esc(s.file)}</code>: ${esc(s.type)}, lr_policy ${esc(s.policy)}, base_lr ${s.baseLr}, max_iter ${s.maxIter}</p>
+<div class="side-by-side"><div><table class="groups"><tr><th>lr_mult</th><th>decay_mult</th><th>lr</th><th>weight_decay</th><th>tensors</th><th></th></tr>${groups}</table>${frozen}${differences}</div>
+<div class="chart">${policyChart(s)}</div></div></section>`;
 }
 
 /** The report page for `data`: one self-contained HTML document. */

@@ -150,8 +150,27 @@ describe.skipIf(skipWithoutChromium)("the report page in Chromium", () => {
     expect(panel).toContain("BatchNorm mapping");
     expect(panel).toMatch(/momentum\s*0\.001/);
     expect(await page.locator("#panel .plot svg").count()).toBe(1);
+    await page.locator("#panel .plot").scrollIntoViewIfNeeded();
     expect(watch).toEqual({ requests: [], errors: [] });
     await shot(page, "cifar-train-bn1");
+    await page.close();
+  });
+
+  it("keeps names that look like markup as text: each element's data-layer is the name, nothing runs", async () => {
+    const names = ['a"b', "<b>bold</b>", "</script><script>window.hacked=1</script>", "x & y", "ü/ß"];
+    const text = `input: "data"\ninput_shape { dim: 1 dim: 2 }\n${names
+      .map((n, i) => `layer { name: ${JSON.stringify(n)} type: "ReLU" bottom: "${i === 0 ? "data" : `b${i - 1}`}" top: "b${i}" }`)
+      .join("\n")}\n`;
+    const path = join(OUT, "hostile.html");
+    writeFileSync(path, pageOf(text).html);
+    const { page, watch } = await openReport(browser, path);
+    const shown = await page.locator("[data-layer]").evaluateAll((els) => els.map((e) => e.getAttribute("data-layer")));
+    expect(shown).toEqual(["input", ...names]);
+    expect(await page.evaluate(() => (window as unknown as { hacked?: number }).hacked)).toBeUndefined();
+    expect(await page.locator("b", { hasText: "bold" }).count()).toBe(0);
+    await page.locator('[data-layer="<b>bold</b>"]').click();
+    expect(await panelTitle(page)).toBe("<b>bold</b>");
+    expect(watch).toEqual({ requests: [], errors: [] });
     await page.close();
   });
 });

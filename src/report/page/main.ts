@@ -144,7 +144,7 @@ function boot(): void {
   } else if (byName.has(hash)) {
     select(byName.get(hash)!);
   } else {
-    view.fit();
+    view.fit(false);
     panel.replaceChildren((document.getElementById("overview") as HTMLTemplateElement).content.cloneNode(true));
   }
   window.caffe2torchReport = {
