@@ -153,6 +153,10 @@ describe.skipIf(skipWithoutChromium)("the report page in Chromium", () => {
     await page.locator("#panel .plot").scrollIntoViewIfNeeded();
     expect(watch).toEqual({ requests: [], errors: [] });
     await shot(page, "cifar-train-bn1");
+    await page.locator("#panel .plot").click();
+    const plot = (await page.locator("#panel .plot").boundingBox())!;
+    expect(plot.width).toBeGreaterThan(1000);
+    await shot(page, "cifar-train-lag-plot");
     await page.close();
   });
 

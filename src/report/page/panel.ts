@@ -47,11 +47,20 @@ function batchNorm(data: ReportData, block: ReportBlock): HTMLElement {
   for (const note of block.notes) out.append(h("p", { class: "muted" }, note));
   if (block.lagPlot !== null) {
     const plot = data.lagPlots[block.lagPlot]!;
-    const holder = h("div", { class: "plot" });
+    const holder = h("div", { class: "plot", title: "click to enlarge (click again or Esc to close)", tabindex: 0, role: "button" });
+    // 900×700 drawn in a 420px panel is too small to read: a click shows it across the window.
+    const toggle = () => holder.classList.toggle("enlarged");
+    holder.addEventListener("click", toggle);
+    holder.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" || (event.key === "Escape" && holder.classList.contains("enlarged"))) {
+        event.stopPropagation();
+        toggle();
+      }
+    });
     // Our own SVG (verify's plot.ts escapes every text it draws), not page input.
     holder.innerHTML = plot.svg;
     const where = plot.block === block.batchnorm ? "" : ` (measured on ${plot.block}, which has the same moving_average_fraction)`;
-    out.append(h("p", { class: "muted" }, `The plain mapping's lag, channel ${plot.channel}${where}:`), holder);
+    out.append(h("p", { class: "muted" }, `The plain mapping's lag, channel ${plot.channel}${where} (click to enlarge):`), holder);
   }
   return out;
 }
