@@ -28,8 +28,13 @@ export interface ReportCliOptions {
   phase?: string;
   solver?: string;
   output?: string;
-  /** A `verify --net --json` result to colour the layers with. */
+  /** A `verify --net --json` result to colour the layers with (a file). */
   verification?: string;
+  /**
+   * The same, already in memory (not a command-line option): for `verify --net … --html FILE`,
+   * which runs the verification and then writes this page with it.
+   */
+  verificationData?: NetVerification;
   inputShape?: string | string[];
   exact?: boolean;
   quiet?: boolean;
@@ -95,7 +100,7 @@ export function runReport(file: string, options: ReportCliOptions, io: CliIo): n
       return 2;
     }
   }
-  const verification = options.verification === undefined ? null : readVerification(io, options.verification);
+  const verification = options.verificationData ?? (options.verification === undefined ? null : readVerification(io, options.verification));
   if (verification !== null && verification.phase !== phase) {
     throw new CliError(`--verification is of the ${verification.phase} phase, the report of ${phase} (give --phase ${verification.phase.toLowerCase()})`);
   }

@@ -193,7 +193,7 @@ export function drawGraph(svg: SVGSVGElement, data: ReportData): GraphView {
       if (!whole && k < READABLE) {
         k = OPEN_SCALE;
         const first = nodes.length > 0 ? g.node(nodes[0]!.id) : { x: width / 2, y: 0 };
-        tx = Math.min(20, r.width / 2 - first.x * k);
+        tx = r.width / 2 - first.x * k;
         ty = Math.min(10, r.height / 3 - first.y * k);
       } else {
         tx = (r.width - width * k) / 2;
