@@ -30,6 +30,24 @@ describe("report data", () => {
     expect(named).toContainEqual(["side"]);
   });
 
+  it("ends a chain where another layer reads the blob before the in-place layer changes it", () => {
+    // `tap` reads conv1 as the convolution wrote it; relu1 then rewrites conv1 in place. Drawn in
+    // conv1's box, relu1 would make tap's edge leave from the middle of a node.
+    const text = `input: "data"\ninput_shape { dim: 1 dim: 3 dim: 8 dim: 8 }
+layer { name: "conv1" type: "Convolution" bottom: "data" top: "conv1" convolution_param { num_output: 4 kernel_size: 3 } }
+layer { name: "tap" type: "Sigmoid" bottom: "conv1" top: "tap" }
+layer { name: "relu1" type: "ReLU" bottom: "conv1" top: "conv1" }
+layer { name: "drop1" type: "Dropout" bottom: "conv1" top: "conv1" }
+`;
+    const data = reportOf(text);
+    const named = data.graph.nodes.map((n) => n.layers.map((i) => data.graph.layers[i]!.name));
+    expect(named).toContainEqual(["conv1"]);
+    expect(named).toContainEqual(["relu1", "drop1"]);
+    const id = (layer: string) => data.graph.nodes.find((n) => n.layers.some((i) => data.graph.layers[i]!.name === layer))!.id;
+    expect(data.graph.edges).toContainEqual(expect.objectContaining({ from: id("conv1"), to: id("tap"), blob: "conv1" }));
+    expect(data.graph.edges).toContainEqual(expect.objectContaining({ from: id("conv1"), to: id("relu1"), blob: "conv1" }));
+  });
+
   it("holds every layer active in the phase exactly once, and only those", () => {
     const test = reportOf(SMALL);
     const train = reportOf(SMALL, { phase: "TRAIN" });
