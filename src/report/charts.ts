@@ -16,7 +16,7 @@ const FLOOR = -10;
 
 const f1 = (x: number) => x.toFixed(1);
 
-/** Per-layer scaled error, one bar per layer in Caffe's order; null when nothing was verified. */
+/** Per-layer scaled error, one bar per layer in Caffe's order (HTML: axis and bars); null when nothing was verified. */
 export function errorChart(data: ReportData): string | null {
   if (!data.verified || data.tolerance === null) return null;
   const layers = data.graph.layers;
@@ -26,26 +26,29 @@ export function errorChart(data: ReportData): string | null {
     const v = Math.min(top, Math.max(FLOOR, Math.log10(Math.max(e, 10 ** FLOOR))));
     return PLOT_BOTTOM - ((v - FLOOR) / (top - FLOOR)) * (PLOT_BOTTOM - PLOT_TOP);
   };
-  const width = LEFT + layers.length * (BAR + 1) + 12;
-  const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${CHART_HEIGHT}" role="img" aria-label="scaled error per layer">`);
+  const width = layers.length * (BAR + 1) + 12;
+  // Two drawings: the axis stays put while the bars of a large net scroll sideways beside it.
+  const axis: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${LEFT}" height="${CHART_HEIGHT}" aria-hidden="true">`];
+  const out: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${CHART_HEIGHT}" role="img" aria-label="scaled error per layer">`];
   for (let d = FLOOR; d <= top; d += 2) {
-    out.push(`<line class="axis" x1="${LEFT}" x2="${width - 6}" y1="${f1(y(10 ** d))}" y2="${f1(y(10 ** d))}"/>`);
-    out.push(`<text x="${LEFT - 4}" y="${f1(y(10 ** d) + 3)}" text-anchor="end">1e${d}</text>`);
+    out.push(`<line class="axis" x1="0" x2="${width - 6}" y1="${f1(y(10 ** d))}" y2="${f1(y(10 ** d))}"/>`);
+    axis.push(`<text x="${LEFT - 4}" y="${f1(y(10 ** d) + 3)}" text-anchor="end">1e${d}</text>`);
   }
   layers.forEach((l, i) => {
-    const x = LEFT + i * (BAR + 1);
+    const x = i * (BAR + 1);
     const e = l.scaledError;
     const yTop = e === null ? PLOT_BOTTOM - 3 : y(e);
     const title = `${l.name}: ${e === null ? "not compared" : `scaled error ${e.toExponential(2)}`}`;
     out.push(`<rect class="bar ${l.status}" data-chart-layer="${escapeXml(l.name)}" x="${x}" y="${f1(yTop)}" width="${BAR}" height="${f1(Math.max(1, PLOT_BOTTOM - yTop))}"><title>${escapeXml(title)}</title></rect>`);
   });
   const yt = f1(y(data.tolerance));
-  out.push(`<line class="tol" x1="${LEFT}" x2="${width - 6}" y1="${yt}" y2="${yt}"/>`);
-  out.push(`<text x="${LEFT + 4}" y="${f1(y(data.tolerance) - 4)}" text-anchor="start">tolerance ${data.tolerance.toExponential(0)}</text>`);
-  out.push(`<text x="${LEFT}" y="${CHART_HEIGHT - 10}">layers in Caffe's order →</text>`);
+  out.push(`<line class="tol" x1="0" x2="${width - 6}" y1="${yt}" y2="${yt}"/>`);
+  axis.push(`<line class="tol" x1="${LEFT - 10}" x2="${LEFT}" y1="${yt}" y2="${yt}"/>`);
+  axis.push(`<text x="2" y="${CHART_HEIGHT - 10}" text-anchor="start">tol. ${data.tolerance.toExponential(0)}</text>`);
+  out.push(`<text x="4" y="${CHART_HEIGHT - 10}">layers in Caffe's order → (dashed: the tolerance)</text>`);
+  axis.push("</svg>");
   out.push("</svg>");
-  return out.join("");
+  return `<div class="chart-row"><div class="chart-axis">${axis.join("")}</div><div class="chart">${out.join("")}</div></div>`;
 }
 
 /** Caffe's learning rate over the iterations (linear axes). */

@@ -121,7 +121,7 @@ ${verdict(data)}
 <aside id="panel" aria-live="polite"></aside>
 </main>
 <footer>
-${chart === null ? "" : `<section id="errors"><h2>Scaled error per layer</h2><div class="chart">${chart}</div></section>`}
+${chart === null ? "" : `<section id="errors"><h2>Scaled error per layer</h2>${chart}</section>`}
 ${solverSection(data)}
 ${legend()}
 </footer>

@@ -94,6 +94,12 @@ describe.skipIf(skipWithoutChromium)("the report page in Chromium", () => {
 
   it("walks the layers with the keyboard: j/k in Caffe's order, ↓ along the blobs", async () => {
     const { page } = await openReport(browser, writePage(join(NETS, "lenet", "net.prototxt"), "lenet-keys"));
+    // Tab from the search box and the buttons reaches the first layer; Enter opens it.
+    await page.locator("#theme").focus();
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("data-layer"))).toBe("mnist");
+    await page.keyboard.press("Enter");
+    expect(await panelTitle(page)).toBe("mnist");
     await page.locator('[data-layer="conv1"]').click();
     await page.keyboard.press("j");
     expect(await selectedLayer(page)).toBe("pool1");

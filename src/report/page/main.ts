@@ -32,15 +32,18 @@ function boot(): void {
 
   const select = (index: number, options: { center?: boolean; focus?: boolean } = {}): void => {
     if (index < 0 || index >= layers.length) return;
-    if (selected >= 0) {
-      view.steps[selected]?.classList.remove("selected");
-      view.steps[selected]?.setAttribute("tabindex", "-1");
-    }
+    if (selected >= 0) view.steps[selected]?.classList.remove("selected");
+    view.steps[selected < 0 ? 0 : selected]?.setAttribute("tabindex", "-1");
     selected = index;
     const step = view.steps[index]!;
     step.classList.add("selected");
     step.setAttribute("tabindex", "0");
-    for (const bar of bars) bar.classList.toggle("current", bar.dataset["chartLayer"] === layers[index]!.name);
+    for (const bar of bars) {
+      const current = bar.dataset["chartLayer"] === layers[index]!.name;
+      bar.classList.toggle("current", current);
+      // The chart of a large net scrolls sideways: bring the layer's bar into it.
+      if (current) bar.scrollIntoView({ block: "nearest", inline: "center" });
+    }
     showLayer(panel, data, index);
     if (options.center ?? true) view.centerOn(index, 0.8);
     if (options.focus ?? true) step.focus({ preventScroll: true });
@@ -89,6 +92,17 @@ function boot(): void {
     }
   };
 
+  // Tab reaches the graph at the selected layer (the first before any is selected); Enter or
+  // Space on a focused layer opens it.
+  view.steps[0]?.setAttribute("tabindex", "0");
+  svg.addEventListener("keydown", (event) => {
+    const step = (event.target as Element).closest?.("[data-layer]");
+    if (step && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault();
+      event.stopPropagation();
+      select(Number(step.getAttribute("data-index")), { center: false });
+    }
+  });
   svg.addEventListener("click", (event) => {
     const step = (event.target as Element).closest("[data-layer]");
     if (step) select(Number(step.getAttribute("data-index")), { center: false });
