@@ -31,6 +31,8 @@ export interface ReportInputs {
   lagPlots?: readonly ReportLagPlot[];
   /** e.g. "caffe2torch 0.1.0". */
   generator: string;
+  /** The caffemodel the CLI checked against the net, as given. */
+  weights?: string | null;
 }
 
 /** Each finding on the layer whose text holds its start; net-wide findings under null. */
@@ -115,5 +117,6 @@ export function buildReportData(inputs: ReportInputs): ReportData {
     lint: net,
     solver: inputs.solver ?? null,
     parameters: layers.reduce((n, l) => n + l.parameters, 0),
+    weights: inputs.weights ?? null,
   };
 }

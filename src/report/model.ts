@@ -155,4 +155,6 @@ export interface ReportData {
   solver: ReportSolver | null;
   /** Learned values of the whole model. */
   parameters: number;
+  /** The caffemodel checked against the net (every blob fits its layer), or null. */
+  weights: string | null;
 }

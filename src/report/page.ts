@@ -42,7 +42,9 @@ function overview(data: ReportData): string {
   out.push(`<tr><th>parameters</th><td>${data.parameters.toLocaleString("en-US")}</td></tr>`);
   out.push(`<tr><th>inputs</th><td>${esc(data.graph.inputs.join(", ") || "none")}</td></tr>`);
   out.push(`<tr><th>outputs</th><td>${esc(data.graph.outputs.join(", ") || "none")}</td></tr>`);
-  out.push(`<tr><th>BatchNorm blocks</th><td>${data.blocks.length}</td></tr></table>`);
+  out.push(`<tr><th>BatchNorm blocks</th><td>${data.blocks.length}</td></tr>`);
+  if (data.weights !== null) out.push(`<tr><th>weights</th><td>${esc(data.weights)} (every blob fits its layer)</td></tr>`);
+  out.push(`</table>`);
   if (helpers.length > 0) {
     out.push(`<h3>Helpers (Caffe behaviours PyTorch has no module for)</h3>`);
     for (const [name, why] of helpers) out.push(`<p><code>${esc(name)}</code> — ${esc(why)}</p>`);

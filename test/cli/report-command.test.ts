@@ -22,6 +22,7 @@ describe("caffe2torch report", () => {
     const data = embeddedJson(readFileSync(join(dir, "lenet.report.html"), "utf8"));
     expect(data.graph.layers.map((l) => l.name)).toEqual(["mnist", "conv1", "pool1", "conv2", "pool2", "ip1", "relu1", "ip2"]);
     expect(data.verified).toBe(false);
+    expect(data.weights).toBe(join(LENET, "weights.caffemodel"));
   });
 
   it("colours the layers with a verification and exits 1 when it diverges", async () => {

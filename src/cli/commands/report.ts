@@ -123,6 +123,7 @@ export function runReport(file: string, options: ReportCliOptions, io: CliIo): n
     solver,
     lagPlots: lagPlots(outcome.convert.result, phase, name),
     generator: `caffe2torch ${VERSION}`,
+    weights: options.weights ?? null,
   });
   const page = renderReportPage(data);
   io.writeFileAtomic(output, page);
