@@ -1,8 +1,8 @@
 /** `caffe2torch report`: one page written whole, a line saying so, and exit codes 0/1/2. */
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { GOLDEN_DIR } from "../helpers/paths.js";
 import { embeddedJson, reportOf } from "../report/support.js";
 import { verificationDivergingAt } from "../report/verification.js";
@@ -12,6 +12,8 @@ const LENET = join(GOLDEN_DIR, "nets", "lenet");
 const dir = mkdtempSync(join(tmpdir(), "caffe2torch-report-cli-"));
 
 describe("caffe2torch report", () => {
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
   it("writes NET.report.html beside the prototxt and says so in one line", async () => {
     const net = join(dir, "lenet.prototxt");
     copyFileSync(join(LENET, "net.prototxt"), net);

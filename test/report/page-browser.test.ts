@@ -4,7 +4,7 @@
  * solver — are opened from disk with every request blocked and recorded. Screenshots land in
  * test-output/report/ (gitignored) to be looked at.
  */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -47,6 +47,7 @@ describe.skipIf(skipWithoutChromium)("the report page in Chromium", () => {
   });
   afterAll(async () => {
     await browser?.close();
+    rmSync(OUT, { recursive: true, force: true });
   });
 
   it("draws one element per layer, with a status, for every golden net and DenseNet-121, and requests nothing", async () => {
