@@ -15,6 +15,7 @@ const SECTIONS = {
   hostile: () => import("./hostile.mjs"),
   export: () => import("./export.mjs"),
   execute: () => import("./execute.mjs"),
+  report: () => import("./report.mjs"),
 };
 
 const only = process.argv.slice(2);

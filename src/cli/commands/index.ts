@@ -21,6 +21,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: "explain", load: async () => (await import("./explain.js")).registerExplainCommand },
   { name: "solver", load: async () => (await import("./solver.js")).registerSolverCommand },
   { name: "verify", load: async () => (await import("./verify.js")).registerVerifyCommand },
+  { name: "report", load: async () => (await import("./report.js")).registerReportCommand },
   { name: "lint", load: async () => (await import("./lint.js")).registerLintCommand },
   { name: "encode", load: async () => (await import("./encode.js")).registerEncodeCommand },
   { name: "decode", load: async () => (await import("./decode.js")).registerDecodeCommand },
