@@ -4,6 +4,7 @@
  * through f (and where its statistics start), so one plot per fraction shows every block's lag
  * without a plot per block (a ResNet-152 has 155 blocks: megabytes of SVG saying the same).
  */
+import type { NetModel } from "../caffe/net.js";
 import type { ConvertResult } from "../convert/types.js";
 import { numel } from "../numeric/tensor.js";
 import { renderLagPlot } from "../verify/plot.js";
@@ -19,10 +20,10 @@ const MAX_STEPS = 1000;
 const BATCH = 2;
 
 /** One plot per fraction among the blocks that train with 0 < f < 1 in TRAIN; [] otherwise. */
-export function lagPlots(result: ConvertResult, phase: "TRAIN" | "TEST", source: string, seed = 0): ReportLagPlot[] {
+export function lagPlots(result: ConvertResult, net: NetModel, phase: "TRAIN" | "TEST", source: string, seed = 0): ReportLagPlot[] {
   if (phase !== "TRAIN") return [];
   const base: VerifyOptions = { phase, steps: MIN_STEPS, batch: BATCH, seed, tolerance: DEFAULT_VERIFY_TOLERANCE, configuration: "plain", strict: false };
-  const plan = planVerification(result, base);
+  const plan = planVerification(result, net, base);
   const chosen = new Map<number, (typeof plan.blocks)[number]>();
   for (const p of plan.blocks) {
     const f = p.block.caffe.moving_average_fraction;

@@ -121,7 +121,7 @@ export function runReport(file: string, options: ReportCliOptions, io: CliIo): n
     findings,
     verification,
     solver,
-    lagPlots: lagPlots(outcome.convert.result, phase, name),
+    lagPlots: lagPlots(outcome.convert.result, outcome.convert.analysis.model, phase, name),
     generator: `caffe2torch ${VERSION}`,
     weights: options.weights ?? null,
   });
