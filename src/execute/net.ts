@@ -4,6 +4,7 @@
  * caffemodel values the caller decoded.
  */
 import type { NetModel } from "../caffe/net.js";
+import type { SourceMap } from "../schema/locations.js";
 import { executorOf } from "./registry.js";
 import { ExecuteError, type Blob, type LayerExecutor, type Phase } from "./types.js";
 
@@ -48,6 +49,8 @@ export interface ExecuteOptions {
   onLayer?: (record: LayerRecord) => void;
   /** Keep each layer's record in the result (default true; false keeps only the last blob versions). */
   keep?: boolean;
+  /** The source map of the read net (readNet's), from which fork layers read their parameters. */
+  sourceMap?: SourceMap;
 }
 
 /**
@@ -83,7 +86,7 @@ export function executeNet(
     }
     let tops: Blob[];
     try {
-      tops = executor.forward({ layer, bottoms, params: weights.get(layer.name) ?? [], phase, inputs });
+      tops = executor.forward({ layer, bottoms, params: weights.get(layer.name) ?? [], phase, inputs, sourceMap: options.sourceMap });
     } catch (e) {
       if (e instanceof ExecuteError) return failure(e.code, e.data);
       throw e;

@@ -3,6 +3,7 @@
  * type, and the context an executor sees.
  */
 import type { NetLayer } from "../caffe/net.js";
+import type { SourceMap } from "../schema/locations.js";
 
 /** A blob's values: row-major float32, `data.length` = the product of `shape` (1 for `[]`). */
 export interface Blob {
@@ -26,6 +27,12 @@ export interface LayerContext {
   readonly phase: Phase;
   /** The net's input values by blob name (read by Input layers). */
   readonly inputs: ReadonlyMap<string, Blob>;
+  /**
+   * The net's source map, where the fork layers' parameter messages live (our schema is BVLC's, so
+   * `bn_param`, `interp_param`, `prior_box_param`, … are kept as raw syntax); without it a fork
+   * layer reads its fork's defaults.
+   */
+  readonly sourceMap?: SourceMap;
 }
 
 /**

@@ -4,14 +4,18 @@
  * `use_global_stats: false` is written; batch statistics otherwise. The arithmetic is
  * numeric/caffe-batch-norm.ts, which reproduces Caffe's bits.
  */
+import { bnVariant } from "../../caffe/bn-variant.js";
 import { layerParams } from "../../caffe/layers/params.js";
 import { caffeBatchNormBlobsFrom, caffeBatchNormForward, caffeBatchNormSettings } from "../../numeric/caffe-batch-norm.js";
 import { needBottoms, param } from "../blob.js";
 import type { LayerExecutor } from "../types.js";
+import { nvcaffeBatchNorm } from "./fork-batch-norm.js";
 
 export const batchNorm: LayerExecutor = {
   types: ["BatchNorm"],
   forward(ctx) {
+    // NVIDIA Caffe's BatchNorm with scale_bias holds five blobs and other semantics (fork-batch-norm.ts).
+    if (bnVariant(ctx.layer, ctx.sourceMap).family === "nvcaffe") return nvcaffeBatchNorm(ctx);
     needBottoms(ctx, 1);
     const x = ctx.bottoms[0]!;
     const p = layerParams(ctx.layer, "batch_norm_param");
