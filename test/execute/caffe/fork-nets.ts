@@ -69,6 +69,48 @@ export const FIXTURE_NETS: CrossNet[] = (["TEST", "TRAIN"] as const).map((phase)
   blobs: { bn_nv: [[0.1, -0.2, 0.3, 0], [2e-5, 5e-5, 1e-5, 8e-5], [7], [1.5, 0.5, -1, 2], [0.1, 0.2, 0.3, 0.4]] },
 }));
 
+/** Less common settings of the same layers, where a converter would most likely misread its fork. */
+const EDGE_INPUTS: Record<string, { shape: number[]; fill: InputFill }> = {
+  x98: { shape: [2, 3, 9, 8], fill: { seed: 31 } },
+  v2: { shape: [3, 4], fill: { seed: 32 } },
+  dw: { shape: [1, 4, 6, 7], fill: { seed: 33 } },
+  seq4: { shape: [3, 2, 2, 2], fill: { seed: 34 } },
+  feat: { shape: [2, 4, 5, 6], fill: { seed: 35 } },
+  // ROIs past the map's edges, with negative corners, and tiny ones.
+  rois: { shape: [5, 5], fill: { values: [0, -20, -10, 30, 40, 1, 50, 60, 300, 200, 1, 3, 3, 3.4, 3.4, 0, 0, 0, 0, 0, 1, 10.5, 14.5, 11.5, 15.5] } },
+  ps: { shape: [2, 8, 5, 6], fill: { seed: 36 } },
+  pb: { shape: [1, 4, 3, 5], fill: { seed: 37 } },
+  img: { shape: [1, 3, 37, 53], fill: { seed: 38 } },
+  loc: { shape: [2, 4 * 45 * 3], fill: { seed: 39, lo: -0.5, hi: 0.5 } },
+  conf: { shape: [2, 45 * 3], fill: { seed: 40, lo: 0, hi: 1 } },
+  mask_in: { shape: [1, 2, 6, 9], fill: { seed: 41, lo: -3, hi: 3, int: true } },
+};
+
+const EDGE_LAYERS = [
+  layer("shrink_odd", "Interp", ["x98"], "interp_param { height: 4 width: 3 }"),
+  layer("norm_2d", "Normalize", ["v2"], "norm_param { across_spatial: false channel_shared: false }"),
+  layer("norm_2d_all", "Normalize", ["v2"], "norm_param { across_spatial: true channel_shared: true eps: 0.01 }"),
+  layer("bn_psp_2d", "BN", ["v2"], "bn_param { eps: 0.0001 }"),
+  layer("cdw_hw", "ConvolutionDepthwise", ["dw"], "convolution_param { kernel_h: 3 kernel_w: 2 stride_h: 2 stride_w: 3 pad_h: 1 pad_w: 0 }"),
+  layer("rev_seq", "Reverse", ["seq4"], "reverse_param { axis: 1 }"),
+  layer("tr_seq", "Transpose", ["seq4"], "transpose_param { dim: 3 dim: 1 dim: 0 dim: 2 }"),
+  layer("roi_edges", "ROIPooling", ["feat", "rois"], "roi_pooling_param { pooled_h: 3 pooled_w: 4 spatial_scale: 0.25 }"),
+  layer("psroi_edges", "PSROIPooling", ["ps", "rois"], "psroi_pooling_param { spatial_scale: 0.25 output_dim: 2 group_size: 2 }"),
+  layer("prior", "PriorBox", ["pb", "img"], "prior_box_param { min_size: 8 max_size: 20 aspect_ratio: 3 flip: false clip: true step_h: 12 step_w: 10 offset: 0.3 variance: 0.1 variance: 0.1 variance: 0.2 variance: 0.2 }"),
+  layer("det_corner", "DetectionOutput", ["loc", "conf", "prior"], "detection_output_param { num_classes: 3 share_location: false background_label_id: 0 code_type: CORNER keep_top_k: 7 confidence_threshold: 0.3 nms_param { nms_threshold: 0.4 top_k: 5 } }"),
+  layer("det_plain", "DetectionOutput", ["loc", "conf", "prior"], "detection_output_param { num_classes: 3 share_location: false background_label_id: 2 code_type: CENTER_SIZE nms_param { nms_threshold: 0.6 eta: 0.5 } }"),
+  layer("pool_c", "Pooling", ["mask_in"], "pooling_param { pool: MAX kernel_h: 3 kernel_w: 3 stride_h: 2 stride_w: 3 }", ["pool_c", "mask_c"]),
+  layer("up_c", "Upsample", ["pool_c", "mask_c"], "upsample_param { scale_h: 2 scale_w: 3 }"),
+];
+
+/** The edge cases, in TEST. */
+export const EDGE_NET: CrossNet = {
+  id: "fixture-edges",
+  text: [...Object.entries(EDGE_INPUTS).map(([n, i]) => input(n, i.shape)), ...EDGE_LAYERS].join("\n"),
+  phase: "TEST",
+  inputs: EDGE_INPUTS,
+};
+
 const flatten = (n: Nested): number[] => (Array.isArray(n) ? n.flatMap(flatten) : [n]);
 
 /** The Input shapes of a net text, by top. */

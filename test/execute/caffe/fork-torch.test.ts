@@ -13,17 +13,18 @@ import { relu6, shuffleChannel } from "../../../src/execute/caffe/fork-channels.
 import { blobOf } from "../../../src/execute/blob.js";
 import type { LayerExecutor } from "../../../src/execute/types.js";
 import { requireTorch, skipWithoutTorch } from "../../helpers/python.js";
-import { CASE_NETS, CORPUS_NETS, FIXTURE_NETS } from "./fork-nets.js";
+import { CASE_NETS, CORPUS_NETS, EDGE_NET, FIXTURE_NETS } from "./fork-nets.js";
 import { compareTops, executePrepared, prepareAll, runTorch, type Prepared, type TopDiff, type TorchTops } from "./fork-support.js";
 
 /** Both float32, different summation orders and libm: |Δ| ≤ this times max(1, max |PyTorch top|). */
 const BOUND = 1e-5;
 
-const NETS = [...FIXTURE_NETS, ...CASE_NETS, ...CORPUS_NETS];
+const NETS = [...FIXTURE_NETS, EDGE_NET, ...CASE_NETS, ...CORPUS_NETS];
 
 /** The fork types each net must run (so a net that stops early cannot pass by comparing nothing). */
 const FORK_TYPES: Record<string, string[]> = {
   "fixture-test": ["Axpy", "BN", "BatchNorm", "ConvolutionDepthwise", "DepthwiseConvolution", "Interp", "ReLU6", "ShuffleChannel", "Upsample"],
+  "fixture-edges": ["BN", "ConvolutionDepthwise", "DetectionOutput", "Interp", "Normalize", "PSROIPooling", "PriorBox", "ROIPooling", "Reverse", "Transpose", "Upsample"],
   "case-ssd-permute-normalize": ["Normalize", "Permute"],
   "case-ssd-prior-box": ["PriorBox"],
   "case-ssd-detection-output": ["DetectionOutput"],
@@ -66,6 +67,7 @@ const failing = (tops: TopDiff[]): string[] => tops.filter((t) => !(t.scaled <= 
 describe.skipIf(skipWithoutTorch)("fork layers: the Caffe executor against the exported PyTorch model", () => {
   it.each(NETS.map((n) => n.id))("%s: every top agrees, every fork layer ran", (id) => {
     const { tops, stopped } = compare(id);
+    console.log(id, stopped, torch.get(id)!.error?.split("\n").slice(-4).join(" | "), JSON.stringify(tops.filter((t) => !(t.scaled <= BOUND))));
     // case-ocr-ctc ends with WarpCTCLoss layers, a loss this executor does not run.
     expect(stopped).toBe(id === "case-ocr-ctc" ? "WarpCTCLoss unsupported-type" : null);
     expect(failing(tops)).toEqual([]);
