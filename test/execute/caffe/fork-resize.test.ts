@@ -56,6 +56,15 @@ describe("Upsample", () => {
     expect(values(r.top("u"))).toEqual([0, 0, 0, 7, 0, 9, 0, 0, 8, 0, 6, 0]);
   });
 
+  it("fails on the −1 mask of an empty pooling window (kernel 1, stride 2, no pad: Caffe keeps a window past the input)", () => {
+    const lines = [layer("pool", "Pooling", ["p"], "pooling_param { pool: MAX kernel_size: 1 stride: 2 }", ["pool", "mask"]), layer("u", "Upsample", ["pool", "mask"], "upsample_param { upsample_h: 2 upsample_w: 4 }")];
+    const r = run(lines, { p: blob([1, 1, 1, 4], [1, 2, 3, 4]) });
+    // pooling_layer.cpp:93-115: ceil((4 − 1)/2) + 1 = 3 windows, the third starting at 4: −FLT_MAX, mask −1.
+    expect(values(r.top("pool"))).toEqual([1, 3, -3.4028234663852886e38]);
+    expect(values(r.top("pool", 1))).toEqual([0, 2, -1]);
+    expect(r.error).toMatchObject({ layer: "u", code: "upsample-index-out-of-range", data: { index: -1 } });
+  });
+
   it("fails, as the fork's LOG(FATAL) does, on a mask place outside the top", () => {
     const r = run([layer("u", "Upsample", ["x", "mask"], "upsample_param { scale: 2 }")], { x: blob([1, 1, 1, 1], [5]), mask: blob([1, 1, 1, 1], [4]) });
     expect(r.error).toMatchObject({ code: "upsample-index-out-of-range", data: { index: 4, size: 4 } });
