@@ -43,7 +43,6 @@ const testText = [
 const FORK_NOT_EXECUTED: Readonly<Record<string, string>> = {
   AnnotatedData: "reads the SSD fork's LMDB of annotated images: its tops are given as inputs",
   DenseImageData: "reads image and label files: its tops are given as inputs",
-  WarpCTCLoss: "a loss (warp-ctc's CTC), not run by the forward executor yet",
 };
 
 /** Text in which an executed type's tests would name it. */

@@ -71,6 +71,8 @@ export const shuffleChannel: LayerExecutor = {
   forward(ctx) {
     needBottoms(ctx, 1);
     const x = ctx.bottoms[0]!;
+    // Reshape (:33-41) makes the top 4-D from num/channels/height/width (LegacyShape: at most 4 axes).
+    if (x.shape.length > 4) fail("rank-above-4", { layer: ctx.layer.name, shape: [...x.shape] });
     const group = readShuffleGroup(ctx.layer, ctx.sourceMap);
     const channels = x.shape[1] ?? 1;
     // :12 group > 0; :55-56 the channels split into whole groups.
@@ -88,9 +90,7 @@ export const shuffleChannel: LayerExecutor = {
         }
       }
     }
-    // Reshape (:33-41) makes the top 4-D from num/channels/height/width.
-    const legacy = [0, 1, 2, 3].map((k) => x.shape[k] ?? 1);
-    return [blobOf(x.shape.length <= 4 ? legacy : x.shape, out)];
+    return [blobOf([0, 1, 2, 3].map((k) => x.shape[k] ?? 1), out)];
   },
 };
 

@@ -30,7 +30,7 @@ const boxOf = (xmin: number, ymin: number, xmax: number, ymax: number): Box => {
 };
 
 /** DecodeBBox (bbox_util.cpp:441-529), clip_bbox false as Forward_cpu passes it (detection_output_layer.cpp:205). */
-function decode(prior: Box, v: readonly number[], p: DetectionOutputParams, loc: readonly number[]): Box {
+function decode(layer: string, prior: Box, v: readonly number[], p: DetectionOutputParams, loc: readonly number[]): Box {
   const enc = p.varianceEncodedInTarget;
   const [l0, l1, l2, l3] = loc as [number, number, number, number];
   if (p.codeType === "CORNER") {
@@ -41,7 +41,8 @@ function decode(prior: Box, v: readonly number[], p: DetectionOutputParams, loc:
   }
   const pw = f(prior.xmax - prior.xmin);
   const ph = f(prior.ymax - prior.ymin);
-  if (!(pw > 0) || !(ph > 0)) fail("detection-output-empty-prior", { width: pw, height: ph });
+  // :467-469, :500-502: CHECK_GT of the prior's width and height.
+  if (!(pw > 0) || !(ph > 0)) fail("detection-output-empty-prior", { layer, width: pw, height: ph });
   if (p.codeType === "CORNER_SIZE") {
     // :498-520: corners moved by (variance·) loc times the prior's size.
     const m = (vi: number, li: number): number => (enc ? li : f(v[vi]! * li));
@@ -101,7 +102,7 @@ export const detectionOutput: LayerExecutor = {
     needBottoms(ctx, 3);
     const p = readDetectionOutput(ctx.layer, ctx.sourceMap);
     if (isForkRefusal(p)) return fail(p.refused, { layer: ctx.layer.name, ...p.data });
-    if (p.sideEffects) fail("detection-output-side-effects", { layer: ctx.layer.name });
+    // save_output_param / visualize write files and windows; the top is the same without them.
     const [loc, conf, prior] = ctx.bottoms as [(typeof ctx.bottoms)[0], (typeof ctx.bottoms)[0], (typeof ctx.bottoms)[0]];
     const num = loc!.shape[0]!;
     const numPriors = Math.trunc((prior!.shape[2] ?? 1) / 4);
@@ -125,7 +126,7 @@ export const detectionOutput: LayerExecutor = {
       const boxesOf = (c: number): Box[] =>
         priors.map((pr, i) => {
           const at = n * numPriors * locClasses * 4 + (i * locClasses + c) * 4;
-          return decode(pr, variances[i]!, p, Array.from(loc!.data.subarray(at, at + 4)));
+          return decode(ctx.layer.name, pr, variances[i]!, p, Array.from(loc!.data.subarray(at, at + 4)));
         });
       const shared = p.shareLocation ? boxesOf(0) : null;
       const scoreOf = (c: number): number[] => priors.map((_, i) => conf!.data[n * numPriors * p.numClasses + i * p.numClasses + c]!);

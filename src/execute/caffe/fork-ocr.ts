@@ -3,7 +3,7 @@
  * transpose_layer.cpp, lstm_layer_Junhyuk.cpp, ctc_decoder_layer.cpp): Reverse, Transpose, Lstm
  * (Junhyuk Oh's LSTM, not BVLC's LSTM) and CTCGreedyDecoder.
  */
-import { lstmHidden, readCtcDecoder, reverseAxis, transposeDims } from "../../caffe/layers/ocr.js";
+import { ctcLossBlank, lstmHidden, readCtcDecoder, reverseAxis, transposeDims } from "../../caffe/layers/ocr.js";
 import { sigmoidOf } from "../../numeric/kernels/activations.js";
 import { blobOf, count, inPlace, needBottoms, param } from "../blob.js";
 import { fail, type LayerExecutor } from "../types.js";
@@ -187,5 +187,79 @@ export const ctcGreedyDecoder: LayerExecutor = {
   },
 };
 
+/** log(e^a + e^b) as warp-ctc's log_plus (ctc_helper.h:49-59), −∞ being the neutral element. */
+const logPlus = (a: number, b: number): number => (a === -Infinity ? b : b === -Infinity ? a : Math.log1p(Math.exp(-Math.abs(a - b))) + Math.max(a, b));
+
+/**
+ * The CTC cost of one sequence as warp-ctc's CPU kernel computes it (include/detail/cpu_ctc.h):
+ * −log Σ over alignments, by the forward (alpha) recursion in log space over the labels with blanks
+ * (:224-268). A label sequence that cannot fit, L + repeats > T, costs 0, not ∞ (:199-201).
+ */
+function ctcCost(logProb: (t: number, k: number) => number, T: number, labels: readonly number[], blank: number): number {
+  const L = labels.length;
+  const repeats = labels.filter((v, i) => i > 0 && labels[i - 1] === v).length;
+  if (L + repeats > T) return 0;
+  const S = 2 * L + 1;
+  const ext = Array.from({ length: S }, (_, i) => (i % 2 === 0 ? blank : labels[(i - 1) / 2]!));
+  let alpha = new Array<number>(S).fill(-Infinity);
+  alpha[0] = logProb(0, blank);
+  if (S > 1) alpha[1] = logProb(0, ext[1]!);
+  for (let t = 1; t < T; t++) {
+    const next = new Array<number>(S).fill(-Infinity);
+    for (let i = 0; i < S; i++) {
+      let sum = logPlus(alpha[i]!, i > 0 ? alpha[i - 1]! : -Infinity);
+      if (i > 1 && ext[i] !== blank && ext[i] !== ext[i - 2]) sum = logPlus(sum, alpha[i - 2]!);
+      next[i] = sum + logProb(t, ext[i]!);
+    }
+    alpha = next;
+  }
+  return -logPlus(alpha[S - 1]!, S > 1 ? alpha[S - 2]! : -Infinity);
+}
+
+/**
+ * WarpCTCLoss with its two bottoms (senlinuc/caffe_ocr warp_ctc_loss_layer.cpp:74-192):
+ * activations [T, N, C] (warp-ctc takes the softmax itself, cpu_ctc.h:162-185), labels [N, L]
+ * cast to int with blank_index entries skipped (:84-103), every sequence T long; the loss is the
+ * mean of the finite costs (:173-183). The 3- and 4-bottom forms (sequence indicators or lengths)
+ * are refused.
+ */
+export const warpCtcLoss: LayerExecutor = {
+  types: ["WarpCTCLoss"],
+  forward(ctx) {
+    needBottoms(ctx, 2);
+    const [x, labels] = [ctx.bottoms[0]!, ctx.bottoms[1]!];
+    // :31-37: T = num, N = channels, C = height, width 1.
+    const [T, N] = [x.shape[0] ?? 1, x.shape[1] ?? 1];
+    const C = x.shape[2] ?? 1;
+    if ((x.shape[3] ?? 1) !== 1 || x.shape.length > 4 || labels.shape[0] !== N) fail("ctc-loss-shapes", { layer: ctx.layer.name, x: [...x.shape], labels: [...labels.shape] });
+    const blank = ctcLossBlank(ctx.layer, ctx.sourceMap);
+    // cpu_ctc.h:162-185: a softmax per step and item in float32, then logs.
+    const logProbs = new Float64Array(T * N * C);
+    for (let r = 0; r < T * N; r++) {
+      let max = -Infinity;
+      for (let k = 0; k < C; k++) max = Math.max(max, x.data[r * C + k]!);
+      const e = Array.from({ length: C }, (_, k) => f(Math.exp(f(x.data[r * C + k]! - max))));
+      const denom = e.reduce((a, b) => f(a + b), 0);
+      e.forEach((v, k) => (logProbs[r * C + k] = Math.log(f(v / denom))));
+    }
+    const perItem = count(labels.shape, 1);
+    let loss = 0;
+    let finite = 0;
+    for (let n = 0; n < N; n++) {
+      const seq: number[] = [];
+      for (let l = 0; l < perItem; l++) {
+        const label = Math.trunc(labels.data[n * perItem + l]!);
+        if (label !== blank) seq.push(label);
+      }
+      const cost = f(ctcCost((t, k) => logProbs[(t * N + n) * C + k]!, T, seq, blank));
+      if (cost < Infinity) {
+        loss = f(loss + cost);
+        finite++;
+      }
+    }
+    return [blobOf([], Float32Array.of(f(loss / finite)))];
+  },
+};
+
 /** The executors of this file. */
-export const FORK_OCR: readonly LayerExecutor[] = [reverse, transpose, lstm, ctcGreedyDecoder];
+export const FORK_OCR: readonly LayerExecutor[] = [reverse, transpose, lstm, ctcGreedyDecoder, warpCtcLoss];
