@@ -166,6 +166,18 @@ export const CORPUS_NETS: CrossNet[] = [
     inputs: { data: { shape: [1, 3, 112, 96], fill: { seed: 22 } } },
   },
   {
+    // SegNet's own layer stack (BN in LEARN mode, MAX pooling masks, Upsample) at 40×56 instead of
+    // 360×480: the two Upsample sizes written for 360×480 (23×30, 45×60) are set to this input's (3×4, 5×7).
+    id: "segnet",
+    text: corpus("alexgkendall-SegNet-Tutorial__segnet_train.prototxt")
+      .replace(/upsample_w: 30\s+upsample_h: 23/, "upsample_w: 4 upsample_h: 3")
+      .replace(/upsample_w: 60\s+upsample_h: 45/, "upsample_w: 7 upsample_h: 5"),
+    phase: "TEST",
+    inputs: { data: { shape: [1, 3, 40, 56], fill: { seed: 26 } }, label: { shape: [1, 1, 40, 56], fill: { seed: 27, lo: 0, hi: 11, int: true } } },
+    // The loss and accuracy of the training net are not fork layers.
+    exclude: ["loss", "accuracy"],
+  },
+  {
     id: "mobilenet-ssd",
     text: corpus("chuanqi305-MobileNet-SSD__voc_MobileNetSSD_train.prototxt") + SSD_TEST_TAIL,
     phase: "TEST",

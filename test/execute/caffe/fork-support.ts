@@ -12,6 +12,7 @@ import { buildTorchGraph } from "../../../src/convert/graph.js";
 import type { TorchGraph } from "../../../src/convert/torch-graph.js";
 import { emitNetModule } from "../../../src/emit/python/net-module.js";
 import { executeNet, type ExecuteOptions, type ExecuteResult } from "../../../src/execute/net.js";
+import { executorOf } from "../../../src/execute/registry.js";
 import type { Blob } from "../../../src/execute/types.js";
 import type { BoundMessage } from "../../../src/schema/bind.js";
 import type { NetParameter } from "../../../src/schema/caffe-types.js";
@@ -192,22 +193,40 @@ export interface TopDiff {
   scaled: number;
 }
 
+function diffOf(base: Omit<TopDiff, "shape" | "scaled">, got: { shape: readonly number[]; data: Float32Array }, ref: { shape: number[]; data: Float32Array } | undefined): TopDiff {
+  const same = ref !== undefined && ref.shape.length === got.shape.length && ref.shape.every((d, k) => d === got.shape[k]);
+  if (!same) return { ...base, shape: false, scaled: Infinity };
+  let worst = 0;
+  let scale = 1;
+  for (let k = 0; k < ref.data.length; k++) {
+    scale = Math.max(scale, Math.abs(ref.data[k]!));
+    const d = Math.abs(got.data[k]! - ref.data[k]!);
+    worst = Number.isNaN(d) ? Infinity : Math.max(worst, d);
+  }
+  return { ...base, shape: true, scaled: worst / scale };
+}
+
+/**
+ * Each layer run alone on PyTorch's values of its bottoms, against PyTorch's tops: what a layer
+ * does, without the rounding of the layers before it (which batch-statistics BatchNorm layers on
+ * small planes amplify along a deep net).
+ */
+export function compareAlone(p: Prepared, torch: TorchTops): TopDiff[] {
+  const producer = new Map<string, string>();
+  const out: TopDiff[] = [];
+  for (const layer of p.model.layers) {
+    const bottoms = layer.bottoms.map((b) => torch.tops.get(producer.get(b) ?? ""));
+    const executor = executorOf(layer.type);
+    if (layer.type !== "Input" && executor && bottoms.every((b) => b !== undefined)) {
+      const tops = executor.forward({ layer, bottoms: bottoms as Blob[], params: p.weights.get(layer.name) ?? [], phase: p.net.phase, inputs: p.inputs, sourceMap: p.read.sourceMap });
+      tops.forEach((t, i) => out.push(diffOf({ layer: layer.name, type: layer.type, top: i }, t, torch.tops.get(`${layer.name}/${i}`))));
+    }
+    layer.tops.forEach((t, i) => producer.set(t, `${layer.name}/${i}`));
+  }
+  return out;
+}
+
 /** Compares every top the executor recorded with PyTorch's. */
 export function compareTops(result: ExecuteResult, torch: TorchTops): TopDiff[] {
-  return result.layers.flatMap((l) =>
-    l.tops.map((t, i): TopDiff => {
-      const ref = torch.tops.get(`${l.name}/${i}`);
-      const base = { layer: l.name, type: l.type, top: i };
-      const same = ref !== undefined && ref.shape.length === t.shape.length && ref.shape.every((d, k) => d === t.shape[k]);
-      if (!same) return { ...base, shape: false, scaled: Infinity };
-      let worst = 0;
-      let scale = 1;
-      for (let k = 0; k < ref.data.length; k++) {
-        scale = Math.max(scale, Math.abs(ref.data[k]!));
-        const d = Math.abs(t.data[k]! - ref.data[k]!);
-        worst = Number.isNaN(d) ? Infinity : Math.max(worst, d);
-      }
-      return { ...base, shape: true, scaled: worst / scale };
-    }),
-  );
+  return result.layers.flatMap((l) => l.tops.map((t, i) => diffOf({ layer: l.name, type: l.type, top: i }, t, torch.tops.get(`${l.name}/${i}`))));
 }

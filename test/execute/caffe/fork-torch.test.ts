@@ -14,10 +14,16 @@ import { blobOf } from "../../../src/execute/blob.js";
 import type { LayerExecutor } from "../../../src/execute/types.js";
 import { requireTorch, skipWithoutTorch } from "../../helpers/python.js";
 import { CASE_NETS, CORPUS_NETS, EDGE_NET, FIXTURE_NETS } from "./fork-nets.js";
-import { compareTops, executePrepared, prepareAll, runTorch, type Prepared, type TopDiff, type TorchTops } from "./fork-support.js";
+import { compareAlone, compareTops, executePrepared, prepareAll, runTorch, type Prepared, type TopDiff, type TorchTops } from "./fork-support.js";
 
 /** Both float32, different summation orders and libm: |Δ| ≤ this times max(1, max |PyTorch top|). */
 const BOUND = 1e-5;
+/**
+ * The whole chain of SegNet: 26 BN layers normalise with the batch's statistics, down to 3×4 planes
+ * of one image, where a channel of nearly equal values divides the rounding of the layers before by
+ * its tiny deviation. Each layer alone stays within BOUND; the chain within this.
+ */
+const CHAIN_BOUND: Record<string, number> = { segnet: 1e-4 };
 
 const NETS = [...FIXTURE_NETS, EDGE_NET, ...CASE_NETS, ...CORPUS_NETS];
 
@@ -35,6 +41,7 @@ const FORK_TYPES: Record<string, string[]> = {
   "case-ocr-ctc": ["CTCGreedyDecoder", "WarpCTCLoss"],
   "shufflenet-v2": ["ConvolutionDepthwise", "ShuffleChannel"],
   mobilefacenet: ["DepthwiseConvolution"],
+  segnet: ["BN", "Upsample"],
   "mobilenet-ssd": ["DetectionOutput", "Permute", "PriorBox"],
   "caffe-ocr": ["CTCGreedyDecoder", "Lstm", "Reverse", "Transpose", "WarpCTCLoss"],
 };
@@ -62,14 +69,17 @@ function compare(id: string, executors?: ReadonlyMap<string, LayerExecutor>): { 
   return { tops: compareTops(result, torch.get(id)!), stopped: result.error ? `${result.error.type} ${result.error.code}` : null };
 }
 
-const failing = (tops: TopDiff[]): string[] => tops.filter((t) => !(t.scaled <= BOUND)).map((t) => `${t.layer}/${t.top}`);
+const failing = (tops: TopDiff[], bound = BOUND): string[] => tops.filter((t) => !(t.scaled <= bound)).map((t) => `${t.layer}/${t.top}`);
 
 describe.skipIf(skipWithoutTorch)("fork layers: the Caffe executor against the exported PyTorch model", () => {
-  it.each(NETS.map((n) => n.id))("%s: every top agrees, every fork layer ran", (id) => {
+  it.each(NETS.map((n) => n.id))("%s: every top agrees, every fork layer ran, each layer alone on PyTorch's bottoms too", (id) => {
     const { tops, stopped } = compare(id);
     expect(stopped).toBeNull();
-    expect(failing(tops)).toEqual([]);
+    expect(failing(tops, CHAIN_BOUND[id] ?? BOUND)).toEqual([]);
     expect([...new Set(tops.map((t) => t.type))]).toEqual(expect.arrayContaining(FORK_TYPES[id]!));
+    const alone = compareAlone(prepared.get(id)!, torch.get(id)!);
+    expect(failing(alone)).toEqual([]);
+    expect(alone.length).toBe(tops.length - tops.filter((t) => t.type === "Input").length);
   });
 
   it("names the layers of a wrong executor: a fork parameter not read, a mask read from the wrong plane", () => {
