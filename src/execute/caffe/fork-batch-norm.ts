@@ -11,6 +11,7 @@ import { layerParams } from "../../caffe/layers/params.js";
 import { addChannel, channelMean, divChannel, mulChannel, powerOfShifted, squares, subtractChannel } from "../../numeric/kernels/channel-norm.js";
 import { blobOf, count, needBottoms, param } from "../blob.js";
 import { fail, type Blob, type LayerContext, type LayerExecutor } from "../types.js";
+import { forkSource } from "./fork-source.js";
 
 const f = Math.fround;
 
@@ -91,7 +92,7 @@ export const forkBn: LayerExecutor = {
   forward(ctx) {
     needBottoms(ctx, 1);
     const x = ctx.bottoms[0]!;
-    const variant = bnVariant(ctx.layer, ctx.sourceMap);
+    const variant = bnVariant(ctx.layer, forkSource(ctx));
     if (variant.family === "pspnet") {
       if (ctx.layer.tops.length !== 1) fail("top-count", { layer: ctx.layer.name, tops: ctx.layer.tops.length });
       // The variant carries bn_param's frozen and eps with PSPNet's defaults (false, 1e-5).

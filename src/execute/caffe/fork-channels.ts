@@ -12,6 +12,7 @@ import { depthwiseForward } from "../../numeric/kernels/depthwise.js";
 import { blobOf, count, inPlace, needBottoms, param } from "../blob.js";
 import { fail, type LayerContext, type LayerExecutor } from "../types.js";
 import { convolution } from "./convolution.js";
+import { forkSource } from "./fork-source.js";
 
 const f = Math.fround;
 
@@ -73,7 +74,7 @@ export const shuffleChannel: LayerExecutor = {
     const x = ctx.bottoms[0]!;
     // Reshape (:33-41) makes the top 4-D from num/channels/height/width (LegacyShape: at most 4 axes).
     if (x.shape.length > 4) fail("rank-above-4", { layer: ctx.layer.name, shape: [...x.shape] });
-    const group = readShuffleGroup(ctx.layer, ctx.sourceMap);
+    const group = readShuffleGroup(ctx.layer, forkSource(ctx));
     const channels = x.shape[1] ?? 1;
     // :12 group > 0; :55-56 the channels split into whole groups.
     if (!(group > 0) || channels % group !== 0) fail("shuffle-group", { layer: ctx.layer.name, group, channels });
@@ -122,7 +123,7 @@ export const relu6: LayerExecutor = {
   forward(ctx: LayerContext) {
     needBottoms(ctx, 1);
     const x = ctx.bottoms[0]!;
-    const slope = f(readRelu6Slope(ctx.layer, ctx.sourceMap));
+    const slope = f(readRelu6Slope(ctx.layer, forkSource(ctx)));
     const out = x.data.map((v) => Math.min(f(Math.max(v, 0) + f(slope * Math.min(v, 0))), 6));
     return [blobOf(x.shape, out)];
   },

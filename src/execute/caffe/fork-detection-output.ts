@@ -6,6 +6,7 @@
 import { isForkRefusal, readDetectionOutput, type DetectionOutputParams } from "../../caffe/layers/ssd.js";
 import { blobOf, needBottoms } from "../blob.js";
 import { fail, type LayerExecutor } from "../types.js";
+import { forkSource } from "./fork-source.js";
 
 const f = Math.fround;
 
@@ -100,7 +101,7 @@ export const detectionOutput: LayerExecutor = {
   types: ["DetectionOutput"],
   forward(ctx) {
     needBottoms(ctx, 3);
-    const p = readDetectionOutput(ctx.layer, ctx.sourceMap);
+    const p = readDetectionOutput(ctx.layer, forkSource(ctx));
     if (isForkRefusal(p)) return fail(p.refused, { layer: ctx.layer.name, ...p.data });
     // save_output_param / visualize write files and windows; the top is the same without them.
     const [loc, conf, prior] = ctx.bottoms as [(typeof ctx.bottoms)[0], (typeof ctx.bottoms)[0], (typeof ctx.bottoms)[0]];

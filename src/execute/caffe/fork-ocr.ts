@@ -7,6 +7,7 @@ import { ctcLossBlank, lstmHidden, readCtcDecoder, reverseAxis, transposeDims } 
 import { sigmoidOf } from "../../numeric/kernels/activations.js";
 import { blobOf, count, inPlace, needBottoms, param } from "../blob.js";
 import { fail, type LayerExecutor } from "../types.js";
+import { forkSource } from "./fork-source.js";
 
 const f = Math.fround;
 
@@ -20,7 +21,7 @@ export const reverse: LayerExecutor = {
     needBottoms(ctx, 1);
     const x = ctx.bottoms[0]!;
     if (inPlace(ctx)) fail("in-place-not-allowed", { layer: ctx.layer.name });
-    const axis = reverseAxis(ctx.layer, x.shape.length, ctx.sourceMap);
+    const axis = reverseAxis(ctx.layer, x.shape.length, forkSource(ctx));
     if (typeof axis !== "number") return fail(axis.refused, { layer: ctx.layer.name, ...axis.data });
     const block = count(x.shape, axis + 1);
     const steps = x.shape[axis]!;
@@ -40,7 +41,7 @@ export const transpose: LayerExecutor = {
     needBottoms(ctx, 1);
     const x = ctx.bottoms[0]!;
     if (inPlace(ctx)) fail("in-place-not-allowed", { layer: ctx.layer.name });
-    const dims = transposeDims(ctx.layer, x.shape.length, ctx.sourceMap);
+    const dims = transposeDims(ctx.layer, x.shape.length, forkSource(ctx));
     if ("refused" in dims) return fail(dims.refused, { layer: ctx.layer.name, ...dims.data });
     const topShape = dims.map((d) => x.shape[d]!);
     const fromCounts = x.shape.map((_, i) => count(x.shape, i + 1));
@@ -74,7 +75,7 @@ export const lstm: LayerExecutor = {
     needBottoms(ctx, 1, 2);
     const x = ctx.bottoms[0]!;
     if (x.shape.length !== 3) fail("lstm-rank", { layer: ctx.layer.name, shape: [...x.shape] });
-    const hidden = lstmHidden(ctx.layer, ctx.sourceMap);
+    const hidden = lstmHidden(ctx.layer, forkSource(ctx));
     if (typeof hidden !== "number") return fail(hidden.refused, { layer: ctx.layer.name, ...hidden.data });
     const [steps, num, size] = x.shape as [number, number, number];
     const H = hidden;
@@ -145,7 +146,7 @@ export const ctcGreedyDecoder: LayerExecutor = {
     if (ctx.layer.tops.length !== 1) fail("ctc-decoder-tops", { layer: ctx.layer.name, tops: ctx.layer.tops.length });
     const [T, N] = [x.shape[0]!, x.shape[1]!];
     const C = count(x.shape, 2);
-    const p = readCtcDecoder(ctx.layer, ctx.sourceMap);
+    const p = readCtcDecoder(ctx.layer, forkSource(ctx));
     const blank = p.blankIndex < 0 ? C - 1 : p.blankIndex;
     const sequences: number[][] = [];
     for (let n = 0; n < N; n++) {
@@ -232,7 +233,7 @@ export const warpCtcLoss: LayerExecutor = {
     const [T, N] = [x.shape[0] ?? 1, x.shape[1] ?? 1];
     const C = x.shape[2] ?? 1;
     if ((x.shape[3] ?? 1) !== 1 || x.shape.length > 4 || labels.shape[0] !== N) fail("ctc-loss-shapes", { layer: ctx.layer.name, x: [...x.shape], labels: [...labels.shape] });
-    const blank = ctcLossBlank(ctx.layer, ctx.sourceMap);
+    const blank = ctcLossBlank(ctx.layer, forkSource(ctx));
     // cpu_ctc.h:162-185: a softmax per step and item in float32, then logs.
     const logProbs = new Float64Array(T * N * C);
     for (let r = 0; r < T * N; r++) {

@@ -7,6 +7,7 @@ import { readUpsample, upsampleSize } from "../../caffe/layers/upsample.js";
 import { interp2, maxUnpool } from "../../numeric/kernels/resample.js";
 import { blobOf, needBottoms } from "../blob.js";
 import { fail, type LayerExecutor } from "../types.js";
+import { forkSource } from "./fork-source.js";
 
 /**
  * Interp: the output size of InterpLayer::Reshape (interp_layer.cpp:21-63, caffe/layers/interp.ts),
@@ -20,7 +21,7 @@ export const interp: LayerExecutor = {
     const x = ctx.bottoms[0]!;
     if (x.shape.length !== 4) fail("rank-not-4", { layer: ctx.layer.name, shape: [...x.shape] });
     const [num, channels, height, width] = x.shape as [number, number, number, number];
-    const p = readInterp(ctx.layer, ctx.sourceMap);
+    const p = readInterp(ctx.layer, forkSource(ctx));
     const size = interpSize(p, height, width);
     if (typeof size === "string") return fail(size, { layer: ctx.layer.name });
     const g = { planes: num * channels, inHeight: height, inWidth: width, x1: -p.padBeg, y1: -p.padBeg, height1: height + p.padBeg + p.padEnd, width1: width + p.padBeg + p.padEnd, height2: size[0], width2: size[1] };
@@ -42,7 +43,7 @@ export const upsample: LayerExecutor = {
     if (x.shape.length !== 4 || mask.shape.length !== 4 || x.shape.some((d, k) => d !== mask.shape[k])) {
       fail("upsample-shapes", { layer: ctx.layer.name, values: [...x.shape], mask: [...mask.shape] });
     }
-    const p = readUpsample(ctx.layer, ctx.sourceMap);
+    const p = readUpsample(ctx.layer, forkSource(ctx));
     if (!p) return fail("upsample-params", { layer: ctx.layer.name });
     const [num, channels, height, width] = x.shape as [number, number, number, number];
     const [outH, outW] = upsampleSize(p, height, width);

@@ -7,6 +7,7 @@
 import { readPsRoiPooling, readRoiPooling } from "../../caffe/layers/roi-pooling.js";
 import { blobOf, needBottoms } from "../blob.js";
 import { fail, type Blob, type LayerContext, type LayerExecutor } from "../types.js";
+import { forkSource } from "./fork-source.js";
 
 const f = Math.fround;
 /** C's round(): half away from zero. */
@@ -40,7 +41,7 @@ export const roiPooling: LayerExecutor = {
   types: ["ROIPooling"],
   forward(ctx) {
     const { x, rois, num, channels, height, width, count } = inputs(ctx);
-    const p = readRoiPooling(ctx.layer, ctx.sourceMap);
+    const p = readRoiPooling(ctx.layer, forkSource(ctx));
     if ("refused" in p) return fail(p.refused, { layer: ctx.layer.name, ...p.data });
     const scale = f(p.spatialScale);
     const [ph, pw] = [p.pooledH, p.pooledW];
@@ -82,7 +83,7 @@ export const psRoiPooling: LayerExecutor = {
   types: ["PSROIPooling"],
   forward(ctx) {
     const { x, rois, num, channels, height, width, count } = inputs(ctx);
-    const p = readPsRoiPooling(ctx.layer, ctx.sourceMap);
+    const p = readPsRoiPooling(ctx.layer, forkSource(ctx));
     if ("refused" in p) return fail(p.refused, { layer: ctx.layer.name, ...p.data });
     const { outputDim, groupSize: g } = p;
     if (channels !== outputDim * g * g) fail("psroi-channels", { layer: ctx.layer.name, channels, outputDim, groupSize: g });

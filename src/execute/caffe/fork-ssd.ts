@@ -5,6 +5,7 @@
 import { isForkRefusal, permuteOrder, priorAspectRatios, readNormalize, readPriorBox } from "../../caffe/layers/ssd.js";
 import { blobOf, count, needBottoms, param } from "../blob.js";
 import { fail, type LayerExecutor } from "../types.js";
+import { forkSource } from "./fork-source.js";
 
 const f = Math.fround;
 
@@ -19,7 +20,7 @@ export const permute: LayerExecutor = {
     needBottoms(ctx, 1);
     const x = ctx.bottoms[0]!;
     const rank = x.shape.length;
-    const order = permuteOrder(ctx.layer, rank, ctx.sourceMap);
+    const order = permuteOrder(ctx.layer, rank, forkSource(ctx));
     if (isForkRefusal(order)) return fail(order.refused, { layer: ctx.layer.name, ...order.data });
     const topShape = order.map((a) => x.shape[a]!);
     if (order.every((a, i) => a === i)) return [x];
@@ -51,7 +52,7 @@ export const normalize: LayerExecutor = {
     needBottoms(ctx, 1);
     const x = ctx.bottoms[0]!;
     if (x.shape.length < 2) fail("normalize-rank", { layer: ctx.layer.name, shape: [...x.shape] });
-    const p = readNormalize(ctx.layer, ctx.sourceMap);
+    const p = readNormalize(ctx.layer, forkSource(ctx));
     const [num, channels] = [x.shape[0]!, x.shape[1]!];
     const spatial = count(x.shape, 2);
     const dim = channels * spatial;
@@ -91,7 +92,7 @@ export const priorBox: LayerExecutor = {
   types: ["PriorBox"],
   forward(ctx) {
     needBottoms(ctx, 1, 2);
-    const p = readPriorBox(ctx.layer, ctx.sourceMap);
+    const p = readPriorBox(ctx.layer, forkSource(ctx));
     if (isForkRefusal(p)) return fail(p.refused, { layer: ctx.layer.name, ...p.data });
     const feature = ctx.bottoms[0]!.shape;
     const [layerH, layerW] = [feature[2] ?? 1, feature[3] ?? 1];

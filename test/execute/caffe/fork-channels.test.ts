@@ -3,7 +3,11 @@
  * by hand from their forks' loops (src/execute/caffe/fork-channels.ts cites the lines).
  */
 import { describe, expect, it } from "vitest";
-import { blob, layer, run, values } from "./run-net.js";
+import { buildNet } from "../../../src/caffe/net.js";
+import { executeNet } from "../../../src/execute/net.js";
+import type { NetParameter } from "../../../src/schema/caffe-types.js";
+import { readNet } from "../../../src/schema/read.js";
+import { blob, input, layer, run, values } from "./run-net.js";
 
 describe("ConvolutionDepthwise", () => {
   // Channel 0 is 1..9 in a 3×3 plane, channel 1 all ones; kernel 2×2, stride 2, pad 1 → 2×2 outputs.
@@ -64,6 +68,15 @@ describe("Axpy", () => {
     for (const a of [blob([1, 2], [2, -1]), blob([1, 2, 1, 1], [2, -1])]) {
       expect(values(run([layer("axpy", "Axpy", ["a", "x", "y"])], { a, x, y }).top("axpy"))).toEqual([12, 24, 27, 36]);
     }
+  });
+});
+
+describe("fork parameters", () => {
+  it("are refused without the source map they live in, rather than read as defaults", () => {
+    const read = readNet([input("r", [2]), layer("r6", "ReLU6", ["r"], "relu6_param { negative_slope: 0.5 }")].join("\n"), { allowUnknown: true, upgrade: true });
+    const model = buildNet(read.net as NetParameter, { phase: "TEST" }, read.sourceMap);
+    const result = executeNet(model, new Map([["r", blob([2], [-2, 3])]]), new Map());
+    expect(result.error).toMatchObject({ layer: "r6", code: "fork-params-need-source-map" });
   });
 });
 

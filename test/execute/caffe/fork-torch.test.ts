@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { relu6, shuffleChannel } from "../../../src/execute/caffe/fork-channels.js";
 import { blobOf } from "../../../src/execute/blob.js";
 import type { LayerExecutor } from "../../../src/execute/types.js";
+import { readNet } from "../../../src/schema/read.js";
 import { requireTorch, skipWithoutTorch } from "../../helpers/python.js";
 import { CASE_NETS, CORPUS_NETS, EDGE_NET, FIXTURE_NETS } from "./fork-nets.js";
 import { compareAlone, compareTops, executePrepared, prepareAll, runTorch, type Prepared, type TopDiff, type TorchTops } from "./fork-support.js";
@@ -83,8 +84,9 @@ describe.skipIf(skipWithoutTorch)("fork layers: the Caffe executor against the e
   });
 
   it("names the layers of a wrong executor: a fork parameter not read, a mask read from the wrong plane", () => {
-    // ReLU6 and ShuffleChannel that ignore their fork parameter (read without the source map: the defaults).
-    const noParams = (e: LayerExecutor): LayerExecutor => ({ types: e.types, forward: (ctx) => e.forward({ ...ctx, sourceMap: undefined }) });
+    // ReLU6 and ShuffleChannel that ignore their fork parameter (read from another net's source map: the defaults).
+    const blank = readNet("", { allowUnknown: true }).sourceMap;
+    const noParams = (e: LayerExecutor): LayerExecutor => ({ types: e.types, forward: (ctx) => e.forward({ ...ctx, sourceMap: blank }) });
     // Upsample that applies the first plane's mask to every plane.
     const firstMask: LayerExecutor = {
       types: ["Upsample"],
