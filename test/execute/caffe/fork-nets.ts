@@ -166,6 +166,17 @@ export const CORPUS_NETS: CrossNet[] = [
     inputs: { data: { shape: [1, 3, 112, 96], fill: { seed: 22 } } },
   },
   {
+    // PSPNet-50 at 41×41 instead of 473×473: the feature map is 6×6 instead of 60×60, so the pyramid's
+    // pooling windows (60, 30, 20, 10) and Interp sizes (60) written for 473 are scaled by 1/10.
+    id: "pspnet",
+    text: corpus("hszhao-PSPNet__pspnet50_ADE20K_473.prototxt")
+      .replace(/input_dim: 473/g, "input_dim: 41")
+      .replace(/kernel_size: (60|30|20|10)\s+stride: \1/g, (_, k: string) => `kernel_size: ${Number(k) / 10} stride: ${Number(k) / 10}`)
+      .replace(/height: 60\s+width: 60/g, "height: 6 width: 6"),
+    phase: "TEST",
+    inputs: { data: { shape: [1, 3, 41, 41], fill: { seed: 28 } } },
+  },
+  {
     // SegNet's own layer stack (BN in LEARN mode, MAX pooling masks, Upsample) at 40×56 instead of
     // 360×480: the two Upsample sizes written for 360×480 (23×30, 45×60) are set to this input's (3×4, 5×7).
     id: "segnet",

@@ -207,17 +207,17 @@ function diffOf(base: Omit<TopDiff, "shape" | "scaled">, got: { shape: readonly 
 }
 
 /**
- * Each layer run alone on PyTorch's values of its bottoms, against PyTorch's tops: what a layer
+ * Each layer of `types` run alone on PyTorch's values of its bottoms, against PyTorch's tops: what a layer
  * does, without the rounding of the layers before it (which batch-statistics BatchNorm layers on
  * small planes amplify along a deep net).
  */
-export function compareAlone(p: Prepared, torch: TorchTops): TopDiff[] {
+export function compareAlone(p: Prepared, torch: TorchTops, types: ReadonlySet<string>): TopDiff[] {
   const producer = new Map<string, string>();
   const out: TopDiff[] = [];
   for (const layer of p.model.layers) {
     const bottoms = layer.bottoms.map((b) => torch.tops.get(producer.get(b) ?? ""));
     const executor = executorOf(layer.type);
-    if (layer.type !== "Input" && executor && bottoms.every((b) => b !== undefined)) {
+    if (types.has(layer.type) && executor && bottoms.every((b) => b !== undefined)) {
       const tops = executor.forward({ layer, bottoms: bottoms as Blob[], params: p.weights.get(layer.name) ?? [], phase: p.net.phase, inputs: p.inputs, sourceMap: p.read.sourceMap });
       tops.forEach((t, i) => out.push(diffOf({ layer: layer.name, type: layer.type, top: i }, t, torch.tops.get(`${layer.name}/${i}`))));
     }
