@@ -5,6 +5,7 @@
  */
 import { lossWeightsOf } from "../caffe/layers/loss-weights.js";
 import type { NetLayer, NetModel } from "../caffe/net.js";
+import type { SourceMap } from "../schema/locations.js";
 import { executorOf } from "./registry.js";
 import { ExecuteError, type Blob, type LayerExecutor, type Phase } from "./types.js";
 
@@ -60,6 +61,8 @@ export interface ExecuteOptions {
   onLayer?: (record: LayerRecord) => void;
   /** Keep each layer's record in the result (default true; false keeps only the last blob versions). */
   keep?: boolean;
+  /** The source map of the read net (readNet's), from which fork layers read their parameters. */
+  sourceMap?: SourceMap;
 }
 
 /**
@@ -101,7 +104,7 @@ export function executeNet(
     let params: Blob[] | undefined;
     const updateParams = (blobs: Blob[]): void => void (params = blobs);
     try {
-      tops = executor.forward({ layer, bottoms, params: weights.get(layer.name) ?? [], phase, inputs, updateParams });
+      tops = executor.forward({ layer, bottoms, params: weights.get(layer.name) ?? [], phase, inputs, updateParams, sourceMap: options.sourceMap });
     } catch (e) {
       if (e instanceof ExecuteError) return failure(e.code, e.data);
       throw e;

@@ -6,6 +6,13 @@ import { batchNorm } from "./caffe/batch-norm.js";
 import { convolution, deconvolution } from "./caffe/convolution.js";
 import { input, parameter, silence } from "./caffe/data.js";
 import { eltwise } from "./caffe/eltwise.js";
+import { forkBn } from "./caffe/fork-batch-norm.js";
+import { FORK_CHANNELS } from "./caffe/fork-channels.js";
+import { detectionOutput } from "./caffe/fork-detection-output.js";
+import { FORK_OCR } from "./caffe/fork-ocr.js";
+import { FORK_RESIZE } from "./caffe/fork-resize.js";
+import { FORK_ROI } from "./caffe/fork-roi-pooling.js";
+import { FORK_SSD } from "./caffe/fork-ssd.js";
 import { embed } from "./caffe/embed.js";
 import { innerProduct } from "./caffe/inner-product.js";
 import { LAYOUT } from "./caffe/layout.js";
@@ -41,6 +48,14 @@ export const EXECUTORS: readonly LayerExecutor[] = [
   embed,
   ...LOSSES,
   accuracy,
+  // Fork layers, each with its fork's semantics (README.md, "Fork layers").
+  forkBn,
+  ...FORK_CHANNELS,
+  ...FORK_RESIZE,
+  ...FORK_SSD,
+  detectionOutput,
+  ...FORK_ROI,
+  ...FORK_OCR,
 ];
 
 /** Executors by type, from `list` (refusing a type listed twice). */

@@ -3,6 +3,7 @@
  * type, and the context an executor sees.
  */
 import type { NetLayer } from "../caffe/net.js";
+import type { SourceMap } from "../schema/locations.js";
 
 /** A blob's values: row-major float32, `data.length` = the product of `shape` (1 for `[]`). */
 export interface Blob {
@@ -32,6 +33,12 @@ export interface LayerContext {
    * The blobs in `params` stay as given (the caller decides whether the next forward sees the new ones).
    */
   readonly updateParams?: (blobs: Blob[]) => void;
+  /**
+   * The net's source map, where the fork layers' parameter messages live (our schema is BVLC's, so
+   * `bn_param`, `interp_param`, `prior_box_param`, … are kept as raw syntax); without it a fork
+   * layer reads its fork's defaults.
+   */
+  readonly sourceMap?: SourceMap;
 }
 
 /**

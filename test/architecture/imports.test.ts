@@ -45,7 +45,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   convert: ["caffe", "schema", "textproto", "diagnostics"],
   numeric: ["diagnostics"],
   // The Caffe executor reads each layer's parameters from the net itself, never from convert.
-  execute: ["numeric", "caffe", "convert"],
+  execute: ["numeric", "caffe", "convert", "schema"],
   emit: ["convert", "caffe", "schema", "diagnostics"],
   weights: ["emit", "numeric", "convert", "caffe", "schema", "textproto", "diagnostics"],
   explain: ["render", "emit", "convert", "caffe", "schema", "textproto", "diagnostics"],

@@ -44,6 +44,8 @@ const REFUSALS: Record<string, (d: LayerMessageData) => string> = {
   "pool-geometry": () => "a kernel size or stride below 1",
   "pool-pad-above-half": (d) =>
     `pad ${fmt(d.pad)} is more than half the kernel ${fmt(d.kernel)}: PyTorch's pooling refuses that (Caffe accepts up to kernel − 1)`,
+  "pool-empty-window": (d) =>
+    `Caffe's rounded-up size ${fmt(d.pooled)} (size ${fmt(d.size)}, kernel ${fmt(d.kernel)}, stride ${fmt(d.stride)}, no pad) ends in a window past the input: Caffe keeps it empty (−FLT_MAX, or 0/0 for AVE), PyTorch's ceil_mode drops it (round_mode: FLOOR or a kernel ≥ stride avoids it)`,
   "eltwise-coeff-count": (d) => `${fmt(d.coeffs)} coeff values for ${fmt(d.bottoms)} bottoms (Caffe wants one per bottom)`,
   "eltwise-operation": (d) => `Eltwise operation ${fmt(d.operation)} is not SUM, PROD or MAX`,
   "no-block": () => "no BatchNorm block was made for it (an internal inconsistency: please report it)",

@@ -42,14 +42,33 @@ function convertPooling(ctx: LayerContext): LayerConversion | LayerRefusal {
   if (g.kernel.some((k) => k < 1) || g.stride.some((s) => s < 1)) return { refused: "pool-geometry" };
   // torch refuses padding above half the kernel; Caffe allows up to kernel − 1.
   if (g.pad.some((pad, i) => pad > g.kernel[i]! / 2)) return { refused: "pool-pad-above-half", data: { pad: g.pad.join("x"), kernel: g.kernel.join("x") } };
+  // Forks that predate round_mode write `ceil_mode: false` for floor rounding (the shape rule reads it too).
+  const ceil = p.enumName("round_mode") !== "FLOOR" && paramView(ctx.layer.param.pooling_param, ctx.sourceMap).bool("ceil_mode") !== false;
+  // PoolingLayer::Reshape (pooling_layer.cpp:107-115) drops a last window starting past the input only with padding;
+  // PyTorch's ceil_mode drops it always. Without padding (kernel < stride) Caffe keeps an empty
+  // window, −FLT_MAX for MAX (mask −1) and 0/0 for AVE, which no PyTorch pooling gives.
+  const empty = ceil && g.pad.every((x) => x === 0) ? emptyLastWindow(input, g.kernel, g.stride) : null;
+  if (empty) return { refused: "pool-empty-window", data: empty };
   const kwargs: Record<string, PyValue> = {};
   if (g.stride.some((s, i) => s !== g.kernel[i])) kwargs["stride"] = axisValue(g.stride);
   if (g.pad.some((s) => s !== 0)) kwargs["padding"] = axisValue(g.pad);
-  // Forks that predate round_mode write `ceil_mode: false` for floor rounding (the shape rule reads it too).
-  const forkCeil = paramView(ctx.layer.param.pooling_param, ctx.sourceMap).bool("ceil_mode");
-  if (p.enumName("round_mode") !== "FLOOR" && forkCeil !== false) kwargs["ceil_mode"] = true;
+  if (ceil) kwargs["ceil_mode"] = true;
   Object.assign(kwargs, indices);
   return { module: { cls: max ? "nn.MaxPool2d" : "nn.AvgPool2d", args: [axisValue(g.kernel)], kwargs }, call: { kind: "module" } };
+}
+
+/**
+ * The first spatial axis where Caffe's rounded-up pooled size ends in a window starting at or past
+ * the input's end (`(ceil((size − k) / s) + 1 − 1)·s ≥ size`, a float division as Caffe's), if any.
+ */
+function emptyLastWindow(input: readonly (number | null)[] | null | undefined, kernel: readonly number[], stride: readonly number[]): Record<string, number> | null {
+  for (let i = 0; i < 2; i++) {
+    const size = input?.[2 + i];
+    if (size === null || size === undefined) continue;
+    const pooled = Math.ceil(Math.fround(Math.fround(size - kernel[i]!) / stride[i]!)) + 1;
+    if (pooled > 1 && (pooled - 1) * stride[i]! >= size) return { size, kernel: kernel[i]!, stride: stride[i]!, pooled };
+  }
+  return null;
 }
 
 /** Pooling (MAX and AVE). */

@@ -8,14 +8,20 @@
  * reproduces Caffe's bits.
  */
 import { batchNormParamOf } from "../../caffe/layers/batch-norm.js";
+import { bnVariant } from "../../caffe/bn-variant.js";
 import { caffeBatchNormBlobsFrom, caffeBatchNormForward, caffeBatchNormSettings } from "../../numeric/caffe-batch-norm.js";
 import { needBottoms, param } from "../blob.js";
-import type { LayerExecutor } from "../types.js";
+import { fail, type LayerExecutor } from "../types.js";
+import { nvcaffeBatchNorm } from "./fork-batch-norm.js";
 
 export const batchNorm: LayerExecutor = {
   types: ["BatchNorm"],
   forward(ctx) {
+    // NVIDIA Caffe's BatchNorm with scale_bias holds five blobs and other semantics (fork-batch-norm.ts).
+    if (bnVariant(ctx.layer, ctx.sourceMap).family === "nvcaffe") return nvcaffeBatchNorm(ctx);
     needBottoms(ctx, 1);
+    // Net::CopyTrainedLayersFrom checks the blob count: BVLC's layer has 3 (NVIDIA's with scale_bias 5).
+    if (ctx.params.length !== 3) fail("param-count", { layer: ctx.layer.name, expected: 3, actual: ctx.params.length });
     const x = ctx.bottoms[0]!;
     const channels = x.shape.length === 1 ? 1 : x.shape[1]!;
     const settings = caffeBatchNormSettings(batchNormParamOf(ctx.layer), ctx.phase);

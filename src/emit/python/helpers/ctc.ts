@@ -73,13 +73,16 @@ export const EDIT_DISTANCE_SOURCE = `def _edit_distance(a, b):
  * `WarpCTCLoss`: caffe_ocr's WarpCTCLoss layer with its two inputs (senlinuc/caffe_ocr
  * src/caffe/layers/warp_ctc_loss_layer.cpp:74-192): activations [T, N, C] (warp-ctc takes the
  * softmax itself), labels [N, L] converted to int with blank labels dropped, every sequence T long;
- * the loss is the mean of the finite per-sequence costs. F.ctc_loss computes the same costs.
+ * the loss is the mean of the finite per-sequence costs. F.ctc_loss computes the same costs, except
+ * for a label sequence that cannot fit (L + repeats > T): warp-ctc's CPU kernel gives it cost 0,
+ * which counts in the mean (include/detail/cpu_ctc.h:199-201), where F.ctc_loss gives ∞.
  */
 export const WARP_CTC_LOSS_SOURCE = `class WarpCTCLoss(nn.Module):
     """caffe_ocr's WarpCTCLoss layer, two-input form (warp_ctc_loss_layer.cpp:74-192).
 
     x: [T, N, C] activations; labels: [N, L], entries equal to blank_index are
-    skipped. Returns the mean CTC cost over the sequences whose cost is finite.
+    skipped. Returns the mean CTC cost over the sequences whose cost is finite; a
+    sequence that cannot fit (L + repeats > T) costs 0, as warp-ctc's CPU kernel says.
     """
 
     def __init__(self, blank_index=0):
@@ -94,5 +97,7 @@ export const WARP_CTC_LOSS_SOURCE = `class WarpCTCLoss(nn.Module):
         targets = torch.tensor([v for row in rows for v in row], dtype=torch.long, device=x.device)
         costs = F.ctc_loss(log_probs, targets, [steps] * batch, [len(row) for row in rows],
                            blank=self.blank_index, reduction="none", zero_infinity=False)
+        unfit = torch.tensor([len(row) + sum(a == b for a, b in zip(row, row[1:])) > steps for row in rows], device=x.device)
+        costs = torch.where(unfit, torch.zeros_like(costs), costs)
         finite = costs[torch.isfinite(costs)]
         return finite.sum() / finite.numel()`;
