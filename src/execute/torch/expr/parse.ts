@@ -250,8 +250,8 @@ export function parseExpr(text: string): Expr {
         e = { k: "call", fn: e, args, kwargs };
       } else if (isOp("[")) {
         pos++;
+        if (isOp("]")) throw new ExprSyntaxError("empty subscript", peek().offset);
         const { items, comma } = sequence("]", subscriptItem);
-        if (items.length === 0) throw new ExprSyntaxError("empty subscript", peek().offset);
         e = { k: "index", obj: e, index: items.length === 1 && !comma ? items[0]! : { k: "tuple", items } };
       } else return e;
     }
