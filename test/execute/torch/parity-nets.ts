@@ -1,0 +1,83 @@
+/**
+ * Nets for torch-parity.test.ts: fork layers, helper modules and module options the golden
+ * recordings do not exercise. Each lists the layers it is there for (`covers`).
+ */
+import { netWith } from "../../convert/layers/snippet.js";
+
+export interface ParityNet {
+  name: string;
+  prototxt: string;
+  /** Layers this net exists to check (each must be recorded by torch). */
+  covers: string[];
+  phase?: "TEST" | "TRAIN";
+  /** Fixed input values by blob (default: seeded normal values). */
+  inputs?: Record<string, number[]>;
+}
+
+const input = (name: string, shape: number[]): string => `layer { name: "${name}" type: "Input" top: "${name}" input_param { shape { ${shape.map((d) => `dim: ${d}`).join(" ")} } } }`;
+
+export const PARITY_NETS: readonly ParityNet[] = [
+  {
+    name: "bvlc-options",
+    covers: ["pool_mask", "unpool", "conv1d", "deconv", "relu6", "param", "dummy", "argmax_axis", "pool_ave", "power", "swish1", "elu"],
+    prototxt: `${netWith([2, 4, 6, 5], `
+layer { name: "pool_mask" type: "Pooling" bottom: "data" top: "pooled" top: "mask" pooling_param { pool: MAX kernel_size: 2 stride: 2 } }
+layer { name: "unpool" type: "Upsample" bottom: "pooled" bottom: "mask" top: "unpooled" upsample_param { scale: 2 pad_out_w: true } }
+layer { name: "deconv" type: "Deconvolution" bottom: "data" top: "deconv" convolution_param { num_output: 6 group: 2 kernel_size: 3 stride: 2 pad: 1 dilation: 2 } }
+layer { name: "relu6" type: "ReLU6" bottom: "deconv" top: "relu6" relu6_param { negative_slope: 0.1 } }
+layer { name: "pool_ave" type: "Pooling" bottom: "data" top: "pool_ave" pooling_param { pool: AVE kernel_size: 3 stride: 2 pad: 1 } }
+layer { name: "argmax_axis" type: "ArgMax" bottom: "data" top: "argmax_axis" argmax_param { axis: 1 top_k: 2 } }
+layer { name: "power" type: "Power" bottom: "data" top: "power" power_param { power: 3 scale: 0.5 shift: -0.25 } }
+layer { name: "swish1" type: "Swish" bottom: "data" top: "swish1" }
+layer { name: "elu" type: "ELU" bottom: "data" top: "elu" }
+layer { name: "param" type: "Parameter" top: "param" parameter_param { shape { dim: 2 dim: 3 } } }
+layer { name: "dummy" type: "DummyData" top: "dummy" dummy_data_param { shape { dim: 2 dim: 3 } data_filler { type: "constant" value: 0.25 } } }
+layer { name: "sum" type: "Eltwise" bottom: "param" bottom: "dummy" top: "sum" }
+`)}
+${input("seq", [2, 4, 7])}
+layer { name: "conv1d" type: "Convolution" bottom: "seq" top: "conv1d" convolution_param { num_output: 3 kernel_size: 3 pad: 1 stride: 2 } }
+`,
+  },
+  {
+    name: "embedding",
+    covers: ["embed", "embed_bias"],
+    inputs: { data: [0, 3, 1, 2.5, 4, 0.9] },
+    prototxt: netWith([2, 3], `
+layer { name: "embed" type: "Embed" bottom: "data" top: "embed" embed_param { input_dim: 5 num_output: 4 bias_term: false } }
+layer { name: "embed_bias" type: "Embed" bottom: "data" top: "embed_bias" embed_param { input_dim: 5 num_output: 3 } }
+`),
+  },
+  {
+    name: "forks-spatial",
+    covers: ["interp", "interp_crop", "shuffle", "gap", "axpy", "permute", "norm_across", "norm_channels", "dw", "dwconv"],
+    prototxt: netWith([2, 6, 5, 4], `
+layer { name: "interp" type: "Interp" bottom: "data" top: "interp" interp_param { height: 9 width: 7 } }
+layer { name: "interp_crop" type: "Interp" bottom: "data" top: "interp_crop" interp_param { zoom_factor: 2 pad_beg: -1 pad_end: -1 } }
+layer { name: "shuffle" type: "ShuffleChannel" bottom: "data" top: "shuffle" shuffle_channel_param { group: 3 } }
+layer { name: "gap" type: "Pooling" bottom: "data" top: "gap" pooling_param { pool: AVE global_pooling: true } }
+layer { name: "axpy" type: "Axpy" bottom: "gap" bottom: "data" bottom: "shuffle" top: "axpy" }
+layer { name: "permute" type: "Permute" bottom: "data" top: "permute" permute_param { order: 0 order: 2 order: 3 order: 1 } }
+layer { name: "norm_across" type: "Normalize" bottom: "data" top: "norm_across" }
+layer { name: "norm_channels" type: "Normalize" bottom: "data" top: "norm_channels" norm_param { across_spatial: false channel_shared: false eps: 0.001 } }
+layer { name: "dw" type: "ConvolutionDepthwise" bottom: "data" top: "dw" convolution_param { num_output: 6 kernel_size: 3 stride: 2 pad: 1 } }
+layer { name: "dwconv" type: "DepthwiseConvolution" bottom: "data" top: "dwconv" convolution_param { num_output: 6 group: 6 kernel_size: 3 pad: 1 } }
+`),
+  },
+  {
+    name: "forks-batch-norm",
+    covers: ["bn_psp", "bn_segnet"],
+    prototxt: netWith([2, 4, 3, 3], `
+layer { name: "bn_psp" type: "BN" bottom: "data" top: "bn_psp" bn_param { slope_filler { type: 'constant' value: 1 } momentum: 0.95 eps: 0.001 frozen: true } }
+layer { name: "bn_segnet" type: "BN" bottom: "data" top: "bn_segnet" bn_param { bn_mode: INFERENCE scale_filler { type: 'constant' value: 1 } shift_filler { type: 'constant' value: 0.001 } } }
+`),
+  },
+  {
+    name: "ocr",
+    covers: ["lstm", "reverse", "transpose"],
+    prototxt: netWith([5, 2, 3], `
+layer { name: "lstm" type: "Lstm" bottom: "data" top: "lstm" lstm_param { num_output: 4 } }
+layer { name: "reverse" type: "Reverse" bottom: "lstm" top: "reverse" reverse_param { axis: 0 } }
+layer { name: "transpose" type: "Transpose" bottom: "reverse" top: "transpose" transpose_param { dim: 1 dim: 0 dim: 2 } }
+`),
+  },
+];
