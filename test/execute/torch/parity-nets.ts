@@ -80,4 +80,57 @@ layer { name: "reverse" type: "Reverse" bottom: "lstm" top: "reverse" reverse_pa
 layer { name: "transpose" type: "Transpose" bottom: "reverse" top: "transpose" transpose_param { dim: 1 dim: 0 dim: 2 } }
 `),
   },
+  {
+    name: "losses",
+    covers: ["softmax_loss", "softmax_loss_full", "infogain", "accuracy", "sigmoid_ce", "hinge", "multinomial", "contrastive", "euclidean"],
+    inputs: {
+      label: [0, 3, 4, 1],
+      target: [1, 0, 0, 1, 1, 0, 1, 1, 0, 0, 0, 0, 1, 1, 1, 0, 1, 0, 1, 0],
+      similar: [1, 0, 0, 1],
+    },
+    prototxt: `${input("x", [4, 5])}
+${input("label", [4])}
+${input("target", [4, 5])}
+${input("b", [4, 5])}
+${input("similar", [4])}
+${input("h", [5, 5])}
+layer { name: "softmax_loss" type: "SoftmaxWithLoss" bottom: "x" bottom: "label" top: "softmax_loss" top: "prob" loss_param { ignore_label: 3 } }
+layer { name: "softmax_loss_full" type: "SoftmaxWithLoss" bottom: "x" bottom: "label" top: "softmax_loss_full" loss_param { normalization: FULL } }
+layer { name: "infogain" type: "InfogainLoss" bottom: "x" bottom: "label" bottom: "h" top: "infogain" }
+layer { name: "accuracy" type: "Accuracy" bottom: "x" bottom: "label" top: "accuracy" top: "per_class" accuracy_param { top_k: 2 } }
+layer { name: "sigmoid_ce" type: "SigmoidCrossEntropyLoss" bottom: "x" bottom: "target" top: "sigmoid_ce" }
+layer { name: "hinge" type: "HingeLoss" bottom: "x" bottom: "label" top: "hinge" hinge_loss_param { norm: L2 } }
+layer { name: "softmax" type: "Softmax" bottom: "x" top: "p" }
+layer { name: "multinomial" type: "MultinomialLogisticLoss" bottom: "p" bottom: "label" top: "multinomial" }
+layer { name: "contrastive" type: "ContrastiveLoss" bottom: "x" bottom: "b" bottom: "similar" top: "contrastive" contrastive_loss_param { margin: 4 } }
+layer { name: "euclidean" type: "EuclideanLoss" bottom: "x" bottom: "b" top: "euclidean" }
+`,
+  },
+  {
+    name: "detection",
+    covers: ["prior", "prior_fixed", "roi", "psroi"],
+    inputs: { rois: [0, 1, 2, 10, 9, 0, 0, 0, 3, 5.5], rois2: [0, 0.4, 1.6, 4, 5, 0, 2, 1, 2, 1] },
+    prototxt: `${input("feat", [1, 4, 3, 4])}
+${input("image", [1, 3, 24, 32])}
+${input("rois", [2, 5])}
+${input("feat2", [1, 8, 6, 6])}
+${input("rois2", [2, 5])}
+layer { name: "prior" type: "PriorBox" bottom: "feat" bottom: "image" top: "prior" prior_box_param { min_size: 8 max_size: 16 aspect_ratio: 2 flip: true clip: true variance: 0.1 variance: 0.1 variance: 0.2 variance: 0.2 } }
+layer { name: "prior_fixed" type: "PriorBox" bottom: "feat" bottom: "image" top: "prior_fixed" prior_box_param { min_size: 5 aspect_ratio: 3 flip: false variance: 0.1 img_size: 30 step: 7 offset: 0.25 } }
+layer { name: "roi" type: "ROIPooling" bottom: "feat" bottom: "rois" top: "roi" roi_pooling_param { pooled_h: 2 pooled_w: 3 spatial_scale: 0.5 } }
+layer { name: "psroi" type: "PSROIPooling" bottom: "feat2" bottom: "rois2" top: "psroi" psroi_pooling_param { spatial_scale: 1 output_dim: 2 group_size: 2 } }
+`,
+  },
+  {
+    name: "ctc",
+    covers: ["decode", "decode_acc", "ctc_loss"],
+    inputs: { label: [1, 2, 2, -1, 3, 1] },
+    prototxt: `${input("x", [6, 2, 4])}
+${input("label", [2, 3])}
+layer { name: "decode" type: "CTCGreedyDecoder" bottom: "x" top: "decode" }
+layer { name: "decode_acc" type: "CTCGreedyDecoder" bottom: "x" bottom: "label" top: "decode_acc" }
+layer { name: "relabel" type: "ReLU" bottom: "label" top: "positive" }
+layer { name: "ctc_loss" type: "WarpCTCLoss" bottom: "x" bottom: "positive" top: "ctc_loss" }
+`,
+  },
 ];
