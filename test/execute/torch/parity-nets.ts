@@ -133,4 +133,19 @@ layer { name: "relabel" type: "ReLU" bottom: "label" top: "positive" }
 layer { name: "ctc_loss" type: "WarpCTCLoss" bottom: "x" bottom: "positive" top: "ctc_loss" }
 `,
   },
+  {
+    name: "detection-output",
+    covers: ["det", "det_centre", "det_top"],
+    prototxt: `${input("feat", [1, 4, 3, 4])}
+${input("image", [1, 3, 24, 32])}
+${input("loc", [2, 96])}
+${input("loc_all", [2, 288])}
+${input("scores", [2, 24, 3])}
+layer { name: "prior" type: "PriorBox" bottom: "feat" bottom: "image" top: "prior" prior_box_param { min_size: 8 aspect_ratio: 2 flip: false variance: 0.1 variance: 0.1 variance: 0.2 variance: 0.2 } }
+layer { name: "conf" type: "Softmax" bottom: "scores" top: "conf" softmax_param { axis: 2 } }
+layer { name: "det" type: "DetectionOutput" bottom: "loc" bottom: "conf" bottom: "prior" top: "det" detection_output_param { num_classes: 3 nms_param { nms_threshold: 0.45 top_k: 10 } confidence_threshold: 0.2 keep_top_k: 7 } }
+layer { name: "det_centre" type: "DetectionOutput" bottom: "loc" bottom: "conf" bottom: "prior" top: "det_centre" detection_output_param { num_classes: 3 code_type: CENTER_SIZE nms_param { nms_threshold: 0.3 eta: 0.9 } confidence_threshold: 0.3 } }
+layer { name: "det_top" type: "DetectionOutput" bottom: "loc_all" bottom: "conf" bottom: "prior" top: "det_top" detection_output_param { num_classes: 3 share_location: false background_label_id: 2 code_type: CORNER_SIZE confidence_threshold: 0.99 } }
+`,
+  },
 ];
