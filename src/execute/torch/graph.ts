@@ -77,6 +77,8 @@ export function executeTorchGraph(
 ): ExecuteResult {
   const training = options.training ?? graph.phase === "TRAIN";
   const keep = options.keep ?? true;
+  // Without a record to keep or report, the partial values of fused blocks need not be computed.
+  const recording = keep || options.onLayer !== undefined;
   const fused = fusedOutputs(graph);
   const values = new Map<string, Tensor>();
   const steps = new Map<string, [Tensor, Tensor]>();
@@ -119,10 +121,12 @@ export function executeTorchGraph(
           const out = fused.get(node.position);
           if (out !== undefined) {
             // forward_layers: steps = caffe_batch_norm_steps(bn, x); the module writes the block's output.
-            const s = batchNormSteps(ctx, asTensor(args[0], "input"));
-            steps.set(node.layer, s);
             values.set(out, asTensor(impl.forward(ctx, args, new Map()), "output"));
-            record([[node.tops[0]!, s[0]]]);
+            if (recording) {
+              const s = batchNormSteps(ctx, asTensor(args[0], "input"));
+              steps.set(node.layer, s);
+              record([[node.tops[0]!, s[0]]]);
+            }
             break;
           }
           assign(unpack(node, impl.forward(ctx, args, new Map())));
@@ -139,6 +143,7 @@ export function executeTorchGraph(
           break;
         }
         case "fused": {
+          if (!recording) break;
           const into = graph.nodes.find((n) => n.attr === call.into);
           const partial = call.part === "scale" && into ? steps.get(into.layer)?.[1] : values.get(node.tops[0]!);
           record([[node.tops[0]!, partial ?? invalid("fused-value", { into: call.into, part: call.part })]]);
