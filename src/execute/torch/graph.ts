@@ -114,7 +114,8 @@ export function executeTorchGraph(
         }
         case "module": {
           if (node.stub) unsupported("stub", { reason: node.stub.reason });
-          const impl = implOf(node.module!.cls);
+          if (!node.module) invalid("module-missing", { attr: node.attr });
+          const impl = implOf(node.module.cls);
           const ctx = contextOf(node, impl, state, training);
           const args: Value[] = bottoms();
           if (call.input && args.length > 0) args[0] = evaluate(call.input, new Map(args.map((a, i) => [String(i), a])));

@@ -61,8 +61,7 @@ export function applyBinary(op: string, a: Value, b: Value): Value {
   if (a.t === "tensor" || b.t === "tensor") {
     const ta = operand(a, b.t === "tensor" ? b : null, "left operand");
     const tb = operand(b, ta, "right operand");
-    const dtype = promote(ta.dtype, tb.dtype, op === "/");
-    return binary(ta, tb, ARITHMETIC[op]!, op === "**" && dtype !== "float32" ? dtype : dtype);
+    return binary(ta, tb, ARITHMETIC[op]!, promote(ta.dtype, tb.dtype, op === "/"));
   }
   if (op === "+" && (a.t === "tuple" || a.t === "list") && a.t === b.t) return { t: a.t, items: [...a.items, ...b.items] };
   if (op === "*" && (a.t === "tuple" || a.t === "list") && (b.t === "int" || b.t === "bool")) {

@@ -52,6 +52,7 @@ function convolve(ctx: ModuleContext, inputs: readonly Value[], axes: number, tr
   const pad = asInts(a.get("padding"), "padding", axes);
   const dilation = asInts(a.get("dilation"), "dilation", axes);
   const outputPadding = transposed ? asInts(a.get("output_padding"), "output_padding", axes) : new Array<number>(axes).fill(0);
+  if (outputPadding.some((p) => p !== 0)) unsupported("ConvTranspose output_padding");
   if (shape[1] !== inC) invalid("conv-channels", { expected: inC, actual: shape[1] });
   if (inC % groups !== 0 || outC % groups !== 0) invalid("conv-groups", { in: inC, out: outC, groups });
   const weight = ctx.param("weight", transposed ? [inC, outC / groups, ...kernel] : [outC, inC / groups, ...kernel]);
@@ -62,7 +63,6 @@ function convolve(ctx: ModuleContext, inputs: readonly Value[], axes: number, tr
     return transposed ? (size - 1) * stride[i]! - 2 * pad[i]! + extent + outputPadding[i]! : Math.floor((size + 2 * pad[i]! - extent) / stride[i]!) + 1;
   });
   if (output.some((o) => o <= 0)) invalid("conv-empty-output", { input, output });
-  if (outputPadding.some((p) => p !== 0)) unsupported("ConvTranspose output_padding");
   const n = shape[0]!;
   const geometry = { image: transposed ? output : input, columns: transposed ? input : output, kernel, stride, pad, dilation };
   const spec: ConvSpec = { geometry, channels: inC, numOutput: outC, group: groups };

@@ -5,7 +5,7 @@
 import type { ModuleSpec, PyValue, TorchNode } from "../../../convert/torch-graph.js";
 import { bindArgs, type Param } from "../expr/args.js";
 import { evaluate } from "../expr/eval.js";
-import { float, int, invalid, NONE, tensor, tuple, type Tensor, type Value } from "../value.js";
+import { float, int, invalid, NONE, tuple, type Tensor, type Value } from "../value.js";
 
 /** A module's context for one call. */
 export interface ModuleContext {
@@ -56,5 +56,3 @@ export function checkShape(key: string, t: Tensor, shape: readonly number[] | un
 export function arity(ctx: ModuleContext, inputs: readonly Value[], min: number, max = min): void {
   if (inputs.length < min || inputs.length > max) invalid("module-inputs", { cls: ctx.node.module?.cls ?? "", given: inputs.length, min, max });
 }
-
-export const f32 = (shape: readonly number[], data?: Float32Array): Tensor => tensor(shape, data);
