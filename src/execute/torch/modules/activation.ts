@@ -36,6 +36,7 @@ function prelu(x: Tensor, ctx: ModuleContext): Tensor {
   return tensor(x.shape, out);
 }
 
+/** The activation modules, by class. */
 export const ACTIVATION_MODULES: readonly ModuleImpl[] = [
   simple("nn.ReLU", (x) => unary(x, ELEMENTWISE["relu"]!)),
   simple("nn.LeakyReLU", (x, ctx) => leakyRelu(x, asNumber(ctx.args.get("negative_slope"), "negative_slope")), [["negative_slope", float(0.01)], INPLACE]),

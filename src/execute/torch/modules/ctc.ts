@@ -125,6 +125,7 @@ function warpCtcLoss(ctx: ModuleContext, inputs: readonly Value[]): Tensor {
   return tensor([], Float32Array.of(Math.fround(total) / finite));
 }
 
+/** The CTC helper modules. */
 export const CTC_MODULES: readonly ModuleImpl[] = [
   { classes: ["CTCGreedyDecoder"], signature: [["blank_index", { t: "int", v: 0 }], ["merge_repeated", { t: "bool", v: true }]], forward: greedyDecoder },
   { classes: ["WarpCTCLoss"], signature: [["blank_index", { t: "int", v: 0 }]], forward: warpCtcLoss },

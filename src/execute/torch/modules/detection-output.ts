@@ -108,6 +108,7 @@ function detectionOutput(ctx: ModuleContext, inputs: readonly Value[]): Tensor {
   return tensor([1, 1, rows.length, 7], Float32Array.from(rows.flat()));
 }
 
+/** The DetectionOutput helper module. */
 export const DETECTION_OUTPUT_MODULES: readonly ModuleImpl[] = [
   {
     classes: ["DetectionOutput"],

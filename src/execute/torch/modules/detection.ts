@@ -164,6 +164,7 @@ function psRoiPooling(ctx: ModuleContext, inputs: readonly Value[]): Tensor {
   return tensor([r, outputDim, g, g], out);
 }
 
+/** The PriorBox and region-pooling helper modules. */
 export const DETECTION_MODULES: readonly ModuleImpl[] = [
   {
     classes: ["PriorBox"],

@@ -174,6 +174,7 @@ function lstm(ctx: ModuleContext, inputs: readonly Value[]): Tensor {
   return tensor([steps, batch, hidden], out);
 }
 
+/** The general helper modules (Scale, Bias, ArgMax, Embed, nn.Embedding, Parameter, MaxUnpool, Lstm). */
 export const HELPER_MODULES: readonly ModuleImpl[] = [
   { classes: ["Scale"], signature: [["shape"], ["axis", int(1)], ["bias", { t: "bool", v: false }], ["bias_shape", NONE]], forward: scale },
   { classes: ["Bias"], signature: [["shape"], ["axis", int(1)]], forward: bias },

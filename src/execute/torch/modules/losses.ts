@@ -206,6 +206,7 @@ function accuracy(ctx: ModuleContext, inputs: readonly Value[]): Value {
 
 const LOSS_ARGS = [["axis", int(1)], ["ignore_label", NONE], ["normalization", { t: "str", v: "VALID" }], ["with_prob", { t: "bool", v: false }]] as const;
 
+/** The loss and accuracy helper modules. */
 export const LOSS_MODULES: readonly ModuleImpl[] = [
   { classes: ["SoftmaxWithLoss"], signature: LOSS_ARGS, forward: (ctx, inputs) => softmaxLoss(ctx, inputs, false) },
   { classes: ["InfogainLoss"], signature: [...LOSS_ARGS, ["source", NONE]], forward: (ctx, inputs) => softmaxLoss(ctx, inputs, true) },

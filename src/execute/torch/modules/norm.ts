@@ -138,6 +138,7 @@ function normalize(ctx: ModuleContext, x: Tensor): Tensor {
   return mul(y, shared ? weight : reshape(weight, [1, -1, ...new Array<number>(x.shape.length - 2).fill(1)]));
 }
 
+/** The normalisation modules. */
 export const NORM_MODULES: readonly ModuleImpl[] = [
   ...["1d", "2d", "3d"].flatMap((d) => [batchNormModule(d), caffeBatchNormModule(d)]),
   {

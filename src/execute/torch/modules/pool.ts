@@ -174,6 +174,7 @@ function outputSize(v: Value | undefined): (number | null)[] {
   return [n, n];
 }
 
+/** The pooling modules. */
 export const POOL_MODULES: readonly ModuleImpl[] = [
   {
     classes: ["nn.MaxPool2d"],
