@@ -148,4 +148,21 @@ layer { name: "det_centre" type: "DetectionOutput" bottom: "loc" bottom: "conf" 
 layer { name: "det_top" type: "DetectionOutput" bottom: "loc_all" bottom: "conf" bottom: "prior" top: "det_top" detection_output_param { num_classes: 3 share_location: false background_label_id: 2 code_type: CORNER_SIZE confidence_threshold: 0.99 } }
 `,
   },
+  {
+    name: "train-phase",
+    phase: "TRAIN",
+    covers: ["bn", "scale", "bn_global", "ip", "loss", "acc"],
+    inputs: { label: [1, 0, 2, 1] },
+    prototxt: `${input("data", [4, 3, 5, 5])}
+${input("label", [4])}
+layer { name: "conv" type: "Convolution" bottom: "data" top: "conv" convolution_param { num_output: 4 kernel_size: 3 bias_term: false } }
+layer { name: "bn" type: "BatchNorm" bottom: "conv" top: "conv" }
+layer { name: "scale" type: "Scale" bottom: "conv" top: "conv" scale_param { bias_term: true } }
+layer { name: "bn_global" type: "BatchNorm" bottom: "conv" top: "bn_global" batch_norm_param { use_global_stats: true } }
+layer { name: "relu" type: "ReLU" bottom: "bn_global" top: "bn_global" }
+layer { name: "ip" type: "InnerProduct" bottom: "bn_global" top: "ip" inner_product_param { num_output: 3 } }
+layer { name: "loss" type: "SoftmaxWithLoss" bottom: "ip" bottom: "label" top: "loss" }
+layer { name: "acc" type: "Accuracy" bottom: "ip" bottom: "label" top: "acc" }
+`,
+  },
 ];
