@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { f32, runModule, t } from "../one-node.js";
+import { f32, runModule, runNode, t } from "../one-node.js";
 
 describe("helper modules as the emitted Python computes them", () => {
   it("ArgMax ranks equal values larger index first, as Caffe's partial_sort on (value, index) does", () => {
@@ -13,9 +13,14 @@ describe("helper modules as the emitted Python computes them", () => {
     expect(runModule("ArgMax", [], { top_k: 2, out_max_val: true }, [x]).tops[0]).toEqual({ shape: [2, 2, 2, 1], values: [2, 1, 5, 5, 3, 0, 7, 7] });
   });
 
-  it("Embed truncates float ids (the {0}.long() input) and adds its bias", () => {
+  it("Embed picks rows by the ids its {0}.long() input truncates, and adds its bias", () => {
+    const state = { weight: t([3, 2], [0, 1, 10, 11, 20, 21]), bias: t([2], [0.5, -0.5]) };
+    const r = runNode({ kind: "module", input: "{0}.long()" }, [t([2], [2.9, 0.2])], { module: { cls: "Embed", args: [3, 2], kwargs: {} }, state });
+    expect(r.tops[0]).toEqual({ shape: [2, 2], values: [20.5, 20.5, 0.5, 0.5] });
+  });
+
+  it("Embed refuses float ids, as nn.Embedding does", () => {
     const r = runModule("Embed", [3, 2], {}, [t([2], [2.9, 0.2])], { state: { weight: t([3, 2], [0, 1, 10, 11, 20, 21]), bias: t([2], [0.5, -0.5]) } });
-    // No .long(): the module refuses float ids, as nn.Embedding does.
     expect(r.error?.data["what"]).toBe("embedding-ids-dtype");
   });
 
