@@ -251,16 +251,8 @@ export function runVerifyNet(file: string | undefined, options: VerifyNetCliOpti
     }
   } else {
     const torchSide = deps.torchSide ?? defaultTorchSide;
-    try {
-      const records = recordsOf(torchSide(setup.graph, setup.state, setup.inputs));
-      results.push({ verification: verifyLayers(setup, caffe.reference, records, { against: "torch-executor", state: weights.state }) });
-    } catch (e) {
-      // The placeholder of our PyTorch executor throws "not implemented": say so, and let --torch
-      // carry the verification alone. Anything else thrown is a bug and stays one.
-      if (!(e instanceof Error) || !/not implemented/.test(e.message)) throw e;
-      if (!options.torch) throw new CliError(`our PyTorch executor is not available (${(e as Error).message}); run with --torch to compare with the real PyTorch`);
-      io.stderr(`caffe2torch: our PyTorch executor is not available (${visible((e as Error).message)}); comparing with model.py only\n`);
-    }
+    const records = recordsOf(torchSide(setup.graph, setup.state, setup.inputs));
+    results.push({ verification: verifyLayers(setup, caffe.reference, records, { against: "torch-executor", state: weights.state }) });
     if (options.torch) {
       const [records] = (deps.runTorch ?? runTorchJobs)([modelJob()], python);
       results.push({ verification: verifyLayers(setup, caffe.reference, records!, { against: "torch", state: weights.state }) });

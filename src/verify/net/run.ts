@@ -77,7 +77,7 @@ export function recordsOf(result: ExecuteResult): SideRecords {
 /** The Caffe executor's forward: the reference layers, or where it stopped. */
 export function runCaffeSide(setup: NetSetup, executors?: ReadonlyMap<string, LayerExecutor>): { reference: ReferenceLayer[]; failure: ForwardFailure | null } {
   const overrides = new Map([...dataLayersAsInputs(), ...(executors ?? [])]);
-  const result = executeNet(setup.model, setup.inputs, setup.caffeWeights, { executors: overrides });
+  const result = executeNet(setup.model, setup.inputs, setup.caffeWeights, { executors: overrides, sourceMap: setup.sourceMap });
   const reference = result.layers.map((l) => ({ name: l.name, type: l.type, tops: l.tops.map((t): TopValues => ({ shape: t.shape, data: t.data })) }));
   if (!result.error) return { reference, failure: null };
   const e = result.error;

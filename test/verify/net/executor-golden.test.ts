@@ -1,7 +1,6 @@
 /**
  * `verify --net` with the PyTorch side in-process: our PyTorch executor of the emitted graph
- * (src/execute/torch) on every golden net and every mutation of MUTATIONS — active once that
- * executor is implemented (the placeholder throws "not implemented") — and, always, a stand-in
+ * (src/execute/torch) on every golden net and every mutation of MUTATIONS, and a stand-in
  * side (the Caffe executor itself, correct or deliberately wrong) that proves the plumbing.
  */
 import { readdirSync } from "node:fs";
@@ -16,17 +15,6 @@ import { goldenNet, NETS_DIR, type GoldenNet } from "./golden.js";
 import { MUTATIONS } from "./mutations.js";
 
 const CASES = readdirSync(NETS_DIR, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
-
-/** Whether src/execute/torch is implemented: the placeholder throws "not implemented". */
-const torchExecutorAvailable = ((): boolean => {
-  const { setup } = goldenNet("zoo_pool");
-  try {
-    executeTorchGraph(setup.graph, setup.state, setup.inputs);
-    return true;
-  } catch (e) {
-    return !/not implemented/.test((e as Error).message);
-  }
-})();
 
 function verify(net: GoldenNet, side: TorchSide) {
   const caffe = runCaffeSide(net.setup);
@@ -98,7 +86,7 @@ describe("verify --net with a stand-in PyTorch side (the Caffe executor)", () =>
   });
 });
 
-describe.skipIf(!torchExecutorAvailable)("verify --net with our PyTorch executor of the emitted graph", () => {
+describe("verify --net with our PyTorch executor of the emitted graph", () => {
   it.each(CASES)("%s: every layer agrees with the Caffe executor", (name) => {
     const v = verify(goldenNet(name), executeTorchGraph);
     expect(v.layers.filter((l) => l.status === "diverged").map((l) => `${l.name}: ${String(l.scaled_error)}`)).toEqual([]);
