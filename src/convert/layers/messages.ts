@@ -91,6 +91,11 @@ const REFUSALS: Record<string, (d: LayerMessageData) => string> = {
   "pool-mask-not-max": (d) => `a ${fmt(d.method)} pooling with a mask top: only MAX pooling gives a mask`,
   "upsample-bottoms": (d) => `Upsample takes 2 bottoms (the values and the pooling mask); it has ${fmt(d.bottoms)}`,
   "upsample-params": () => "upsample_param gives neither upsample_h/upsample_w nor scale",
+  "multibox-loss-bottoms": (d) => `it has ${fmt(d.bottoms)} bottoms; MultiBoxLoss takes 4 (locations, confidences, priors, ground truth)`,
+  "multibox-loss-classes": (d) => `num_classes is ${fmt(d.num_classes)}; SSD's MultiBoxLoss needs num_classes of at least 1`,
+  "multibox-loss-background": (d) => `background_label_id ${fmt(d.background_label_id)} is not one of the ${fmt(d.num_classes)} classes, which the SOFTMAX confidence loss needs`,
+  "multibox-loss-options": (d) => `caffe2torch does not reproduce these MultiBoxLoss options yet: ${fmt(d.options)}`,
+  "smooth-l1-bottoms": (d) => `it has ${fmt(d.bottoms)} bottoms; the fork's layer takes the prediction and the targets, and its weights (SmoothL1Loss: inside and outside; SmoothL1LossOHEM: one)`,
 };
 
 const NOTES: Record<string, (d: LayerMessageData) => string> = {
