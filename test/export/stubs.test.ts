@@ -71,7 +71,7 @@ describe("refusals are words", () => {
     const byLayer = Object.fromEntries(graph.unsupported.map((u) => [u.layer, refusalMessage(u.reason, u.data)]));
     expect(byLayer["norm"]).toBe("caffe2torch has no converter for Caffe's SPP layer yet");
     expect(byLayer["interp"]).toBe("SegAccuracy is a layer of DeepLab Caffe, not of BVLC Caffe, and caffe2torch does not convert it");
-    expect(byLayer["py"]).toBe('it is a Caffe Python layer (class "Gate" of module "my_layers"): its forward is Python code that caffe2torch cannot translate; port it to a torch module');
+    expect(byLayer["py"]).toBe('it is a Caffe Python layer (class "Gate" of module "my_layers"): its forward is Python code that caffe2torch cannot translate; port it to a torch module, a stand-in for key "my_layers.Gate" of build(stand_ins=...)');
   });
 
   it("shape refusals name the cause instead of a code", () => {
@@ -166,7 +166,7 @@ describe("--allow-stubs: a stub module per layer that cannot be converted", () =
       expect(py.prototxt).toBe(NET.split("\n").slice(5, 12).join("\n"));
       expect(r.stubs["typo"]!.reason).toContain('did you mean "Convolution"?');
       expect(r.messages["py"]).toBe(
-        `Caffe layer 'py' of type 'Python' was not converted: it is a Caffe Python layer (class "Gate" of module "my_layers"): its forward is Python code that caffe2torch cannot translate; port it to a torch module. Caffe gives the class self.param_str = '{\\'k\\': "v"}\\n'. Put your module in its place: build(stand_ins={'my_layers.Gate': MyLayer}) or net.py = MyLayer(net.py), whose forward takes 1 bottom(s) and returns the top(s); the layer's parameters are in net.py.prototxt.`,
+        `Caffe layer 'py' of type 'Python' was not converted: it is a Caffe Python layer (class "Gate" of module "my_layers"): its forward is Python code that caffe2torch cannot translate; port it to a torch module, a stand-in for key "my_layers.Gate" of build(stand_ins=...). Caffe gives the class self.param_str = '{\\'k\\': "v"}\\n'. Put your module in its place: build(stand_ins={'my_layers.Gate': MyLayer}) or net.py = MyLayer(net.py), whose forward takes 1 bottom(s) and returns the top(s); the layer's parameters are in net.py.prototxt.`,
       );
       expect(Object.keys(r.messages)).toEqual(Object.keys(r.stubs));
       expect(r.replaced_outputs).toEqual([[2, 4, 6, 6]]);

@@ -16,7 +16,7 @@ const q = (v: string | number | boolean | null | undefined): string => `"${fmt(v
 
 const REFUSALS: Record<string, (d: LayerMessageData) => string> = {
   "python-layer": (d) =>
-    `it is a Caffe Python layer (class ${q(d.layer)} of module ${q(d.module)}): its forward is Python code that caffe2torch cannot translate; port it to a torch module`,
+    `it is a Caffe Python layer (class ${q(d.layer)} of module ${q(d.module)}): its forward is Python code that caffe2torch cannot translate; port it to a torch module, a stand-in for key "${fmt(d.module)}.${fmt(d.layer)}" of build(stand_ins=...)`,
   "no-converter": (d) => `caffe2torch has no converter for Caffe's ${fmt(d.type)} layer yet`,
   "fork-type": (d) => `${fmt(d.type)} is a layer of ${fmt(d.fork)}, not of BVLC Caffe, and caffe2torch does not convert it`,
   "unknown-type": (d) =>
