@@ -221,6 +221,23 @@ const CASES: Case[] = [
     inputs: [{ data: [[0, 1, 0, -1]] }, { data: [[0, 0]] }, { data: [[[0.2, 0.1, 0.6, 0.9], [0.1, 0.1, 0.2, 0.2]]] }, { data: [[[[0, 1, 0, 0.2, 0.3, 0.6, 0.9, 0]]]] }],
     outputs: [[0.5 * 0.25 ** 2 + 0.5 * (-1 - 5 * LN(0.75)) ** 2 + L2]],
   },
+  ...([false, true] as const).map(
+    (ignore): Case => ({
+      // Prior 0 crosses the left border and overlaps the box by 0.25/0.3; prior 1 does not overlap it.
+      title: ignore
+        ? "MultiBoxLoss ignore_cross_boundary_bbox: the prior across the border matches nothing and is no negative (no match: no loss)"
+        : "MultiBoxLoss without ignore_cross_boundary_bbox: the prior across the border matches (CORNER target met exactly), one negative",
+      helper: "MultiBoxLoss",
+      kwargs: { num_classes: 2, ignore_cross_boundary_bbox: ignore },
+      inputs: [
+        { data: [[1, 0, 0, 0, 7, 7, 7, 7]] },
+        { data: [[0, 0, 0, 0]] },
+        { data: [[[-0.1, 0, 0.5, 0.5, 0.5, 0, 1, 0.5], [0.1, 0.1, 0.2, 0.2, 0.1, 0.1, 0.2, 0.2]]] },
+        { data: [[[[0, 1, 0, 0, 0, 0.5, 0.5, 0]]]] },
+      ],
+      outputs: [[ignore ? 0 : 2 * L2]],
+    }),
+  ),
   {
     title: "MultiBoxLoss refuses a ground-truth box of the background class, as Caffe's CHECK does",
     helper: "MultiBoxLoss",
