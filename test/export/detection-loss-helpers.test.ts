@@ -223,19 +223,19 @@ const CASES: Case[] = [
   },
   ...([false, true] as const).map(
     (ignore): Case => ({
-      // Prior 0 crosses the left border and overlaps the box by 0.25/0.3; prior 1 does not overlap it.
+      // Prior 0 crosses the left border and overlaps box 0 by 0.25/0.3; prior 1 is box 1. NONE: losses summed.
       title: ignore
-        ? "MultiBoxLoss ignore_cross_boundary_bbox: the prior across the border matches nothing and is no negative (no match: no loss)"
-        : "MultiBoxLoss without ignore_cross_boundary_bbox: the prior across the border matches (CORNER target met exactly), one negative",
+        ? "MultiBoxLoss ignore_cross_boundary_bbox: the prior across the border matches nothing and is no negative either"
+        : "MultiBoxLoss without ignore_cross_boundary_bbox: the prior across the border matches its box (CORNER target met exactly)",
       helper: "MultiBoxLoss",
-      kwargs: { num_classes: 2, ignore_cross_boundary_bbox: ignore },
+      kwargs: { num_classes: 2, ignore_cross_boundary_bbox: ignore, normalization: "NONE" },
       inputs: [
-        { data: [[1, 0, 0, 0, 7, 7, 7, 7]] },
+        { data: [[1, 0, 0, 0, 0, 0, 0, 0]] },
         { data: [[0, 0, 0, 0]] },
         { data: [[[-0.1, 0, 0.5, 0.5, 0.5, 0, 1, 0.5], [0.1, 0.1, 0.2, 0.2, 0.1, 0.1, 0.2, 0.2]]] },
-        { data: [[[[0, 1, 0, 0, 0, 0.5, 0.5, 0]]]] },
+        { data: [[[[0, 1, 0, 0, 0, 0.5, 0.5, 0], [0, 1, 1, 0.5, 0, 1, 0.5, 0]]]] },
       ],
-      outputs: [[ignore ? 0 : 2 * L2]],
+      outputs: [[ignore ? L2 : 2 * L2]],
     }),
   ),
   {
