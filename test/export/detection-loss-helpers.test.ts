@@ -205,6 +205,14 @@ const CASES: Case[] = [
     outputs: [[(LOC_ALL + CONF_IMG0 + CONF_IMG1) / 3]],
   },
   {
+    // Predictions divided by the variances too: [5, −10, 1, 0], [0, 0, 0, 10], [0, 0, 0, 0] against the same targets.
+    title: "MultiBoxLoss encode_variance_in_target divides predictions and targets by the variances",
+    helper: "MultiBoxLoss",
+    kwargs: { ...SSD, encode_variance_in_target: true },
+    inputs: MBOX_INPUTS(),
+    outputs: [[(4.5 + 8.5 + 0.5 + H + 9.5 + 2 * H + CONF_IMG0 + CONF_IMG1) / 3]],
+  },
+  {
     // CORNER targets (box − prior) / variance: g0 [0, 0, 0, −0.5], g1 0, g2 [0.5, 0.5, −0.25, −0.25].
     title: "MultiBoxLoss with CORNER codes",
     helper: "MultiBoxLoss",
