@@ -221,6 +221,14 @@ const CASES: Case[] = [
     outputs: [[(0.125 + 0.5 + 0.02 + 0.125 + 1.5 + 2 * 0.125 + 2 * 0.03125 + CONF_IMG0 + CONF_IMG1) / 3]],
   },
   {
+    // CORNER_SIZE targets (box − prior) / prior size / variance: g0 [0, 0, 0, −1], g1 0, g2 [1, 1, −0.5, −0.5].
+    title: "MultiBoxLoss with CORNER_SIZE codes",
+    helper: "MultiBoxLoss",
+    kwargs: { ...SSD, code_type: "CORNER_SIZE" },
+    inputs: MBOX_INPUTS(),
+    outputs: [[(0.125 + 0.5 + 0.02 + 0.5 + 1.5 + 0.5 + 0.5 + 0.125 + 0.125 + CONF_IMG0 + CONF_IMG1) / 3]],
+  },
+  {
     // A 0.4 × 0.8 prior centred at (0.4, 0.5) and a 0.4 × 0.6 box centred at (0.4, 0.6) (overlap 0.75):
     // target [0, 0.1/0.8/0.1, 0, 5 ln 0.75]; prediction [0, 1, 0, −1]; one match, no negative to mine.
     title: "MultiBoxLoss CENTER_SIZE divides the y offset by the prior's height",
