@@ -190,6 +190,7 @@ function stubNode(ctx: LayerContext, refusal: LayerRefusal, where: { line: numbe
     data: refusal.data ?? {},
     prototxt: range ? read.text.slice(range.offset, range.offset + range.length) : "",
     python: layer.type === "Python" ? pythonParam(layer) : null,
+    topShapes: ctx.outputs.map((s) => (s === null ? null : [...s])),
   };
   return {
     layer: layer.name,

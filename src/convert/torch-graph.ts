@@ -165,6 +165,8 @@ export interface StubSpec {
   /** The layer's text in the prototxt (`layer { ... }`), "" when it has none. */
   prototxt: string;
   python: { module: string; layer: string; param_str: string } | null;
+  /** The shapes Caffe's shape inference gives the layer's tops (given ones included); null where unknown. */
+  topShapes?: ((number | null)[] | null)[];
 }
 
 /** A layer no converter handles: which, where and why (a refusal code and its data). */

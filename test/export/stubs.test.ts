@@ -71,7 +71,7 @@ describe("refusals are words", () => {
     const byLayer = Object.fromEntries(graph.unsupported.map((u) => [u.layer, refusalMessage(u.reason, u.data)]));
     expect(byLayer["norm"]).toBe("caffe2torch has no converter for Caffe's SPP layer yet");
     expect(byLayer["interp"]).toBe("SegAccuracy is a layer of DeepLab Caffe, not of BVLC Caffe, and caffe2torch does not convert it");
-    expect(byLayer["py"]).toBe('it is a Caffe Python layer (class "Gate" of module "my_layers"): its forward is Python code that caffe2torch cannot translate; port it to a torch module');
+    expect(byLayer["py"]).toBe('it is a Caffe Python layer (class "Gate" of module "my_layers"): its forward is Python code that caffe2torch cannot translate; port it to a torch module, a stand-in for key "my_layers.Gate" of build(stand_ins=...)');
   });
 
   it("shape refusals name the cause instead of a code", () => {
@@ -128,26 +128,77 @@ describe("--allow-stubs: a stub module per layer that cannot be converted", () =
       dir = mkdtempSync(join(tmpdir(), "caffe2torch-stubs-"));
       const path = writeExport(graphOf(NET, { stubs: true }), dir);
       interface Report {
-        stubs: Record<string, { class: string; caffe_name: string; caffe_type: string; attribute: string; reason: string; prototxt: string; python: Record<string, string> | null }>;
+        stubs: Record<
+          string,
+          {
+            class: string;
+            caffe_name: string;
+            caffe_type: string;
+            attribute: string;
+            reason: string;
+            prototxt: string;
+            python: Record<string, string> | null;
+            param_str: string;
+            bottoms: string[];
+            tops: string[];
+            top_shapes: (number[] | null)[];
+            keys: string[];
+          }
+        >;
         raised: { type: string; message: string } | null;
         messages: Record<string, string>;
         replaced_outputs: number[][];
+        stand_in_classes: Record<string, string>;
+        stand_in_given: Record<string, string>;
+        stand_in_training: boolean[];
+        stand_in_outputs: number[][];
+        stand_in_doubles: boolean;
+        unused_key_error: string | null;
       }
       const r = runPythonJson<Report>(CHECKER, [path]);
       expect(Object.keys(r.stubs)).toEqual(["norm", "py", "typo", "interp", "relu", "weird"]);
       expect(r.raised?.type).toBe("NotImplementedError");
       expect(r.raised?.message).toBe(
-        "Caffe layer 'norm' of type 'SPP' was not converted: caffe2torch has no converter for Caffe's SPP layer yet. Put your module in its place after build(): net.norm = MyLayer(), whose forward takes 1 bottom(s) and returns the top(s); the layer's parameters are in net.norm.prototxt.",
+        "Caffe layer 'norm' of type 'SPP' was not converted: caffe2torch has no converter for Caffe's SPP layer yet. Put your module in its place: build(stand_ins={'SPP': MyLayer}) or net.norm = MyLayer(net.norm), whose forward takes 1 bottom(s) and returns the top(s); the layer's parameters are in net.norm.prototxt.",
       );
       const py = r.stubs["py"]!;
       expect(py.python).toEqual({ module: "my_layers", layer: "Gate", param_str: "{'k': \"v\"}\n" });
       expect(py.prototxt).toBe(NET.split("\n").slice(5, 12).join("\n"));
       expect(r.stubs["typo"]!.reason).toContain('did you mean "Convolution"?');
       expect(r.messages["py"]).toBe(
-        `Caffe layer 'py' of type 'Python' was not converted: it is a Caffe Python layer (class "Gate" of module "my_layers"): its forward is Python code that caffe2torch cannot translate; port it to a torch module. Caffe gives the class self.param_str = '{\\'k\\': "v"}\\n'. Put your module in its place after build(): net.py = MyLayer(), whose forward takes 1 bottom(s) and returns the top(s); the layer's parameters are in net.py.prototxt.`,
+        `Caffe layer 'py' of type 'Python' was not converted: it is a Caffe Python layer (class "Gate" of module "my_layers"): its forward is Python code that caffe2torch cannot translate; port it to a torch module, a stand-in for key "my_layers.Gate" of build(stand_ins=...). Caffe gives the class self.param_str = '{\\'k\\': "v"}\\n'. Put your module in its place: build(stand_ins={'my_layers.Gate': MyLayer}) or net.py = MyLayer(net.py), whose forward takes 1 bottom(s) and returns the top(s); the layer's parameters are in net.py.prototxt.`,
       );
       expect(Object.keys(r.messages)).toEqual(Object.keys(r.stubs));
       expect(r.replaced_outputs).toEqual([[2, 4, 6, 6]]);
+    },
+  );
+
+  it.skipIf(skipWithoutTorch)(
+    "under PyTorch: build(stand_ins=...) puts a user's modules in the stubs' places by layer name, Python class or type, in the phase's mode; a key that selects no stub is an error",
+    () => {
+      requireTorch();
+      dir ??= mkdtempSync(join(tmpdir(), "caffe2torch-stubs-"));
+      const path = writeExport(graphOf(NET, { stubs: true }), join(dir, "stand-ins"));
+      const r = runPythonJson<{
+        stubs: Record<string, { param_str: string; bottoms: string[]; tops: string[]; top_shapes: (number[] | null)[]; keys: string[] }>;
+        stand_in_classes: Record<string, string>;
+        stand_in_given: Record<string, string>;
+        stand_in_training: boolean[];
+        stand_in_outputs: number[][];
+        stand_in_doubles: boolean;
+        unused_key_error: string | null;
+      }>(CHECKER, [path]);
+      // What a stand-in's factory is given: blob names, Caffe's shapes of the tops, param_str, its keys.
+      expect(r.stubs["py"]).toMatchObject({ param_str: "{'k': \"v\"}\n", bottoms: ["norm"], tops: ["py"], top_shapes: [null], keys: ["py", "my_layers.Gate", "Python"] });
+      expect(r.stubs["norm"]).toMatchObject({ param_str: "", bottoms: ["conv"], keys: ["norm", "SPP"] });
+      // Keys by type (SPP, Convolutoin, Zzqx), Python class (my_layers.Gate) and layer name (interp, relu).
+      expect(r.stand_in_classes).toEqual({ norm: "Identity", py: "Doubler", typo: "Identity", interp: "Identity", relu: "ReLU", weird: "Identity" });
+      expect(r.stand_in_given).toEqual({ caffe_name: "py", param_str: "{'k': \"v\"}\n" });
+      expect(r.stand_in_doubles).toBe(true);
+      expect(r.stand_in_training.every((t) => !t), "TEST phase: every module in eval()").toBe(true);
+      expect(r.stand_in_outputs).toEqual([[2, 4, 6, 6]]);
+      expect(r.unused_key_error).toContain("'my_layers.Gatee'");
+      expect(r.unused_key_error).toContain("'my_layers.Gate'");
     },
   );
 });

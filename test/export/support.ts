@@ -48,6 +48,10 @@ export interface ModelRun {
   weights?: boolean;
   trace?: boolean;
   onnx?: boolean;
+  /** A Python file whose STAND_INS replace the model's CaffeLayerStubs (replace_stubs). */
+  stand_ins?: string;
+  /** Values of input blobs (flat, in the blob's shape) instead of noise. */
+  values?: Record<string, number[]>;
 }
 
 /** What run_models.py reports for one model. */
@@ -63,8 +67,10 @@ export type ModelResult =
       trace_equal?: boolean;
       onnx_bytes?: number;
       onnx_names_present?: boolean;
+      seconds?: number;
+      cpu_seconds?: number;
     }
-  | { ok: false; stage: string; error: string };
+  | { ok: false; stage: string; error: string; seconds?: number; cpu_seconds?: number };
 
 /** run_models.py's whole report. */
 export interface ModelsReport {

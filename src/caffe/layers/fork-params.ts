@@ -106,3 +106,47 @@ function readFork(view: ParamView | undefined, spec: ForkMessage): ForkParams {
     view: () => view,
   };
 }
+
+/** rbgirshick/caffe-fast-rcnn (branch faster-rcnn) src/caffe/proto/caffe.proto:902-907, SmoothL1LossParameter. */
+export const SMOOTH_L1_LOSS_PARAM: ForkMessage = { defaults: { sigma: 1 } };
+
+/**
+ * daijifeng001/caffe-rfcn src/caffe/proto/caffe.proto:435-463, R-FCN's LossParameter: BVLC's plus
+ * PRE_FIXED = 3 (NONE moves to 4) and pre_fixed_normalizer (default 1).
+ */
+export const RFCN_LOSS_PARAM: ForkMessage = {
+  defaults: { normalization: "VALID", pre_fixed_normalizer: 1 },
+  enums: { normalization: { 0: "FULL", 1: "VALID", 2: "BATCH_SIZE", 3: "PRE_FIXED", 4: "NONE" } },
+};
+
+/** weiliu89/caffe (ssd) src/caffe/proto/caffe.proto:1246-1315, MultiBoxLossParameter (num_classes has none: required). */
+export const MULTIBOX_LOSS_PARAM: ForkMessage = {
+  defaults: {
+    loc_loss_type: "SMOOTH_L1",
+    conf_loss_type: "SOFTMAX",
+    loc_weight: 1,
+    share_location: true,
+    match_type: "PER_PREDICTION",
+    overlap_threshold: 0.5,
+    use_prior_for_matching: true,
+    background_label_id: 0,
+    use_difficult_gt: true,
+    neg_pos_ratio: 3,
+    neg_overlap: 0.5,
+    code_type: "CORNER",
+    encode_variance_in_target: false,
+    map_object_to_agnostic: false,
+    ignore_cross_boundary_bbox: false,
+    bp_inside: false,
+    mining_type: "MAX_NEGATIVE",
+    sample_size: 64,
+    use_prior_for_nms: false,
+  },
+  enums: {
+    loc_loss_type: { 0: "L2", 1: "SMOOTH_L1" },
+    conf_loss_type: { 0: "SOFTMAX", 1: "LOGISTIC" },
+    match_type: { 0: "BIPARTITE", 1: "PER_PREDICTION" },
+    code_type: { 1: "CORNER", 2: "CENTER_SIZE", 3: "CORNER_SIZE" },
+    mining_type: { 0: "NONE", 1: "MAX_NEGATIVE", 2: "HARD_EXAMPLE" },
+  },
+};

@@ -1,8 +1,9 @@
 import type { NetLayer } from "../net.js";
 
 /**
- * BVLC Caffe's LossLayer subclasses. LossLayer::LayerSetUp (loss_layer.cpp) gives each of them
- * `loss_weight: 1` when the layer declares none.
+ * LossLayer subclasses: BVLC Caffe's, and the detection forks' (py-faster-rcnn's SmoothL1Loss,
+ * R-FCN's SmoothL1LossOHEM, SSD's MultiBoxLoss all derive from LossLayer). LossLayer::LayerSetUp
+ * (loss_layer.cpp) gives each of them `loss_weight: 1` when the layer declares none.
  */
 export const LOSS_LAYER_TYPES: ReadonlySet<string> = new Set([
   "SoftmaxWithLoss",
@@ -12,6 +13,9 @@ export const LOSS_LAYER_TYPES: ReadonlySet<string> = new Set([
   "InfogainLoss",
   "MultinomialLogisticLoss",
   "ContrastiveLoss",
+  "SmoothL1Loss",
+  "SmoothL1LossOHEM",
+  "MultiBoxLoss",
 ]);
 
 /** The loss weight of each top, and whether Caffe would refuse the declared count. */

@@ -172,7 +172,9 @@ build(weights=None, seed=0). Without weights, build() initialises every paramete
 prototxt's Caffe fillers would (the same distributions, not Caffe's random numbers).
 
 With --allow-stubs, a layer that cannot be converted becomes a CaffeLayerStub that raises
-NotImplementedError naming the layer; replace it after build(): net.<attribute> = MyLayer().
+NotImplementedError naming the layer; put a module of your own (a stand-in) in its place:
+build(stand_ins={"my_module.MyLayer": MyLayer}) (keys: a Python layer's module.Layer, a Caffe
+type or a layer name; each factory gets the stub, with param_str, bottoms, tops, top_shapes).
 
 Exit codes: 0 written, 2 usage or input error (a file that does not parse, a layer that
 cannot be exported without --allow-stubs, weights that do not fit the net); nothing is

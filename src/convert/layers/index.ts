@@ -4,6 +4,7 @@ import { batchNormConverter, forkBatchNormConverter } from "./batch-norm.js";
 import { channelsConverter } from "./channels.js";
 import { convolutionConverter } from "./convolution.js";
 import { dataConverter } from "./data.js";
+import { detectionLossConverter } from "./detection-losses.js";
 import { convolutionDepthwiseConverter } from "./depthwise.js";
 import { embedConverter } from "./embed.js";
 import { innerProductConverter } from "./inner-product.js";
@@ -44,6 +45,7 @@ const CONVERTERS: readonly LayerConverter[] = [
   // Detection and OCR forks.
   ssdConverter,
   roiPoolingConverter,
+  detectionLossConverter,
   ocrConverter,
   // Fork layer types.
   forkBatchNormConverter,

@@ -16,7 +16,7 @@ const q = (v: string | number | boolean | null | undefined): string => `"${fmt(v
 
 const REFUSALS: Record<string, (d: LayerMessageData) => string> = {
   "python-layer": (d) =>
-    `it is a Caffe Python layer (class ${q(d.layer)} of module ${q(d.module)}): its forward is Python code that caffe2torch cannot translate; port it to a torch module`,
+    `it is a Caffe Python layer (class ${q(d.layer)} of module ${q(d.module)}): its forward is Python code that caffe2torch cannot translate; port it to a torch module, a stand-in for key "${fmt(d.module)}.${fmt(d.layer)}" of build(stand_ins=...)`,
   "no-converter": (d) => `caffe2torch has no converter for Caffe's ${fmt(d.type)} layer yet`,
   "fork-type": (d) => `${fmt(d.type)} is a layer of ${fmt(d.fork)}, not of BVLC Caffe, and caffe2torch does not convert it`,
   "unknown-type": (d) =>
@@ -93,6 +93,11 @@ const REFUSALS: Record<string, (d: LayerMessageData) => string> = {
   "pool-mask-not-max": (d) => `a ${fmt(d.method)} pooling with a mask top: only MAX pooling gives a mask`,
   "upsample-bottoms": (d) => `Upsample takes 2 bottoms (the values and the pooling mask); it has ${fmt(d.bottoms)}`,
   "upsample-params": () => "upsample_param gives neither upsample_h/upsample_w nor scale",
+  "multibox-loss-bottoms": (d) => `it has ${fmt(d.bottoms)} bottoms; MultiBoxLoss takes 4 (locations, confidences, priors, ground truth)`,
+  "multibox-loss-classes": (d) => `num_classes is ${fmt(d.num_classes)}; SSD's MultiBoxLoss needs num_classes of at least 1`,
+  "multibox-loss-background": (d) => `background_label_id ${fmt(d.background_label_id)} is not one of the ${fmt(d.num_classes)} classes, which the SOFTMAX confidence loss needs`,
+  "multibox-loss-options": (d) => `caffe2torch does not reproduce these MultiBoxLoss options yet: ${fmt(d.options)}`,
+  "smooth-l1-bottoms": (d) => `it has ${fmt(d.bottoms)} bottoms; the fork's layer takes the prediction and the targets, and its weights (SmoothL1Loss: inside and outside; SmoothL1LossOHEM: one)`,
 };
 
 const NOTES: Record<string, (d: LayerMessageData) => string> = {

@@ -40,6 +40,14 @@ function docstring(graph: TorchGraph, options: NetModuleOptions): string {
     "    tops = net.forward_layers(*inputs)   # every Caffe layer's tops, by layer name",
     ...(hasLoss(graph) ? ["    objective = net.loss(*inputs)    # Caffe's weighted loss (LOSS_WEIGHTS), for backward()"] : []),
     ...(transformedInputs(graph).length > 0 ? ["    x = preprocess(image)            # an input from raw images, as the data layer makes it"] : []),
+    ...(hasStubs(graph)
+      ? [
+          "",
+          "Layers caffe2torch could not convert are CaffeLayerStub modules that raise",
+          "NotImplementedError; put modules of your own in their places (see replace_stubs):",
+          '    net = build(stand_ins={"my_module.MyLayer": MyLayer, "layer_name": MyOther})',
+        ]
+      : []),
     "",
     "CAFFE_BLOBS maps each Caffe layer to the state_dict() keys of its blobs, in Caffe's",
     "blob order (None: no PyTorch counterpart).",
@@ -75,6 +83,9 @@ function pyLines(text: string, indent: string): string {
   return `(\n${parts.map((p) => `${indent}    ${pyString(p)}`).join("\n")}\n${indent})`;
 }
 
+/** A tuple of string literals. */
+const pyTuple = (items: readonly string[]): string => `(${items.map(pyString).join(", ")}${items.length === 1 ? "," : ""})`;
+
 /**
  * The construction of a stub module: the layer's name, type, attribute, the reason in words, its
  * prototxt text and, for a Python layer, its python_param. Every value is an escaped literal.
@@ -88,6 +99,8 @@ function stubLines(n: TorchNode): string[] {
     const { module, layer, param_str } = stub.python;
     lines.push(`            python={"module": ${pyString(module)}, "layer": ${pyString(layer)}, "param_str": ${pyString(param_str)}},`);
   }
+  lines.push(`            bottoms=${pyTuple(n.bottoms)},`, `            tops=${pyTuple(n.tops)},`);
+  if (stub.topShapes) lines.push(`            top_shapes=(${stub.topShapes.map(tuple).join(", ")}${stub.topShapes.length === 1 ? "," : ""}),`);
   lines.push("        )");
   return lines;
 }
@@ -161,6 +174,11 @@ const LOAD_NET_SOURCE = `def load_weights(net, path):
             path, sorted(missing), sorted(unexpected)))
     return net`;
 
+/** Whether any layer is exported as a stub (build() then takes stand_ins). */
+function hasStubs(graph: TorchGraph): boolean {
+  return graph.nodes.some((n) => n.stub !== undefined);
+}
+
 const BUILD_SOURCE = `def build(weights=None, seed=0):
     """Return the Net, with weights loaded and in the mode of PHASE.
 
@@ -174,6 +192,26 @@ const BUILD_SOURCE = `def build(weights=None, seed=0):
         load_weights(net, path)
     else:
         init_caffe_fillers(net, seed)
+    return net.train(PHASE == "TRAIN")`;
+
+/** build() of a net with stubs: the stand-ins take the stubs' places after the weights are in. */
+const BUILD_WITH_STUBS_SOURCE = `def build(weights=None, seed=0, stand_ins=None):
+    """Return the Net, with weights loaded and in the mode of PHASE.
+
+    weights: None loads WEIGHTS_FILE when it exists; a path loads that file;
+    False loads nothing. Without weights, the parameters are initialised as Caffe's
+    fillers would: init_caffe_fillers(net, seed).
+    stand_ins: modules of your own for the layers exported as CaffeLayerStub, put in
+    place after the weights are loaded: {key: factory} as replace_stubs takes it.
+    """
+    net = Net()
+    path = _weights_path(weights)
+    if path is not None:
+        load_weights(net, path)
+    else:
+        init_caffe_fillers(net, seed)
+    if stand_ins:
+        replace_stubs(net, stand_ins)
     return net.train(PHASE == "TRAIN")`;
 
 /**
@@ -196,6 +234,6 @@ export function emitNetModule(graph: TorchGraph, options: NetModuleOptions = {})
   if (preprocess !== "") sections.push(preprocess);
   const exact = exactClassesSource(usedClasses);
   if (exact !== "") sections.push(exact);
-  sections.push(netClass(graph), fillers.source, READ_SAFETENSORS_SOURCE, LOAD_NET_SOURCE, WEIGHTS_PATH_SOURCE, BUILD_SOURCE);
+  sections.push(netClass(graph), fillers.source, READ_SAFETENSORS_SOURCE, LOAD_NET_SOURCE, WEIGHTS_PATH_SOURCE, hasStubs(graph) ? BUILD_WITH_STUBS_SOURCE : BUILD_SOURCE);
   return `${sections.join("\n\n\n")}\n`;
 }

@@ -12,6 +12,8 @@ import { INFOGAIN_LOSS_SOURCE, SOFTMAX_WITH_LOSS_SOURCE } from "./softmax-losses
 import { TRANSFORM_SOURCE } from "./transform.js";
 import { BILINEAR_SOURCE, POSITIVE_UNITBALL_SOURCE, SPARSE_SOURCE } from "./fillers.js";
 import { BIAS_SOURCE, BROADCAST_SOURCE, SCALE_SOURCE } from "./scale.js";
+import { MULTIBOX_LOSS_SOURCE } from "./multibox-loss.js";
+import { SMOOTH_L1_LOSS_OHEM_SOURCE, SMOOTH_L1_LOSS_SOURCE } from "./smooth-l1.js";
 import { STUB_SOURCE } from "./stub.js";
 import { CAFFE_NMS_SOURCE, TORCHVISION_OPS_SOURCE } from "./caffe-nms.js";
 import { CTC_GREEDY_DECODER_SOURCE, EDIT_DISTANCE_SOURCE, WARP_CTC_LOSS_SOURCE } from "./ctc.js";
@@ -68,6 +70,9 @@ export const HELPERS: Readonly<Record<string, HelperSource>> = {
   caffe_nms: { source: CAFFE_NMS_SOURCE, needs: ["_torchvision_ops"], why: "SSD Caffe's ApplyNMSFast (stable order, top_k, adaptive eta)" },
   DetectionOutput: { source: DETECTION_OUTPUT_SOURCE, needs: ["caffe_nms"], why: "SSD Caffe's DetectionOutput layer (decoding, per-class NMS, keep_top_k)" },
   ROIPooling: { source: ROI_POOLING_SOURCE, needs: ["_caffe_round", "_torchvision_ops"], why: "Faster R-CNN Caffe's ROIPooling layer (its rounding and bin bounds)" },
+  MultiBoxLoss: { source: MULTIBOX_LOSS_SOURCE, needs: [], why: "SSD Caffe's MultiBoxLoss (prior matching, hard negative mining, smooth L1 and softmax losses)" },
+  SmoothL1Loss: { source: SMOOTH_L1_LOSS_SOURCE, needs: [], why: "py-faster-rcnn Caffe's SmoothL1Loss (sigma, inside and outside weights, / num)" },
+  SmoothL1LossOHEM: { source: SMOOTH_L1_LOSS_OHEM_SOURCE, needs: [], why: "R-FCN Caffe's SmoothL1LossOHEM (weights, loss_param normaliser with PRE_FIXED, per-instance top)" },
   PSROIPooling: { source: PSROI_POOLING_SOURCE, needs: ["_caffe_round"], why: "R-FCN Caffe's PSROIPooling layer (its rounding and bin bounds)" },
   // OCR fork (caffe_ocr).
   Lstm: { source: LSTM_SOURCE, needs: [], why: "caffe_ocr's Lstm layer (gates i, f, o, g; one bias; Caffe's blob layout)" },
