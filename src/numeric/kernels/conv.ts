@@ -6,8 +6,9 @@
  * afterwards by a K = 1 GEMM (forward_cpu_bias), so each output is rounded to float32 before its
  * bias is added.
  *
- * The column buffers are one scratch array reused across calls (grown to the largest seen), so a
- * whole net's forward allocates only its outputs.
+ * The column buffers of the scalar path and of deconvolution are one scratch array reused across
+ * calls (up to 16 MiB), so a net's forward allocates little beyond its outputs; the SIMD path builds
+ * its column buffer in the GEMM module's own memory.
  */
 import { gemmNN, SIMD_MIN_PRODUCT, transpose } from "./gemm.js";
 import { simdConvolutionGemm } from "./gemm-simd.js";
@@ -24,11 +25,14 @@ export interface ConvSpec {
 
 const product = (dims: readonly number[]): number => dims.reduce((p, d) => p * d, 1);
 
+/** Floats of column buffer kept between calls (16 MiB); a larger one is allocated for its call only. */
+const SCRATCH_KEPT = 1 << 22;
 let scratchBuffer = new Float32Array(0);
 
-/** A reusable buffer of at least `floats` floats (its contents are garbage). */
+/** A buffer of at least `floats` floats (contents are garbage), reused across calls up to SCRATCH_KEPT. */
 function scratch(floats: number): Float32Array {
-  if (scratchBuffer.length < floats) scratchBuffer = new Float32Array(Math.max(floats, Math.ceil(scratchBuffer.length * 1.5)));
+  if (floats > SCRATCH_KEPT) return new Float32Array(floats);
+  if (scratchBuffer.length < floats) scratchBuffer = new Float32Array(Math.min(SCRATCH_KEPT, Math.max(floats, Math.ceil(scratchBuffer.length * 1.5))));
   return scratchBuffer;
 }
 

@@ -215,15 +215,15 @@ function whileBelow(q: number, end: number, body: number[]): number[] {
 }
 
 /**
- * `im2col(src, channels, height, width, outH, outW, kh, kw, sh, sw, ph, pw, dh, dw, dst, n8)`:
- * Caffe's 2-D im2col (im2col.cpp) of the `channels` planes at byte address src into rows of n8
- * floats at dst (row k = (c·kh + i)·kw + j, column oh·outW + ow; columns from outH·outW to n8 are
- * zeros). Each output row's in-image run [lo, hi) is found first, so the copy needs no bounds
+ * `im2col(src, channels, height, width, oh0, rows, outW, kh, kw, sh, sw, ph, pw, dh, dw, dst, n8)`:
+ * Caffe's 2-D im2col (im2col.cpp) of the `channels` planes at byte address src, output rows
+ * [oh0, oh0 + rows), into rows of n8 floats at dst (row k = (c·kh + i)·kw + j, column
+ * (oh − oh0)·outW + ow; columns from rows·outW to n8 are zeros). Each output row's in-image run [lo, hi) is found first, so the copy needs no bounds
  * check (four floats per vector when the stride is 1).
  */
 function im2col(): WasmFunction {
-  const [src, channels, height, width, outH, outW, kh, kw, sh, sw, ph, pw, dh, dw, dst, n8] = Array.from({ length: 16 }, (_, i) => i);
-  const [c, i, j, oh, ih, shift, lo, hi, q, line, plane, end, rowEnd, from, step, padBytes] = Array.from({ length: 16 }, (_, i) => 16 + i);
+  const [src, channels, height, width, oh0, outH, outW, kh, kw, sh, sw, ph, pw, dh, dw, dst, n8] = Array.from({ length: 17 }, (_, i) => i);
+  const [c, i, j, oh, ih, shift, lo, hi, q, line, plane, end, rowEnd, from, step, padBytes] = Array.from({ length: 16 }, (_, i) => 17 + i);
   const mul = (x: number[], y: number[]) => [...x, ...y, ...op.i32Mul()];
   const zerosTo = (limit: number) => whileBelow(q, limit, [
     ...op.get(q), ...op.f32Const(0), ...op.f32Store(0), ...addConst(q, 4),
@@ -244,7 +244,7 @@ function im2col(): WasmFunction {
   ];
   const row = [
     ...op.get(q), ...op.get(outW), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add(), ...op.set(rowEnd),
-    ...mul(op.get(oh), op.get(sh)), ...op.get(ph), ...op.i32Sub(), ...mul(op.get(i), op.get(dh)), ...op.i32Add(), ...op.tee(ih),
+    ...mul([...op.get(oh), ...op.get(oh0), ...op.i32Add()], op.get(sh)), ...op.get(ph), ...op.i32Sub(), ...mul(op.get(i), op.get(dh)), ...op.i32Add(), ...op.tee(ih),
     ...op.get(height), ...op.i32LtU(), ...op.if(),
     ...op.get(plane), ...mul(op.get(ih), op.get(width)), ...op.get(shift), ...op.i32Add(), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add(), ...op.set(line),
     ...op.get(q), ...op.get(lo), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add(), ...op.set(end),
@@ -278,7 +278,7 @@ function im2col(): WasmFunction {
   ];
   return {
     name: "im2col",
-    params: Array<"i32">(16).fill("i32"),
+    params: Array<"i32">(17).fill("i32"),
     results: [],
     locals: Array<"i32">(16).fill("i32"),
     body: [

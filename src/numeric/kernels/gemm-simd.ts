@@ -6,7 +6,9 @@
  *
  * Blocking: the panels are taken in blocks whose packed size stays in L2 (about 256 KiB) while
  * every 4-row strip of A passes over them, so B is read from memory once and A once per block.
- * The module's memory grows to the largest product seen and is kept (one instance per thread).
+ * The module's memory grows to the largest product seen and is kept (one instance per thread); a
+ * product needing more than 64 MiB goes through in blocks of columns (of output rows for a
+ * convolution), so the memory stays within that (VGG's fc6 would otherwise keep 800 MB).
  */
 import { assembleModule } from "../wasm-assembler.js";
 import type { MatrixView } from "./gemm.js";
@@ -34,7 +36,7 @@ interface GemmExports {
   packRows(src: number, n8: number, kp: number, dst: number): void;
   packColumns(src: number, kp: number, n8: number, dst: number): void;
   im2col(
-    src: number, channels: number, height: number, width: number, outH: number, outW: number, kh: number, kw: number,
+    src: number, channels: number, height: number, width: number, oh0: number, rows: number, outW: number, kh: number, kw: number,
     sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, dst: number, n8: number,
   ): void;
 }
@@ -118,45 +120,64 @@ export function simdConvolutionGemm(m: number, a: MatrixView, x: Float32Array, x
   return run(m, n, k, a, { kind: "image", x, xOffset, c0, channels, g }, c);
 }
 
+/** Floats of module memory one product may use (64 MiB); larger ones go through in column blocks. */
+export const MEMORY_BUDGET = 1 << 24;
+
+/** Bytes of the GEMM module's memory (it grows to the largest product seen and is kept). */
+export function simdGemmMemoryBytes(): number {
+  return memory.byteLength;
+}
+
 function run(m: number, n: number, k: number, a: MatrixView, b: BSource, c: MatrixView): boolean {
   const ex = kernels();
   if (ex === null) return false;
   const kp = roundUp(k, 4);
   const m4 = roundUp(m, TILE_ROWS);
-  const n8 = roundUp(n, PANEL);
   const aAt = SCRATCH_FLOATS;
   const imageFloats = b.kind === "image" ? b.channels * b.g.image[0]! * b.g.image[1]! : 0;
   const imageAt = aAt + m4 * kp;
   const rawAt = roundUp(imageAt + imageFloats, 4);
+  if (rawAt > MEMORY_BUDGET / 2) return false;
+  // Columns per block: raw and packed B (kp each) and C (m4) per column, within the budget.
+  const fit = Math.max(PANEL, Math.floor((MEMORY_BUDGET - rawAt) / (2 * kp + m4) / PANEL) * PANEL);
+  const outW = b.kind === "image" ? b.g.columns[1]! : 1;
+  const step = b.kind === "image" ? Math.max(1, Math.floor(fit / outW)) * outW : fit;
+  const n8 = roundUp(Math.min(n, step), PANEL);
   const packedAt = rawAt + kp * n8;
   const cAt = packedAt + kp * n8;
   if (!reserve(ex, cAt + m4 * n8)) return false;
   copyIn(a, m, k, aAt, kp, m4);
-  if (b.kind === "nk") {
-    copyIn(b.view, n, k, rawAt, kp, n8);
-    ex.packColumns(rawAt * 4, kp, n8, packedAt * 4);
-  } else {
-    if (b.kind === "kn") {
-      copyIn(b.view, k, n, rawAt, n8, kp);
+  if (b.kind === "image") {
+    const from = b.xOffset + b.c0 * b.g.image[0]! * b.g.image[1]!;
+    memory.set(b.x.subarray(from, from + imageFloats), imageAt);
+  }
+  for (let j0 = 0; j0 < n; j0 += step) {
+    const cols = Math.min(step, n - j0);
+    const cols8 = roundUp(cols, PANEL);
+    if (b.kind === "nk") {
+      copyIn({ data: b.view.data, offset: b.view.offset + j0 * b.view.stride, stride: b.view.stride }, cols, k, rawAt, kp, cols8);
+      ex.packColumns(rawAt * 4, kp, cols8, packedAt * 4);
     } else {
-      const { g, x } = b;
-      const from = b.xOffset + b.c0 * g.image[0]! * g.image[1]!;
-      memory.set(x.subarray(from, from + imageFloats), imageAt);
-      ex.im2col(imageAt * 4, b.channels, g.image[0]!, g.image[1]!, g.columns[0]!, g.columns[1]!, g.kernel[0]!, g.kernel[1]!,
-        g.stride[0]!, g.stride[1]!, g.pad[0]!, g.pad[1]!, g.dilation[0]!, g.dilation[1]!, rawAt * 4, n8);
-      memory.fill(0, rawAt + k * n8, rawAt + kp * n8);
+      if (b.kind === "kn") {
+        copyIn({ data: b.view.data, offset: b.view.offset + j0, stride: b.view.stride }, k, cols, rawAt, cols8, kp);
+      } else {
+        const g = b.g;
+        ex.im2col(imageAt * 4, b.channels, g.image[0]!, g.image[1]!, j0 / outW, cols / outW, outW, g.kernel[0]!, g.kernel[1]!,
+          g.stride[0]!, g.stride[1]!, g.pad[0]!, g.pad[1]!, g.dilation[0]!, g.dilation[1]!, rawAt * 4, cols8);
+        memory.fill(0, rawAt + k * cols8, rawAt + kp * cols8);
+      }
+      ex.packRows(rawAt * 4, cols8, kp, packedAt * 4);
     }
-    ex.packRows(rawAt * 4, n8, kp, packedAt * 4);
-  }
-  const panels = n8 / PANEL;
-  const block = Math.max(1, Math.floor(BLOCK_BYTES / (kp * PANEL * 4)));
-  for (let p0 = 0; p0 < panels; p0 += block) {
-    ex.tiles(aAt * 4, kp * 4, packedAt * 4, kp, cAt * 4, n8 * 4, m4 / TILE_ROWS, p0, Math.min(panels, p0 + block), 0);
-  }
-  if (c.stride === n && n === n8) {
-    c.data.set(memory.subarray(cAt, cAt + m * n), c.offset);
-  } else {
-    for (let i = 0; i < m; i++) c.data.set(memory.subarray(cAt + i * n8, cAt + i * n8 + n), c.offset + i * c.stride);
+    const panels = cols8 / PANEL;
+    const block = Math.max(1, Math.floor(BLOCK_BYTES / (kp * PANEL * 4)));
+    for (let p0 = 0; p0 < panels; p0 += block) {
+      ex.tiles(aAt * 4, kp * 4, packedAt * 4, kp, cAt * 4, cols8 * 4, m4 / TILE_ROWS, p0, Math.min(panels, p0 + block), 0);
+    }
+    if (c.stride === n && n === cols8) {
+      c.data.set(memory.subarray(cAt, cAt + m * n), c.offset);
+    } else {
+      for (let i = 0; i < m; i++) c.data.set(memory.subarray(cAt + i * cols8, cAt + i * cols8 + cols), c.offset + i * c.stride + j0);
+    }
   }
   return true;
 }

@@ -1,12 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { convolutionForward, type ConvSpec } from "../../../src/numeric/kernels/conv.js";
-import { simdConvolutionGemm, simdGemm } from "../../../src/numeric/kernels/gemm-simd.js";
+import { MEMORY_BUDGET, simdConvolutionGemm, simdGemm } from "../../../src/numeric/kernels/gemm-simd.js";
 import { im2col, im2row, type ConvGeometry } from "../../../src/numeric/kernels/im2col.js";
 import { createRng } from "../../../src/numeric/rng.js";
 
 function values(count: number, seed: number): Float32Array {
   const rng = createRng(seed);
-  return Float32Array.from({ length: count }, () => rng.nextFloat() * 2 - 1);
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) out[i] = rng.nextFloat() * 2 - 1;
+  return out;
 }
 
 /** The first index where two arrays differ (NaN equal to NaN), or −1. */
@@ -96,6 +98,23 @@ describe("the convolution's column buffer built in WebAssembly", () => {
       simdGemm(m, n, k, { data: weight, offset: 0, stride: k }, { data: col, offset: 0, stride: n }, "kn", { data: fromJs, offset: 0, stride: n });
       expect(firstDifference(fromWasm, fromJs)).toBe(-1);
     }
+  });
+
+  it("builds a column buffer too large for the memory budget in blocks of output rows, with the same bits", () => {
+    const [channels, h, w, m] = [64, 130, 130, 4];
+    const g = geometry([h, w], [3, 3], [1, 1], [1, 1], [1, 1]);
+    const k = channels * 9;
+    const n = product(g.columns);
+    expect(2 * k * n).toBeGreaterThan(MEMORY_BUDGET);
+    const x = values(channels * h * w, 7);
+    const weight = values(m * k, 8);
+    const fromWasm = new Float32Array(m * n);
+    const fromJs = new Float32Array(m * n);
+    const col = new Float32Array(k * n);
+    expect(simdConvolutionGemm(m, { data: weight, offset: 0, stride: k }, x, 0, 0, channels, g, { data: fromWasm, offset: 0, stride: n })).toBe(true);
+    im2col(x, 0, 0, channels, g, col);
+    simdGemm(m, n, k, { data: weight, offset: 0, stride: k }, { data: col, offset: 0, stride: n }, "kn", { data: fromJs, offset: 0, stride: n });
+    expect(firstDifference(fromWasm, fromJs)).toBe(-1);
   });
 
   it("im2col is im2row transposed, in 2-D and 3-D", () => {

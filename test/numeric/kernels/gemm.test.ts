@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { gemmNN, gemmNNScalar, gemmNT, gemmNTScalar, SIMD_MIN_PRODUCT, type MatrixView } from "../../../src/numeric/kernels/gemm.js";
-import { simdGemm } from "../../../src/numeric/kernels/gemm-simd.js";
+import { MEMORY_BUDGET, simdGemm, simdGemmMemoryBytes } from "../../../src/numeric/kernels/gemm-simd.js";
 import { SUM_CHUNK } from "../../../src/numeric/kernels/gemm-simd-kernels.js";
 import { createRng } from "../../../src/numeric/rng.js";
 
@@ -103,6 +103,35 @@ describe("simdGemm, the WebAssembly SIMD GEMM, against exact double sums", () =>
     const c = { data: new Float32Array(1), offset: 0, stride: 1 };
     simdGemm(1, 1, k, a, b, "kn", c);
     expect(c.data[0]).toBe(2 ** 24 + k - SUM_CHUNK);
+  });
+
+  it("takes a product too large for its memory budget in blocks of columns, within the same bound", () => {
+    // Raw and packed B need 2·K·N floats: 17.2 M here, over the 16 M float (64 MiB) budget.
+    const [n, k] = [2100, 4100];
+    expect(2 * k * n).toBeGreaterThan(MEMORY_BUDGET);
+    const a = new Float32Array(k);
+    for (let p = 0; p < k; p++) a[p] = Math.sin(p);
+    const bt = new Float32Array(n * k);
+    const b = new Float32Array(k * n);
+    for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) b[p * n + j] = bt[j * k + p] = Math.cos((j * k + p) * 0.37);
+    let worst = 0;
+    for (const layout of ["kn", "nk"] as const) {
+      const c = new Float32Array(n);
+      const view = layout === "kn" ? { data: b, offset: 0, stride: n } : { data: bt, offset: 0, stride: k };
+      expect(simdGemm(1, n, k, { data: a, offset: 0, stride: k }, view, layout, { data: c, offset: 0, stride: n })).toBe(true);
+      for (let j = 0; j < n; j++) {
+        let sum = 0;
+        let abs = 0;
+        for (let p = 0; p < k; p++) {
+          const x = a[p]! * bt[j * k + p]!;
+          sum += x;
+          abs += Math.abs(x);
+        }
+        worst = Math.max(worst, Math.abs(c[j]! - sum) / ((SUM_CHUNK + 2) * 2 ** -24 * abs + 2 ** -24 * Math.abs(sum)));
+      }
+    }
+    expect(worst).toBeLessThanOrEqual(1);
+    expect(simdGemmMemoryBytes()).toBeLessThanOrEqual(4 * MEMORY_BUDGET + 65536);
   });
 
   it("keeps an infinite or NaN input in its own row and column (the zero padding adds only zeros)", () => {
