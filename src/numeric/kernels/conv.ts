@@ -11,7 +11,7 @@
  * its column buffer in the GEMM module's own memory.
  */
 import { gemmNN, SIMD_MIN_PRODUCT, transpose } from "./gemm.js";
-import { simdConvolutionGemm } from "./gemm-simd.js";
+import { simdConvolutionGemm, simdDepthwiseConvolution } from "./gemm-simd.js";
 import { col2im, im2col, type ConvGeometry } from "./im2col.js";
 
 /** A convolution's shapes; `geometry.image` is the input size, `geometry.columns` the output size. */
@@ -68,6 +68,11 @@ export function convolutionForward(
   const kg = cg * product(g.kernel);
   const positions = product(g.columns);
   const oneByOne = isOneByOne(g);
+  // Depthwise (one input and one output channel per group): the same sums without the GEMM's padding.
+  if (cg === 1 && mg === 1 && spec.group > 1 && simdDepthwiseConvolution(x, xOffset, spec.group, weight, g, out, outOffset)) {
+    if (bias) addChannelBias(out, outOffset, spec.numOutput, positions, bias);
+    return;
+  }
   let col = x;
   for (let group = 0; group < spec.group; group++) {
     const weights = { data: weight, offset: group * mg * kg, stride: kg };

@@ -294,7 +294,74 @@ function im2col(): WasmFunction {
   };
 }
 
+/**
+ * `depthwise(src, dst, w, channels, height, width, outH, outW, kh, kw, sh, sw, ph, pw, dh, dw)`: a
+ * convolution with one input and one output channel per group, straight from its definition:
+ * dst (zeroed by the caller, channels × outH × outW floats) accumulates, kernel offset after kernel
+ * offset, `dst = fround(dst + fround(w · x))` over the in-image positions. Per output that is the
+ * float32 sum of the products in k order: for kh·kw ≤ SUM_CHUNK exactly what {@link tiles} computes
+ * for the same GEMM (its padded zeros add nothing), without the 4-row tile's three idle rows.
+ */
+function depthwise(): WasmFunction {
+  const [src, dst, w, channels, height, width, outH, outW, kh, kw, sh, sw, ph, pw, dh, dw] = Array.from({ length: 16 }, (_, i) => i);
+  const [c, i, j, oh, ih, shift, lo, hi, q, line, plane, end, from, step, out, vectorEnd] = Array.from({ length: 16 }, (_, i) => 16 + i);
+  const [wf, wv] = [32, 33];
+  const mul = (x: number[], y: number[]) => [...x, ...y, ...op.i32Mul()];
+  const row = [
+    ...mul(op.get(oh), op.get(sh)), ...op.get(ph), ...op.i32Sub(), ...mul(op.get(i), op.get(dh)), ...op.i32Add(), ...op.tee(ih),
+    ...op.get(height), ...op.i32LtU(), ...op.if(),
+    ...op.get(out), ...mul(op.get(oh), op.get(outW)), ...op.get(lo), ...op.i32Add(), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add(), ...op.set(q),
+    ...op.get(q), ...op.get(hi), ...op.get(lo), ...op.i32Sub(), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add(), ...op.set(end),
+    ...op.get(plane), ...mul(op.get(ih), op.get(width)), ...op.get(shift), ...op.i32Add(), ...mul(op.get(lo), op.get(sw)), ...op.i32Add(), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add(), ...op.set(from),
+    ...op.get(sw), ...op.i32Const(1), ...op.i32Eq(), ...op.if(),
+    ...op.get(end), ...op.i32Const(12), ...op.i32Sub(), ...op.set(vectorEnd),
+    ...whileBelow(q, vectorEnd, [
+      ...op.get(q), ...op.get(q), ...op.v128Load(0), ...op.get(from), ...op.v128Load(0), ...op.get(wv), ...op.f32x4Mul(), ...op.f32x4Add(), ...op.v128Store(0),
+      ...addConst(q, 16), ...addConst(from, 16),
+    ]),
+    ...op.end(),
+    ...whileBelow(q, end, [
+      ...op.get(q), ...op.get(q), ...op.f32Load(0), ...op.get(from), ...op.f32Load(0), ...op.get(wf), ...op.f32Mul(), ...op.f32Add(), ...op.f32Store(0),
+      ...addConst(q, 4), ...add(from, op.get(step)),
+    ]),
+    ...op.end(),
+  ];
+  const kernelOffset = [
+    ...op.get(w), ...op.f32Load(0), ...op.tee(wf), ...op.f32x4Splat(), ...op.set(wv), ...addConst(w, 4),
+    ...mul(op.get(j), op.get(dw)), ...op.get(pw), ...op.i32Sub(), ...op.set(shift),
+    ...op.i32Const(0), ...op.set(lo),
+    ...op.block(), ...op.loop(),
+    ...op.get(lo), ...op.get(outW), ...op.i32GeS(), ...op.brIf(1),
+    ...mul(op.get(lo), op.get(sw)), ...op.get(shift), ...op.i32Add(), ...op.i32Const(0), ...op.i32GeS(), ...op.brIf(1),
+    ...addConst(lo, 1), ...op.br(0),
+    ...op.end(), ...op.end(),
+    ...op.get(outW), ...op.set(hi),
+    ...op.block(), ...op.loop(),
+    ...op.get(hi), ...op.get(lo), ...op.i32LeS(), ...op.brIf(1),
+    ...op.get(hi), ...op.i32Const(1), ...op.i32Sub(), ...op.get(sw), ...op.i32Mul(), ...op.get(shift), ...op.i32Add(), ...op.get(width), ...op.i32LtS(), ...op.brIf(1),
+    ...addConst(hi, -1), ...op.br(0),
+    ...op.end(), ...op.end(),
+    ...forLoop(oh, outH, row),
+  ];
+  return {
+    name: "depthwise",
+    params: Array<"i32">(16).fill("i32"),
+    results: [],
+    locals: [...Array<"i32">(16).fill("i32"), "f32", "v128"],
+    body: [
+      ...op.get(src), ...op.set(plane),
+      ...op.get(dst), ...op.set(out),
+      ...op.get(sw), ...op.i32Const(2), ...op.i32Shl(), ...op.set(step),
+      ...forLoop(c, channels, [
+        ...forLoop(i, kh, forLoop(j, kw, kernelOffset)),
+        ...add(plane, [...mul(op.get(height), op.get(width)), ...op.i32Const(2), ...op.i32Shl()]),
+        ...add(out, [...mul(op.get(outH), op.get(outW)), ...op.i32Const(2), ...op.i32Shl()]),
+      ]),
+    ],
+  };
+}
+
 /** The GEMM module's functions. */
 export function gemmFunctions(): WasmFunction[] {
-  return [tiles(), packRows(), packColumns(), im2col()];
+  return [tiles(), packRows(), packColumns(), im2col(), depthwise()];
 }

@@ -13,7 +13,7 @@
 import { assembleModule } from "../wasm-assembler.js";
 import type { MatrixView } from "./gemm.js";
 import type { ConvGeometry } from "./im2col.js";
-import { gemmFunctions, PANEL, TILE_ROWS } from "./gemm-simd-kernels.js";
+import { gemmFunctions, PANEL, SUM_CHUNK, TILE_ROWS } from "./gemm-simd-kernels.js";
 
 // The WebAssembly JS API as far as used here (ES2022's lib and @types/node 20 do not declare it).
 declare namespace WebAssembly {
@@ -38,6 +38,10 @@ interface GemmExports {
   im2col(
     src: number, channels: number, height: number, width: number, oh0: number, rows: number, outW: number, kh: number, kw: number,
     sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, dst: number, n8: number,
+  ): void;
+  depthwise(
+    src: number, dst: number, w: number, channels: number, height: number, width: number, outH: number, outW: number,
+    kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number,
   ): void;
 }
 
@@ -118,6 +122,34 @@ export function simdConvolutionGemm(m: number, a: MatrixView, x: Float32Array, x
   const k = channels * g.kernel[0]! * g.kernel[1]!;
   const n = g.columns[0]! * g.columns[1]!;
   return run(m, n, k, a, { kind: "image", x, xOffset, c0, channels, g }, c);
+}
+
+/**
+ * A 2-D convolution with one input and one output channel per group (`channels` groups, weights
+ * `[channels, 1, kh, kw]`), for kernels of at most SUM_CHUNK taps: each output the float32 sum of
+ * its products in k order — the bits {@link simdConvolutionGemm} gives per group, without its
+ * 4-row tile doing one useful row. Writes channels × g.columns floats at `out[outOffset]`; false
+ * when it does not apply or the kernels are not available.
+ */
+export function simdDepthwiseConvolution(x: Float32Array, xOffset: number, channels: number, weight: Float32Array, g: ConvGeometry, out: Float32Array, outOffset: number): boolean {
+  if (g.image.length !== 2 || g.kernel[0]! * g.kernel[1]! > SUM_CHUNK) return false;
+  const ex = kernels();
+  if (ex === null) return false;
+  const [height, width] = g.image as [number, number];
+  const [outH, outW] = g.columns as [number, number];
+  const imageFloats = channels * height * width;
+  const outFloats = channels * outH * outW;
+  const weightAt = SCRATCH_FLOATS;
+  const imageAt = roundUp(weightAt + weight.length, 4);
+  const outAt = roundUp(imageAt + imageFloats, 4);
+  if (outAt + outFloats > MEMORY_BUDGET || !reserve(ex, outAt + outFloats)) return false;
+  memory.set(weight, weightAt);
+  memory.set(x.subarray(xOffset, xOffset + imageFloats), imageAt);
+  memory.fill(0, outAt, outAt + outFloats);
+  ex.depthwise(imageAt * 4, outAt * 4, weightAt * 4, channels, height, width, outH, outW, g.kernel[0]!, g.kernel[1]!,
+    g.stride[0]!, g.stride[1]!, g.pad[0]!, g.pad[1]!, g.dilation[0]!, g.dilation[1]!);
+  out.set(memory.subarray(outAt, outAt + outFloats), outOffset);
+  return true;
 }
 
 /** Floats of module memory one product may use (64 MiB); larger ones go through in column blocks. */

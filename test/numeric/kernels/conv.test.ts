@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { convolutionForward, type ConvSpec } from "../../../src/numeric/kernels/conv.js";
-import { MEMORY_BUDGET, simdConvolutionGemm, simdGemm } from "../../../src/numeric/kernels/gemm-simd.js";
+import { MEMORY_BUDGET, simdConvolutionGemm, simdDepthwiseConvolution, simdGemm } from "../../../src/numeric/kernels/gemm-simd.js";
 import { im2col, im2row, type ConvGeometry } from "../../../src/numeric/kernels/im2col.js";
 import { createRng } from "../../../src/numeric/rng.js";
 
@@ -79,6 +79,7 @@ const CASES: [number, number, number, number, number, number[], number[], number
   [2, 6, 70, 64, 1, [3, 3], [1, 1], [4, 4], [1, 1]],
   [6, 1, 37, 12, 3, [1, 3], [1, 3], [0, 1], [1, 1]],
   [2, 3, 3, 8, 1, [5, 5], [1, 1], [3, 3], [1, 1]],
+  [6, 15, 14, 6, 6, [3, 3], [2, 2], [1, 1], [1, 1]],
 ];
 
 describe("the convolution's column buffer built in WebAssembly", () => {
@@ -131,6 +132,37 @@ describe("the convolution's column buffer built in WebAssembly", () => {
       for (let r = 0; r < k; r++) for (let p = 0; p < n; p++) transposed[r * n + p] = rows[p * k + r]!;
       expect(firstDifference(col, transposed)).toBe(-1);
     }
+  });
+});
+
+describe("the depthwise convolution kernel", () => {
+  // [channels, height, width, kernel, stride, pad, dilation]
+  const DEPTHWISE: [number, number, number, number[], number[], number[], number[]][] = [
+    [5, 23, 19, [3, 3], [1, 1], [1, 1], [1, 1]],
+    [4, 24, 25, [3, 3], [2, 2], [1, 1], [1, 1]],
+    [3, 17, 30, [5, 5], [1, 2], [4, 2], [2, 1]],
+    [2, 9, 40, [1, 7], [1, 1], [0, 3], [1, 1]],
+    [3, 2, 3, [5, 5], [1, 1], [3, 3], [1, 1]],
+  ];
+
+  it.each(DEPTHWISE)("C %i, %i×%i, kernel %j stride %j pad %j dilation %j: the bits of the per-group GEMM", (channels, h, w, kernel, stride, pad, dilation) => {
+    const g = geometry([h, w], kernel, stride, pad, dilation);
+    const k = product(kernel);
+    const n = product(g.columns);
+    const x = values(2 + channels * h * w, 9);
+    const weight = values(channels * k, 10);
+    const direct = new Float32Array(1 + channels * n).fill(Number.NaN);
+    expect(simdDepthwiseConvolution(x, 2, channels, weight, g, direct, 1)).toBe(true);
+    const perGroup = new Float32Array(1 + channels * n).fill(Number.NaN);
+    for (let c = 0; c < channels; c++) {
+      simdConvolutionGemm(1, { data: weight, offset: c * k, stride: k }, x, 2, c, 1, g, { data: perGroup, offset: 1 + c * n, stride: n });
+    }
+    expect(firstDifference(direct, perGroup)).toBe(-1);
+  });
+
+  it("declines kernels of more than 32 taps (their GEMM sums in double across chunks)", () => {
+    const g = geometry([9, 9], [7, 7], [1, 1], [3, 3], [1, 1]);
+    expect(simdDepthwiseConvolution(values(81, 1), 0, 1, values(49, 2), g, new Float32Array(81), 0)).toBe(false);
   });
 });
 
