@@ -1,12 +1,18 @@
 /**
  * Convolution and deconvolution of one image, as Caffe's BaseConvolutionLayer computes them on the
- * CPU: im2col, then one GEMM per group (forward_cpu_gemm); a deconvolution is the convolution's
- * input gradient (backward_cpu_gemm: a GEMM with the weights transposed, then col2im). The bias is
- * added afterwards by a K = 1 GEMM (forward_cpu_bias), so each output is rounded to float32 before
- * its bias is added.
+ * CPU: im2col, then one GEMM per group (forward_cpu_gemm: weights × column buffer; a 1×1 convolution
+ * multiplies the image itself, as Caffe's is_1x1_ does); a deconvolution is the convolution's input
+ * gradient (backward_cpu_gemm: a GEMM with the weights transposed, then col2im). The bias is added
+ * afterwards by a K = 1 GEMM (forward_cpu_bias), so each output is rounded to float32 before its
+ * bias is added.
+ *
+ * The column buffers of the scalar path and of deconvolution are one scratch array reused across
+ * calls (up to 16 MiB), so a net's forward allocates little beyond its outputs; the SIMD path builds
+ * its column buffer in the GEMM module's own memory.
  */
-import { gemmNT, transpose } from "./gemm.js";
-import { col2im, im2row, type ConvGeometry } from "./im2col.js";
+import { gemmNN, SIMD_MIN_PRODUCT, transpose } from "./gemm.js";
+import { simdConvolutionGemm, simdDepthwiseConvolution } from "./gemm-simd.js";
+import { col2im, im2col, type ConvGeometry } from "./im2col.js";
 
 /** A convolution's shapes; `geometry.image` is the input size, `geometry.columns` the output size. */
 export interface ConvSpec {
@@ -18,6 +24,17 @@ export interface ConvSpec {
 }
 
 const product = (dims: readonly number[]): number => dims.reduce((p, d) => p * d, 1);
+
+/** Floats of column buffer kept between calls (16 MiB); a larger one is allocated for its call only. */
+const SCRATCH_KEPT = 1 << 22;
+let scratchBuffer = new Float32Array(0);
+
+/** A buffer of at least `floats` floats (contents are garbage), reused across calls up to SCRATCH_KEPT. */
+function scratch(floats: number): Float32Array {
+  if (floats > SCRATCH_KEPT) return new Float32Array(floats);
+  if (scratchBuffer.length < floats) scratchBuffer = new Float32Array(Math.min(SCRATCH_KEPT, Math.max(floats, Math.ceil(scratchBuffer.length * 1.5))));
+  return scratchBuffer;
+}
 
 /** Whether im2col is the identity (BaseConvolutionLayer's is_1x1_: kernel 1, stride 1, pad 0). */
 function isOneByOne(g: ConvGeometry): boolean {
@@ -50,19 +67,22 @@ export function convolutionForward(
   const mg = spec.numOutput / spec.group;
   const kg = cg * product(g.kernel);
   const positions = product(g.columns);
-  const rows = new Float32Array(positions * kg);
   const oneByOne = isOneByOne(g);
+  // Depthwise (one input and one output channel per group): the same sums without the GEMM's padding.
+  if (cg === 1 && mg === 1 && spec.group > 1 && simdDepthwiseConvolution(x, xOffset, spec.group, weight, g, out, outOffset)) {
+    if (bias) addChannelBias(out, outOffset, spec.numOutput, positions, bias);
+    return;
+  }
+  let col = x;
   for (let group = 0; group < spec.group; group++) {
-    if (oneByOne) transpose(x, xOffset + group * cg * positions, cg, positions, rows);
-    else im2row(x, xOffset, group * cg, cg, g, rows);
-    gemmNT(
-      mg,
-      positions,
-      kg,
-      { data: weight, offset: group * mg * kg, stride: kg },
-      { data: rows, offset: 0, stride: kg },
-      { data: out, offset: outOffset + group * mg * positions, stride: positions },
-    );
+    const weights = { data: weight, offset: group * mg * kg, stride: kg };
+    const top = { data: out, offset: outOffset + group * mg * positions, stride: positions };
+    if (!oneByOne && mg * positions * kg >= SIMD_MIN_PRODUCT && simdConvolutionGemm(mg, weights, x, xOffset, group * cg, cg, g, top)) continue;
+    if (!oneByOne) {
+      col = scratch(kg * positions);
+      im2col(x, xOffset, group * cg, cg, g, col);
+    }
+    gemmNN(mg, positions, kg, weights, { data: col, offset: oneByOne ? xOffset + group * cg * positions : 0, stride: positions }, top);
   }
   if (bias) addChannelBias(out, outOffset, spec.numOutput, positions, bias);
 }
@@ -98,16 +118,14 @@ export function deconvolutionForward(
   const cg = spec.channels / spec.group;
   const kd = (spec.numOutput / spec.group) * product(g.kernel);
   const positions = product(g.columns);
-  const xt = new Float32Array(positions * cg);
-  const col = new Float32Array(spec.group * kd * positions);
+  const col = scratch(spec.group * kd * positions);
   for (let group = 0; group < spec.group; group++) {
-    transpose(x, xOffset + group * cg * positions, cg, positions, xt);
-    gemmNT(
+    gemmNN(
       kd,
       positions,
       cg,
       { data: weightT, offset: group * cg * kd, stride: cg },
-      { data: xt, offset: 0, stride: cg },
+      { data: x, offset: xOffset + group * cg * positions, stride: positions },
       { data: col, offset: group * kd * positions, stride: positions },
     );
   }

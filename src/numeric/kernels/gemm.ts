@@ -1,19 +1,21 @@
 /**
- * The matrix product Caffe's convolution and InnerProduct layers hand to BLAS (`caffe_cpu_gemm`),
- * in float32 storage.
+ * The matrix products Caffe's convolution and InnerProduct layers hand to BLAS (`caffe_cpu_gemm`),
+ * in float32 storage: {@link gemmNN} (`C = A·B`, the layout of Caffe's own forward: weights × column
+ * buffer) and {@link gemmNT} (`C = A·Bᵀ`, InnerProduct's weights).
  *
- * Every product of two float32 values is exact in double, and each output element is summed over k
- * in index order in a double accumulator and rounded to float32 once at the end. OpenBLAS instead
- * keeps float32 accumulators and fuses each step (`vfmadd231ps`): for small K (≤ 18 in the golden
- * nets) that is a left-to-right `fmaf` chain, beyond it the micro-kernel splits the sum in a way not
- * emulated here. The two agree to within OpenBLAS's own rounding error, which DESIGN.md accepts
- * ("whose summation order is not worth emulating").
- *
- * The layout is the one both callers can give cheaply: `C = A · Bᵀ` with A (M×K) and B (N×K) both
- * row-major, so the inner loop walks two contiguous rows. Columns are blocked so that the B rows
- * of a block stay in cache while every row of A passes over them; a 4×2 register tile keeps eight
- * independent accumulators in flight.
+ * Products of at least {@link SIMD_MIN_PRODUCT} multiply-adds run on the WebAssembly SIMD kernel
+ * (gemm-simd.ts): float32 products summed in float32 over chunks of 32 k, in double across chunks,
+ * rounded once. Smaller ones, and engines without SIMD, take the scalar path here: every product of
+ * two float32 values is exact in double, each output is summed over k in index order in a double
+ * and rounded to float32 once. OpenBLAS instead keeps float32 accumulators over its whole K block and
+ * fuses each step (`vfmadd231ps`): both paths agree with it to within its own float32 rounding
+ * error, which DESIGN.md accepts ("whose summation order is not worth emulating"); neither is bit
+ * for bit OpenBLAS's.
  */
+import { simdGemm } from "./gemm-simd.js";
+
+/** Multiply-adds (m·n·k) from which a product goes to the SIMD kernel (below, copies cost more than they save). */
+export const SIMD_MIN_PRODUCT = 1 << 15;
 
 /** A matrix in a flat float32 buffer: element (i, j) at `offset + i·stride + j`. */
 export interface MatrixView {
@@ -36,9 +38,15 @@ const BLOCK_BYTES = 128 * 1024;
 export function gemmNT(m: number, n: number, k: number, a: MatrixView, b: MatrixView, c: MatrixView): void {
   if (m <= 0 || n <= 0) return;
   if (k === 0) {
-    for (let i = 0; i < m; i++) c.data.fill(0, c.offset + i * c.stride, c.offset + i * c.stride + n);
+    zero(m, n, c);
     return;
   }
+  if (m * n * k >= SIMD_MIN_PRODUCT && simdGemm(m, n, k, a, b, "nk", c)) return;
+  gemmNTScalar(m, n, k, a, b, c);
+}
+
+/** {@link gemmNT} on the scalar path (each sum in double, rounded once); k ≥ 1. */
+export function gemmNTScalar(m: number, n: number, k: number, a: MatrixView, b: MatrixView, c: MatrixView): void {
   const block = Math.max(2, Math.floor(BLOCK_BYTES / (4 * k)) & ~1);
   for (let j0 = 0; j0 < n; j0 += block) {
     const j1 = Math.min(n, j0 + block);
@@ -46,6 +54,41 @@ export function gemmNT(m: number, n: number, k: number, a: MatrixView, b: Matrix
     for (; i + 4 <= m; i += 4) rows4(i, j0, j1, k, a, b, c);
     for (; i < m; i++) rows1(i, j0, j1, k, a, b, c);
   }
+}
+
+/**
+ * `C[i][j] = Σ_k A[i][k]·B[k][j]` for i < m, j < n (C is overwritten): A is m×k, B is k×n, as
+ * Caffe's forward_cpu_gemm multiplies the weights by the column buffer.
+ */
+export function gemmNN(m: number, n: number, k: number, a: MatrixView, b: MatrixView, c: MatrixView): void {
+  if (m <= 0 || n <= 0) return;
+  if (k === 0) {
+    zero(m, n, c);
+    return;
+  }
+  if (m * n * k >= SIMD_MIN_PRODUCT && simdGemm(m, n, k, a, b, "kn", c)) return;
+  gemmNNScalar(m, n, k, a, b, c);
+}
+
+/** {@link gemmNN} on the scalar path (each sum in double, in k order, rounded once). */
+export function gemmNNScalar(m: number, n: number, k: number, a: MatrixView, b: MatrixView, c: MatrixView): void {
+  const row = new Float64Array(n);
+  const A = a.data;
+  const B = b.data;
+  for (let i = 0; i < m; i++) {
+    row.fill(0);
+    for (let p = 0; p < k; p++) {
+      const w = A[a.offset + i * a.stride + p]!;
+      const from = b.offset + p * b.stride;
+      for (let j = 0; j < n; j++) row[j] += w * B[from + j]!;
+    }
+    const o = c.offset + i * c.stride;
+    for (let j = 0; j < n; j++) c.data[o + j] = row[j]!;
+  }
+}
+
+function zero(m: number, n: number, c: MatrixView): void {
+  for (let i = 0; i < m; i++) c.data.fill(0, c.offset + i * c.stride, c.offset + i * c.stride + n);
 }
 
 /** Four rows of C over columns [j0, j1): 4×2 tiles, then a last single column. */

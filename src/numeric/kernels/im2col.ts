@@ -3,8 +3,9 @@
  *
  * Caffe's column buffer has one row per (channel, kernel offset) — `k = (c·kh + i)·kw + j` in 2-D,
  * row-major over the kernel in N-D — and one column per output position; a position whose input
- * falls in the padding holds 0. {@link im2row} writes the same values transposed (one row per output
- * position), the layout {@link gemmNT} reads contiguously; the values and their k order are Caffe's.
+ * falls in the padding holds 0. {@link im2col} writes that buffer (the layout {@link gemmNN} takes, as
+ * Caffe's forward_cpu_gemm does); {@link im2row} writes the same values transposed (one row per
+ * output position, for {@link gemmNT}); the values and their k order are Caffe's.
  */
 
 /** The geometry of one convolution over `spatial.length` axes. */
@@ -34,6 +35,86 @@ function imageIndex(g: ConvGeometry, pIdx: ArrayLike<number>, kIdx: ArrayLike<nu
     index = index * g.image[a]! + at;
   }
   return index;
+}
+
+/**
+ * Writes Caffe's column buffer of channels [c0, c0 + channels) of one image: `out[k·P + p]` for column
+ * row k (K = channels · kernel size) and output position p (P positions).
+ *
+ * @param x the image, channel-major (C × image)
+ * @param xOffset where the image starts in x
+ */
+export function im2col(x: Float32Array, xOffset: number, c0: number, channels: number, g: ConvGeometry, out: Float32Array): void {
+  if (g.image.length === 2) {
+    im2col2d(x, xOffset, c0, channels, g, out);
+    return;
+  }
+  const axes = g.image.length;
+  const kSize = product(g.kernel);
+  const positions = product(g.columns);
+  const imageSize = product(g.image);
+  const kIdx = new Array<number>(axes).fill(0);
+  const pIdx = new Array<number>(axes).fill(0);
+  let q = 0;
+  for (let c = 0; c < channels; c++) {
+    const plane = xOffset + (c0 + c) * imageSize;
+    for (let kk = 0; kk < kSize; kk++) {
+      let rest = kk;
+      for (let a = axes - 1; a >= 0; a--) {
+        kIdx[a] = rest % g.kernel[a]!;
+        rest = Math.floor(rest / g.kernel[a]!);
+      }
+      pIdx.fill(0);
+      for (let p = 0; p < positions; p++, q++) {
+        const index = imageIndex(g, pIdx, kIdx);
+        out[q] = index >= 0 ? x[plane + index]! : 0;
+        for (let a = axes - 1; a >= 0; a--) {
+          if (++pIdx[a]! < g.columns[a]!) break;
+          pIdx[a] = 0;
+        }
+      }
+    }
+  }
+}
+
+/** Below this many floats a plain loop copies faster than a subarray and `set`. */
+const SHORT_RUN = 32;
+
+/** The 2-D im2col: each output row's in-image run is one copy when the stride is 1. */
+function im2col2d(x: Float32Array, xOffset: number, c0: number, channels: number, g: ConvGeometry, out: Float32Array): void {
+  const [height, width] = g.image as [number, number];
+  const [outH, outW] = g.columns as [number, number];
+  const [kh, kw] = g.kernel as [number, number];
+  const [sh, sw] = g.stride as [number, number];
+  const [ph, pw] = g.pad as [number, number];
+  const [dh, dw] = g.dilation as [number, number];
+  let q = 0;
+  for (let c = 0; c < channels; c++) {
+    const plane = xOffset + (c0 + c) * height * width;
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        // Output columns [lo, hi) read inside the image: 0 ≤ ow·sw − pw + j·dw < width.
+        const shift = j * dw - pw;
+        const lo = Math.min(outW, Math.max(0, Math.ceil(-shift / sw)));
+        const hi = Math.max(lo, Math.min(outW, Math.ceil((width - shift) / sw)));
+        for (let oh = 0; oh < outH; oh++, q += outW) {
+          const ih = oh * sh - ph + i * dh;
+          if (ih < 0 || ih >= height) {
+            out.fill(0, q, q + outW);
+            continue;
+          }
+          if (lo > 0) out.fill(0, q, q + lo);
+          const line = plane + ih * width + shift;
+          if (sw === 1 && hi - lo >= SHORT_RUN) {
+            out.set(x.subarray(line + lo, line + hi), q + lo);
+          } else {
+            for (let ow = lo; ow < hi; ow++) out[q + ow] = x[line + ow * sw]!;
+          }
+          if (hi < outW) out.fill(0, q + hi, q + outW);
+        }
+      }
+    }
+  }
 }
 
 /**
