@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { GOLDEN_DIR } from "../helpers/paths.js";
 import { embeddedJson, reportOf } from "../report/support.js";
-import { verificationDivergingAt } from "../report/verification.js";
+import { verificationWithWrongWeight } from "../report/verification.js";
 import { runCliAsync } from "./run-cli.js";
 
 const LENET = join(GOLDEN_DIR, "nets", "lenet");
@@ -29,7 +29,7 @@ describe("caffe2torch report", () => {
 
   it("colours the layers with a verification and exits 1 when it diverges", async () => {
     const net = join(LENET, "net.prototxt");
-    const verification = verificationDivergingAt(reportOf(readFileSync(net, "utf8")).graph.layers, "ip1");
+    const verification = verificationWithWrongWeight("lenet", "ip1");
     const file = join(dir, "verify.json");
     writeFileSync(file, JSON.stringify(verification));
     const out = join(dir, "diverged.html");
@@ -40,6 +40,24 @@ describe("caffe2torch report", () => {
     expect(data.first_divergent).toBe("ip1");
     expect(data.layers).toEqual(verification.layers);
     expect(data.graph.layers.find((l) => l.name === "ip2")!.status).toBe("diverged");
+  });
+
+  it("runs the whole-net verification itself with --verify, as verify --net --html does", async () => {
+    const net = join(LENET, "net.prototxt");
+    const weights = join(LENET, "weights.caffemodel");
+    const out = join(dir, "verified.html");
+    const run = await runCliAsync(["report", net, "--weights", weights, "--verify", "-o", out, "-q"]);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const data = embeddedJson(readFileSync(out, "utf8"));
+    expect(data.verified).toBe(true);
+    expect(data.first_divergent).toBeNull();
+    expect(data.graph.layers.every((l) => l.status === "ok")).toBe(true);
+    const page = join(dir, "from-verify.html");
+    const verify = await runCliAsync(["verify", net, "--net", "--weights", weights, "--html", page, "-q"]);
+    expect(verify.status).toBe(0);
+    expect(verify.stdout).toMatch(/^agree: 8 layers within 1e-5/m);
+    expect(embeddedJson(readFileSync(page, "utf8")).layers).toEqual(data.layers);
   });
 
   it("refuses a prototxt that does not parse with file:line:col, and writes nothing (exit 2)", async () => {
@@ -57,7 +75,7 @@ describe("caffe2torch report", () => {
     const weights = await runCliAsync(["report", net, "--weights", other, "-o", join(dir, "w.html")]);
     expect(weights.status).toBe(2);
     expect(weights.stderr).toMatch(/squeezenet_v1_1\/weights\.caffemodel: error: /);
-    const verification = { ...verificationDivergingAt(reportOf(readFileSync(net, "utf8")).graph.layers, "ip1"), phase: "TRAIN" };
+    const verification = { ...verificationWithWrongWeight("lenet", "ip1"), phase: "TRAIN" };
     const file = join(dir, "train.json");
     writeFileSync(file, JSON.stringify(verification));
     const phase = await runCliAsync(["report", net, "--verification", file, "-o", join(dir, "p.html")]);

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { GOLDEN_DIR } from "../helpers/paths.js";
 import { embeddedJson, pageOf, reportOf } from "./support.js";
-import { verificationDivergingAt } from "./verification.js";
+import { verificationWithWrongWeight } from "./verification.js";
 
 const golden = (name: string) => readFileSync(join(GOLDEN_DIR, "nets", name, "net.prototxt"), "utf8");
 
@@ -94,11 +94,13 @@ layer { name: "drop1" type: "Dropout" bottom: "conv1" top: "conv1" }
     const { readNet } = await import("../../src/schema/read.js");
     const twoBlocks = SMALL.replace('layer { name: "pool1"', 'layer { name: "bn2" type: "BatchNorm" bottom: "conv1" top: "bn2" }\nlayer { name: "pool1"');
     const read = readNet(twoBlocks, { allowUnknown: true, upgrade: true });
-    const outcome = (phase: "TEST" | "TRAIN") => buildTorchGraph(read, { phase, source: "n", stubs: true }).convert.result;
-    const plots = lagPlots(outcome("TRAIN"), "TRAIN", "n");
+    const outcome = (phase: "TEST" | "TRAIN") => buildTorchGraph(read, { phase, source: "n", stubs: true }).convert;
+    const train = outcome("TRAIN");
+    const plots = lagPlots(train.result, train.analysis.model, "TRAIN", "n");
     expect(plots.map((p) => [p.block, p.movingAverageFraction])).toEqual([["bn1", 0.999]]);
     expect(plots[0]!.svg).toMatch(/^<svg/);
-    expect(lagPlots(outcome("TEST"), "TEST", "n")).toEqual([]);
+    const test = outcome("TEST");
+    expect(lagPlots(test.result, test.analysis.model, "TEST", "n")).toEqual([]);
   });
 
   it("puts lint findings on the layer whose text they point into", () => {
@@ -112,13 +114,15 @@ layer { name: "drop1" type: "Dropout" bottom: "conv1" top: "conv1" }
 
   it("takes each layer's status and error from a verification, and keeps its top-level keys", () => {
     const plain = reportOf(golden("squeezenet_v1_1"));
-    const verification = verificationDivergingAt(plain.graph.layers, "fire3/expand3x3");
+    const verification = verificationWithWrongWeight("squeezenet_v1_1", "fire3/expand3x3");
     const data = reportOf(golden("squeezenet_v1_1"), { verification });
     expect(data.first_divergent).toBe("fire3/expand3x3");
     expect(data.verified).toBe(true);
     expect(data.layers).toEqual(verification.layers);
     const layer = data.graph.layers.find((l) => l.name === "fire3/expand3x3")!;
-    expect(layer).toMatchObject({ status: "diverged", scaledError: 0.3 });
+    expect(layer.status).toBe("diverged");
+    expect(layer.scaledError).toBe(verification.layers.find((l) => l.name === "fire3/expand3x3")!.scaled_error);
+    expect(layer.scaledError!).toBeGreaterThan(verification.tolerance);
     expect(data.graph.layers.find((l) => l.name === "conv1")!.status).toBe("ok");
   });
 
@@ -155,7 +159,7 @@ describe("the report page", () => {
   it("draws the error chart only with a verification, one bar per layer", () => {
     const plain = pageOf(golden("squeezenet_v1_1"));
     expect(plain.html.match(/ data-chart-layer="/g)).toBeNull();
-    const verification = verificationDivergingAt(plain.data.graph.layers, "fire3/expand3x3");
+    const verification = verificationWithWrongWeight("squeezenet_v1_1", "fire3/expand3x3");
     const checked = pageOf(golden("squeezenet_v1_1"), { verification });
     expect(checked.html.match(/ data-chart-layer="/g)).toHaveLength(plain.data.graph.layers.length);
   });

@@ -15,7 +15,7 @@ import { launchChromium, openReport, SCREENSHOT_DIR, skipWithoutChromium } from 
 import { CORPUS_DIR, GOLDEN_DIR } from "../helpers/paths.js";
 import { runCliAsync } from "../cli/run-cli.js";
 import { pageOf } from "./support.js";
-import { verificationDivergingAt } from "./verification.js";
+import { verificationWithWrongWeight } from "./verification.js";
 
 const NETS = join(GOLDEN_DIR, "nets");
 const GOLDEN = readdirSync(NETS, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
@@ -112,10 +112,11 @@ describe.skipIf(skipWithoutChromium)("the report page in Chromium", () => {
     await page.close();
   });
 
-  it("opens on the first divergent layer: selected, focused, in view, outlined, with the error chart", async () => {
+  it("opens on the first divergent layer of a mutated model (one weight misread): selected, focused, in view, outlined, with the error chart", async () => {
     const file = join(NETS, "squeezenet_v1_1", "net.prototxt");
     const layers = pageOf(readFileSync(file, "utf8")).data.graph.layers;
-    const verification = verificationDivergingAt(layers, "fire6/expand1x1");
+    const verification = verificationWithWrongWeight("squeezenet_v1_1", "fire6/expand1x1");
+    expect(verification.first_divergent).toBe("fire6/expand1x1");
     const path = writePage(file, "squeezenet-diverged", { verification });
     for (const scheme of ["light", "dark"] as const) {
       const { page, watch } = await openReport(browser, path, { colorScheme: scheme });

@@ -19,6 +19,7 @@ import { formatDiagnostics } from "../report.js";
 import { collect, INPUT_SHAPE_HELP, inputShapeWarnings, parseInputShapes, throwInputShapeError } from "./input-shape.js";
 import { parsePhase } from "./options.js";
 import { solverOfReport } from "./report-solver.js";
+import { pageVerification, runVerifyNet } from "./verify-net.js";
 
 const VERSION = (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
@@ -35,6 +36,8 @@ export interface ReportCliOptions {
    * which runs the verification and then writes this page with it.
    */
   verificationData?: NetVerification;
+  /** `--verify`: run the whole-net verification (`verify --net`, our two executors) for the page. */
+  verify?: boolean;
   inputShape?: string | string[];
   exact?: boolean;
   quiet?: boolean;
@@ -62,6 +65,18 @@ function readVerification(io: CliIo, file: string): NetVerification {
     if (!l || typeof l.name !== "string" || !["ok", "diverged", "unchecked"].includes(l.status)) throw new CliError(`${visible(file)}: a layer without a name or a status ok|diverged|unchecked`);
   }
   return v as NetVerification;
+}
+
+/**
+ * `report --verify`: the comparisons of `verify --net` (seeded inputs; the caffemodel or seeded
+ * weights), the one the page shows; a net verify cannot run exits 2 with verify's reason.
+ */
+function verifyForPage(file: string, options: ReportCliOptions, io: CliIo): NetVerification | null {
+  let shown: NetVerification | null = null;
+  const netOptions = { weights: options.weights, phase: options.phase, inputShape: options.inputShape, quiet: true };
+  const code = runVerifyNet(file, netOptions, { ...io, stdout: () => undefined }, { onResults: (v) => (shown = pageVerification(v)) });
+  if (shown === null) throw new CliError(`--verify: the whole-net verification did not run (exit ${code}); run \`caffe2torch verify ${visible(file)} --net\` to see why`);
+  return shown;
 }
 
 /**
@@ -100,7 +115,10 @@ export function runReport(file: string, options: ReportCliOptions, io: CliIo): n
       return 2;
     }
   }
-  const verification = options.verificationData ?? (options.verification === undefined ? null : readVerification(io, options.verification));
+  if (options.verify && (options.verification !== undefined || options.verificationData !== undefined)) throw new CliError("give either --verify or --verification, not both");
+  const verification = options.verify
+    ? verifyForPage(file, options, io)
+    : options.verificationData ?? (options.verification === undefined ? null : readVerification(io, options.verification));
   if (verification !== null && verification.phase !== phase) {
     throw new CliError(`--verification is of the ${verification.phase} phase, the report of ${phase} (give --phase ${verification.phase.toLowerCase()})`);
   }
@@ -144,7 +162,8 @@ export function registerReportCommand(program: Command, io: () => CliIo, setExit
     .option("--weights <model.caffemodel>", "check the trained weights fit every layer (as export --weights does)")
     .option("--phase <phase>", "the phase the net is drawn in: test or train (train adds the BatchNorm lag plots)", "test")
     .option("--solver <solver.prototxt>", "add the solver's parameter groups and its learning-rate curve (for this net)")
-    .option("--verification <verify.json>", "colour the layers with a `verify --net --json` result")
+    .option("--verify", "run the whole-net verification (verify --net: Caffe's arithmetic against the emitted model's, layer by layer) and colour the layers with it")
+    .option("--verification <verify.json>", "colour the layers with a saved `verify --net --json` result instead")
     .option("--input-shape <[blob=]dims>", INPUT_SHAPE_HELP, collect)
     .option("--exact", "describe the --exact BatchNorm modules (momentum 1/s) instead of plain nn.BatchNorm*d")
     .option("-o, --output <report.html>", "where to write the page (default: NET.report.html beside the prototxt)")
@@ -155,7 +174,8 @@ export function registerReportCommand(program: Command, io: () => CliIo, setExit
 Examples:
   $ caffe2torch report ResNet-50-deploy.prototxt                       # ResNet-50-deploy.report.html
   $ caffe2torch report train_val.prototxt --phase train --solver solver.prototxt -o train.html
-  $ caffe2torch report deploy.prototxt --weights trained.caffemodel --verification verify.json
+  $ caffe2torch report deploy.prototxt --weights trained.caffemodel --verify
+  $ caffe2torch verify deploy.prototxt --net --torch --html report.html  # the same page from verify
 
 The page is one HTML file that works offline: script, style and data inline, and a
 Content-Security-Policy that lets it make no request. Open it from disk in any browser.
@@ -169,7 +189,7 @@ What it shows:
                 behaviour torch has no module for), shapes in and out, parameters with their
                 state_dict keys, lint findings, and for BatchNorm blocks the mapping (momentum,
                 affine, frozen, mode) with the plain mapping's lag plot in TRAIN
-  verification  with --verification: each layer coloured by its scaled error against the
+  verification  with --verify or --verification: each layer coloured by its scaled error against the
                 tolerance, the first divergent layer outlined and selected when the page opens,
                 a chart of every layer's error
   solver        with --solver: the parameter groups (lr_mult, decay_mult) and Caffe's rate curve

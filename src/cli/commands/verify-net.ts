@@ -45,6 +45,8 @@ export interface VerifyNetCliOptions {
   record?: string;
   seed?: string;
   quiet?: boolean;
+  /** `--html FILE`: also write the `report` page of the net with this verification. */
+  html?: string;
 }
 
 /** Options of the BatchNorm-block verify that --net does not take. */
@@ -82,6 +84,8 @@ cannot be exported or executed, a bad --input/--weights/--record file, no PyTorc
 export interface VerifyNetDeps {
   torchSide?: TorchSide;
   runTorch?: (jobs: readonly TorchModelJob[], python: string) => ReturnType<typeof runTorchJobs>;
+  /** Told the comparisons once they ran (`verify --net --html` writes its page from them). */
+  onResults?: (verifications: readonly NetVerification[]) => void;
 }
 
 function parseTolerance(value: string | undefined): number {
@@ -147,6 +151,25 @@ function shapesFromValues(graph: TorchGraph, values: ReadonlyMap<string, TopValu
  * for --torch).
  */
 export function runVerifyNet(file: string | undefined, options: VerifyNetCliOptions, io: CliIo, deps: VerifyNetDeps = {}): number {
+  const results = netVerifications(file, options, io, deps);
+  if (typeof results === "number") return results;
+  const verifications: NetVerification[] = results.map((r) => r.verification);
+  if (options.json) io.stdout(`${jsonText(verifications.length === 1 ? verifications[0] : verifications)}\n`);
+  else io.stdout(formatNetReport(results, makeStyle(io.color.stdout)));
+  deps.onResults?.(verifications);
+  return verifications.every((v) => v.ok) ? 0 : 1;
+}
+
+/** The comparison a page shows: the first that diverges, else the last (the real model.py when run). */
+export function pageVerification(verifications: readonly NetVerification[]): NetVerification {
+  return verifications.find((v) => !v.ok) ?? verifications[verifications.length - 1]!;
+}
+
+/**
+ * The comparisons `verify --net` runs, titled for the text report, or the exit code 2 when an
+ * input could not be used (the reason already written to stderr). Throws CliError for usage errors.
+ */
+export function netVerifications(file: string | undefined, options: VerifyNetCliOptions, io: CliIo, deps: VerifyNetDeps = {}): TitledVerification[] | 2 {
   const stray = BLOCK_ONLY.filter((k) => (options as Record<string, unknown>)[k] !== undefined && (options as Record<string, unknown>)[k] !== false);
   if (stray.length > 0) throw new CliError(`--${stray[0]!} is an option of the BatchNorm-block verify, not of --net`);
   const recordDir = options.record;
@@ -258,8 +281,5 @@ export function runVerifyNet(file: string | undefined, options: VerifyNetCliOpti
       results.push({ verification: verifyLayers(setup, caffe.reference, records!, { against: "torch", state: weights.state }) });
     }
   }
-  const verifications: NetVerification[] = results.map((r) => r.verification);
-  if (options.json) io.stdout(`${jsonText(verifications.length === 1 ? verifications[0] : verifications)}\n`);
-  else io.stdout(formatNetReport(results, makeStyle(io.color.stdout)));
-  return verifications.every((v) => v.ok) ? 0 : 1;
+  return results;
 }

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { jsonText } from "../../diagnostics/json-text.js";
 import type { Command } from "commander";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
@@ -20,7 +21,9 @@ import { parsePhase, parsePositiveInt } from "./options.js";
 import { attachWeights } from "../../weights/attach.js";
 import { verifyWeights, type VerifyWeights } from "../../verify/weights.js";
 import { runVerifySolver } from "./verify-solver.js";
-import { runVerifyNet, VERIFY_NET_HELP, type VerifyNetCliOptions } from "./verify-net.js";
+import { pageVerification, runVerifyNet, VERIFY_NET_HELP, type VerifyNetCliOptions } from "./verify-net.js";
+import { runReport } from "./report.js";
+import type { NetVerification } from "../../verify/net-types.js";
 
 /** Options of `caffe2torch verify`, as commander passes them (strings until parsed). */
 export interface VerifyCliOptions {
@@ -45,6 +48,17 @@ export interface VerifyCliOptions {
 
 /** `verify --net` and its own options (src/cli/commands/verify-net.ts). */
 type VerifyAllOptions = VerifyCliOptions & VerifyNetCliOptions & { net?: boolean };
+
+/** `verify --net`, and with `--html FILE` the `report` page of the net coloured by its result. */
+function runVerifyNetAndPage(file: string | undefined, options: VerifyAllOptions, io: CliIo): number {
+  let shown: NetVerification | undefined;
+  const code = runVerifyNet(file, options, io, { onResults: (v) => (shown = pageVerification(v)) });
+  if (options.html !== undefined && shown) {
+    const netFile = file ?? join(options.record!, "net.prototxt");
+    runReport(netFile, { weights: options.weights, phase: options.phase, inputShape: options.inputShape, quiet: options.quiet, output: options.html, verificationData: shown }, io);
+  }
+  return code;
+}
 
 /** The defaults: 10 training steps show the lag plainly (0.999¹⁰ ≈ 0.99 of the initial value remains). */
 const DEFAULT_STEPS = 10;
@@ -115,7 +129,8 @@ export function runVerify(file: string | undefined, options: VerifyAllOptions, i
     return runVerifySolver(options.solver, file, options, io);
   }
   if (options.iterations !== undefined) throw new CliError("--iterations needs --solver SOLVER.prototxt");
-  if (options.net || options.record !== undefined) return runVerifyNet(file, options, io);
+  if (options.net || options.record !== undefined) return runVerifyNetAndPage(file, options, io);
+  if (options.html !== undefined) throw new CliError("--html needs --net (the page shows a whole-net verification)");
   if (options.trace !== undefined) {
     if (file !== undefined) throw new CliError("give either NET.prototxt or --trace TRACE.json, not both");
     if (options.weights !== undefined) throw new CliError("--weights needs NET.prototxt (a trace carries its own statistics)");
@@ -221,6 +236,7 @@ export function registerVerifyCommand(program: Command, io: () => CliIo, setExit
     .option("--input <file>", "--net: the input blobs (.safetensors, one tensor per blob; .npy for a net with one input) instead of seeded ones")
     .option("--torch", "--net: also run the emitted model.py in real PyTorch ($PYTHON, else /usr/bin/python3)")
     .option("--record <dir>", "--net: replay a pycaffe recording (record.json + record.safetensors, from tools/record_caffe_net.py)")
+    .option("--html <report.html>", "--net: also write the net's report page (see `caffe2torch report`), each layer coloured by this verification")
     .addHelpText(
       "after",
       `

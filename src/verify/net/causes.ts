@@ -235,7 +235,29 @@ export function causeRules(): ReadonlyMap<string, CauseRule> {
 
 const BY_TYPE = causeRules();
 
+/** The same values in any order: a layout change (transposed, flipped), not other weights. */
+function sameMultiset(a: Float32Array, b: Float32Array): boolean {
+  return equalValues(Float32Array.from(a).sort(), Float32Array.from(b).sort());
+}
+
+/**
+ * A blob the converter copies as it is (layout "same") whose tensor holds other values than the
+ * caffemodel's, not merely reordered (reorderings are the type rules' evidence: a transposed
+ * weight, a flipped kernel): the weights, not the arithmetic, differ.
+ */
+function changedBlob(ctx: CauseContext): string | null {
+  for (const binding of ctx.node?.params ?? []) {
+    if (binding.layout.kind !== "same" || binding.key === null) continue;
+    const blob = ctx.caffeBlobs[binding.blob];
+    const state = ctx.state?.get(binding.key);
+    if (blob && state && blob.data.length === state.data.length && !sameMultiset(blob.data, state.data)) {
+      return `${ctx.layer.type} weights: the tensor ${binding.key} does not hold blob ${binding.blob} of this layer's caffemodel entry (same size, other values); the weights differ, whatever the arithmetic`;
+    }
+  }
+  return null;
+}
+
 /** The likely cause of a divergence at `ctx.layer`, or null when no rule knows the type. */
 export function likelyCause(ctx: CauseContext): string | null {
-  return BY_TYPE.get(ctx.layer.type)?.explain(ctx) ?? null;
+  return changedBlob(ctx) ?? BY_TYPE.get(ctx.layer.type)?.explain(ctx) ?? null;
 }

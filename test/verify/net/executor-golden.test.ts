@@ -11,7 +11,7 @@ import { executorOf } from "../../../src/execute/registry.js";
 import { executeTorchGraph } from "../../../src/execute/torch/index.js";
 import type { LayerExecutor } from "../../../src/execute/types.js";
 import { recordsOf, runCaffeSide, runTorchSide, verifyLayers, type TorchSide } from "../../../src/verify/net/run.js";
-import { goldenNet, NETS_DIR, type GoldenNet } from "./golden.js";
+import { goldenNet, NETS_DIR, setState, type GoldenNet } from "./golden.js";
 import { MUTATIONS } from "./mutations.js";
 
 const CASES = readdirSync(NETS_DIR, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
@@ -91,6 +91,19 @@ describe("verify --net with our PyTorch executor of the emitted graph", () => {
     const v = verify(goldenNet(name), executeTorchGraph);
     expect(v.layers.filter((l) => l.status === "diverged").map((l) => `${l.name}: ${String(l.scaled_error)}`)).toEqual([]);
     expect(v.ok).toBe(true);
+  });
+
+  it("names a layer whose weight holds other values than the caffemodel's, and says the weights differ", () => {
+    const scaled = goldenNet("zoo_conv", {
+      state: (weights, graph) => {
+        const key = graph.nodes.find((n) => n.type === "Convolution")!.params[0]!.key!;
+        setState(weights, key, weights.state.get(key)!.data.map((v) => v * 1.25));
+      },
+    });
+    const first = scaled.setup.graph.nodes.find((n) => n.type === "Convolution")!.layer;
+    const v = verify(scaled, executeTorchGraph);
+    expect(v.first_divergent).toBe(first);
+    expect(v.cause?.likely_cause).toMatch(/weights: the tensor .* does not hold blob 0/);
   });
 
   it.each(MUTATIONS.map((m) => [m.title, m] as const))("names the layer of %s first, with its cause", (_title, m) => {
