@@ -8,6 +8,7 @@ import { input, parameter, silence } from "./caffe/data.js";
 import { eltwise } from "./caffe/eltwise.js";
 import { forkBn } from "./caffe/fork-batch-norm.js";
 import { FORK_CHANNELS } from "./caffe/fork-channels.js";
+import { FORK_DETECTION_LOSSES } from "./caffe/fork-detection-losses.js";
 import { detectionOutput } from "./caffe/fork-detection-output.js";
 import { FORK_OCR } from "./caffe/fork-ocr.js";
 import { FORK_RESIZE } from "./caffe/fork-resize.js";
@@ -56,6 +57,7 @@ export const EXECUTORS: readonly LayerExecutor[] = [
   detectionOutput,
   ...FORK_ROI,
   ...FORK_OCR,
+  ...FORK_DETECTION_LOSSES,
 ];
 
 /** Executors by type, from `list` (refusing a type listed twice). */

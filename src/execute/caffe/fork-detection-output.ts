@@ -10,8 +10,8 @@ import { forkSource } from "./fork-source.js";
 
 const f = Math.fround;
 
-/** A NormalizedBBox: corners and the size DecodeBBox/GetPriorBBoxes store (floats). */
-interface Box {
+/** A NormalizedBBox: corners and the size DecodeBBox/GetPriorBBoxes store (floats); MultiBoxLoss reads boxes the same way. */
+export interface Box {
   xmin: number;
   ymin: number;
   xmax: number;
@@ -25,7 +25,7 @@ function sizeOf(xmin: number, ymin: number, xmax: number, ymax: number): number 
   return f(f(xmax - xmin) * f(ymax - ymin));
 }
 
-const boxOf = (xmin: number, ymin: number, xmax: number, ymax: number): Box => {
+export const boxOf = (xmin: number, ymin: number, xmax: number, ymax: number): Box => {
   const [a, b, c, d] = [f(xmin), f(ymin), f(xmax), f(ymax)];
   return { xmin: a, ymin: b, xmax: c, ymax: d, size: sizeOf(a, b, c, d) };
 };
@@ -60,7 +60,7 @@ function decode(layer: string, prior: Box, v: readonly number[], p: DetectionOut
 }
 
 /** JaccardOverlap (bbox_util.cpp:274-294), normalized, with the boxes' stored sizes. */
-function overlap(a: Box, b: Box): number {
+export function overlap(a: Box, b: Box): number {
   if (b.xmin > a.xmax || b.xmax < a.xmin || b.ymin > a.ymax || b.ymax < a.ymin) return 0;
   const iw = f(Math.min(a.xmax, b.xmax) - Math.max(a.xmin, b.xmin));
   const ih = f(Math.min(a.ymax, b.ymax) - Math.max(a.ymin, b.ymin));
