@@ -6,6 +6,7 @@
 import { ACTIVATION_MODULES } from "./activation.js";
 import { CONV_MODULES } from "./conv.js";
 import { CTC_MODULES } from "./ctc.js";
+import { DETECTION_LOSS_MODULES } from "./detection-losses.js";
 import { DETECTION_MODULES } from "./detection.js";
 import { DETECTION_OUTPUT_MODULES } from "./detection-output.js";
 import { HELPER_MODULES } from "./helpers.js";
@@ -15,7 +16,7 @@ import { NORM_MODULES } from "./norm.js";
 import { POOL_MODULES } from "./pool.js";
 
 /** Every module implementation. */
-export const MODULES: readonly ModuleImpl[] = [...CONV_MODULES, ...POOL_MODULES, ...NORM_MODULES, ...ACTIVATION_MODULES, ...HELPER_MODULES, ...LOSS_MODULES, ...DETECTION_MODULES, ...DETECTION_OUTPUT_MODULES, ...CTC_MODULES];
+export const MODULES: readonly ModuleImpl[] = [...CONV_MODULES, ...POOL_MODULES, ...NORM_MODULES, ...ACTIVATION_MODULES, ...HELPER_MODULES, ...LOSS_MODULES, ...DETECTION_MODULES, ...DETECTION_OUTPUT_MODULES, ...CTC_MODULES, ...DETECTION_LOSS_MODULES];
 
 /** Implementations by class name (refusing a class listed twice). */
 export function modulesByClass(list: readonly ModuleImpl[] = MODULES): ReadonlyMap<string, ModuleImpl> {
