@@ -33,6 +33,13 @@ describe("SmoothL1Loss (py-faster-rcnn)", () => {
   });
 });
 
+describe("SmoothL1Loss's sum", () => {
+  it("is caffe_gpu_asum, the sum of absolute values: a negative outside weight counts as positive", () => {
+    const r = run([layer("loss", "SmoothL1Loss", ["x", "t", "win", "wout"])], { x: blob([1, 2], [2, 0.5]), t: blob([1, 2]), win: blob([1, 2], [1, 1]), wout: blob([1, 2], [-1, 1]) }, {}, "TRAIN");
+    close(values(r.top("loss")), [1.5 + 0.125]);
+  });
+});
+
 describe("SmoothL1LossOHEM (R-FCN)", () => {
   it("with weights, PRE_FIXED 128 and the per-instance top summed over channels, [N, 1, H, W]", () => {
     const r = run(
