@@ -3,7 +3,7 @@
 // weights from synthesiseCaffemodel, exported to a state with exportState). Wall and CPU time per
 // forward, as bench/execute.mjs measures the Caffe executor. Target (issue 14 part 2): ResNet-50
 // "in a few seconds" (≤ 3 s CPU).
-// Standalone: npm run build && node bench/execute-torch.mjs   (or node bench/run.mjs execute-torch once listed there)
+// Run: node bench/run.mjs execute-torch
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";

@@ -15,6 +15,8 @@ const SECTIONS = {
   hostile: () => import("./hostile.mjs"),
   export: () => import("./export.mjs"),
   execute: () => import("./execute.mjs"),
+  "execute-torch": () => import("./execute-torch.mjs"),
+  "verify-net": () => import("./verify-net.mjs"),
   report: () => import("./report.mjs"),
 };
 

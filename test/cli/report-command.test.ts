@@ -58,6 +58,10 @@ describe("caffe2torch report", () => {
     expect(verify.status).toBe(0);
     expect(verify.stdout).toMatch(/^agree: 8 layers within 1e-5/m);
     expect(embeddedJson(readFileSync(page, "utf8")).layers).toEqual(data.layers);
+    const alone = await runCliAsync(["verify", net, "--html", join(dir, "alone.html")]);
+    expect(alone.stderr).toBe("caffe2torch: --html needs --net (the page shows a whole-net verification)\n");
+    expect(alone.status).toBe(2);
+    expect(existsSync(join(dir, "alone.html"))).toBe(false);
   });
 
   it("refuses a prototxt that does not parse with file:line:col, and writes nothing (exit 2)", async () => {

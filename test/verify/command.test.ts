@@ -141,7 +141,7 @@ describe("caffe2torch verify NET.prototxt", () => {
     const command = program.commands.find((c) => c.name() === "verify");
     expect(command?.options.map((o) => o.long)).toEqual([
       "--trace", "--phase", "--steps", "--batch", "--seed", "--tolerance", "--exact", "--strict", "--json", "--plot", "--input-shape", "--weights", "--quiet", "--solver", "--iterations",
-      "--net", "--input", "--torch", "--record",
+      "--net", "--input", "--torch", "--record", "--html",
     ]);
   });
 });

@@ -177,6 +177,20 @@ export const CORPUS_NETS: CrossNet[] = [
     inputs: { data: { shape: [1, 3, 41, 41], fill: { seed: 28 } } },
   },
   {
+    // The same in TRAIN: PSPNet's BN with batch statistics (batch 2: the pyramid's 1×1 maps need two
+    // values per channel), which the corpus run leaves out at 473×473 (corpus-census.ts says why).
+    id: "pspnet-train",
+    text: corpus("hszhao-PSPNet__pspnet50_ADE20K_473.prototxt")
+      .replace(/input_dim: 1\b/, "input_dim: 2")
+      .replace(/input_dim: 473/g, "input_dim: 41")
+      .replace(/kernel_size: (60|30|20|10)\s+stride: \1/g, (_, k: string) => `kernel_size: ${Number(k) / 10} stride: ${Number(k) / 10}`)
+      .replace(/height: 60\s+width: 60/g, "height: 6 width: 6"),
+    phase: "TRAIN",
+    inputs: { data: { shape: [2, 3, 41, 41], fill: { seed: 29 } } },
+    // Its in-place Dropout draws Caffe's random numbers in TRAIN, which no executor reproduces.
+    exclude: ["conv5_4/dropout"],
+  },
+  {
     // SegNet's own layer stack (BN in LEARN mode, MAX pooling masks, Upsample) at 40×56 instead of
     // 360×480: the two Upsample sizes written for 360×480 (23×30, 45×60) are set to this input's (3×4, 5×7).
     id: "segnet",

@@ -44,6 +44,7 @@ const FORK_TYPES: Record<string, string[]> = {
   mobilefacenet: ["DepthwiseConvolution"],
   segnet: ["BN", "Upsample"],
   pspnet: ["BN", "Interp"],
+  "pspnet-train": ["BN", "Interp"],
   "mobilenet-ssd": ["DetectionOutput", "Permute", "PriorBox"],
   "caffe-ocr": ["CTCGreedyDecoder", "Lstm", "Reverse", "Transpose", "WarpCTCLoss"],
 };

@@ -10,7 +10,7 @@
  * Forward is NOT_IMPLEMENTED there, so the GPU code is the definition.
  */
 export const SMOOTH_L1_LOSS_SOURCE = `class SmoothL1Loss(nn.Module):
-    """py-faster-rcnn Caffe's SmoothL1Loss: sum(w_out * f(w_in * (x - t))) / x.shape[0].
+    """py-faster-rcnn Caffe's SmoothL1Loss: sum|w_out * f(w_in * (x - t))| / x.shape[0].
 
     f(d) = 0.5 * sigma^2 * d^2 where |d| < 1 / sigma^2, else |d| - 0.5 / sigma^2. The weights
     (bottoms 3 and 4) come together or not at all; every blob is read with x's element order.
@@ -28,7 +28,8 @@ export const SMOOTH_L1_LOSS_SOURCE = `class SmoothL1Loss(nn.Module):
         errors = torch.where(a < 1.0 / self.sigma2, 0.5 * self.sigma2 * d * d, a - 0.5 / self.sigma2)
         if outside is not None:
             errors = errors * outside.reshape(x.shape)
-        return errors.sum() / x.shape[0]`;
+        # caffe_gpu_asum: the absolute values are summed (a negative outside weight counts positive).
+        return errors.abs().sum() / x.shape[0]`;
 
 /**
  * R-FCN's Caffe (py-R-FCN) src/caffe/layers/smooth_L1_loss_ohem_layer.cu:17-29 (the element loss,

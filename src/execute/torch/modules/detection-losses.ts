@@ -43,7 +43,7 @@ const sum = (x: ArrayLike<number>): number => {
   return f(s);
 };
 
-/** SmoothL1Loss.forward: `sum(w_out · f(w_in · (x − t))) / x.shape[0]`. */
+/** SmoothL1Loss.forward: `errors.abs().sum() / x.shape[0]`, errors = w_out · f(w_in · (x − t)). */
 function smoothL1Loss(ctx: ModuleContext, inputs: readonly Value[]): Value {
   arity(ctx, inputs, 2, 4);
   const x = asTensor(inputs[0], "x");
@@ -54,7 +54,7 @@ function smoothL1Loss(ctx: ModuleContext, inputs: readonly Value[]): Value {
     const w = sameCount(x, outside, "outside");
     for (let i = 0; i < errors.length; i++) errors[i] = errors[i]! * w[i]!;
   }
-  return tensor([], Float32Array.of(f(sum(errors) / (x.shape[0] ?? 1))));
+  return tensor([], Float32Array.of(f(sum(errors.map(Math.abs)) / (x.shape[0] ?? 1))));
 }
 
 /** SmoothL1LossOHEM.forward: `sum(f(w · (x − t))) / max(1, normaliser)`, and with per_instance the (N, 1, H, W) channel sums. */

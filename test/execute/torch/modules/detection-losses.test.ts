@@ -23,6 +23,14 @@ describe("SmoothL1Loss", () => {
     expect(r.tops[0]!.shape).toEqual([]);
   });
 
+  it("sums absolute values as Caffe's asum does: a negative outside weight counts positive", () => {
+    const x = t([1, 2], [0.5, 2]);
+    const zero = t([1, 2], [0, 0]);
+    const ones = t([1, 2], [1, 1]);
+    // 0.5·0.5² + (2 − 0.5) = 1.625 whatever the sign of the outside weight.
+    expectLoss(runModule("SmoothL1Loss", [], {}, [x, zero, ones, t([1, 2], [-1, 1])]), [1.625]);
+  });
+
   it("with sigma 1 and no weights reads targets of another shape in x's order", () => {
     expectLoss(runModule("SmoothL1Loss", [], {}, [t([3, 1], [1.5, -0.5, 0.2]), t([3], [0, 0, 0.2])]), [(1 + 0.125) / 3]);
   });
