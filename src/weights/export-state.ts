@@ -1,6 +1,6 @@
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { BlobLayout, ConstantState, ParamBinding, TorchGraph, TorchNode } from "../convert/torch-graph.js";
-import { decodeBlobs, formatShape, readCaffemodel, shapeCount, type WeightBlob, type WeightLayer } from "./caffemodel.js";
+import { decodeBlobs, formatShape, readCaffemodel, shapeCount, type Caffemodel, type WeightBlob, type WeightLayer } from "./caffemodel.js";
 import type { SafetensorsTensor } from "./safetensors.js";
 import { estimateUpdates } from "./statistics.js";
 
@@ -97,10 +97,12 @@ function nodeState(node: TorchNode, source: WeightLayer, blobs: WeightBlob[], ou
 /**
  * Every blob of the caffemodel to its PyTorch tensor, matching layers by name as Caffe's
  * Net::CopyTrainedLayersFrom does. A layer of the net with blobs that the caffemodel lacks, a wrong
- * blob count or a wrong shape is an error naming the layer (and both shapes).
+ * blob count or a wrong shape is an error naming the layer (and both shapes). `caffemodel` is its bytes,
+ * or the file as readCaffemodel read it.
  */
-export function exportState(graph: TorchGraph, caffemodel: Uint8Array): ExportState {
-  const model = readCaffemodel(caffemodel);
+export function exportState(graph: TorchGraph, caffemodel: Uint8Array | Caffemodel): ExportState {
+  // An already-read caffemodel is taken as it is (verify --net reads it once for both sides).
+  const model = caffemodel instanceof Uint8Array ? readCaffemodel(caffemodel) : caffemodel;
   const diagnostics: Diagnostic[] = [...model.diagnostics];
   const tensors = new Map<string, SafetensorsTensor>();
   const byName = new Map<string, WeightLayer>();

@@ -55,13 +55,16 @@ function compareTop(ref: ReferenceTop, got: TopValues): TopOutcome {
     let maxAbs = 0;
     let maxRef = 0;
     let exactOk = true;
-    for (let i = 0; i < ref.data.length; i++) {
-      const r = ref.data[i]!;
-      const d = absDiff(r, got.data[i]!);
-      if (!(d <= maxAbs)) maxAbs = d;
+    const [a, b] = [ref.data, got.data];
+    for (let i = 0; i < a.length; i++) {
+      const r = a[i]!;
+      // The plain difference first; NaN (a NaN operand, or equal infinities) takes absDiff's rules.
+      let d = Math.abs(r - b[i]!);
+      if (d !== d) d = absDiff(r, b[i]!);
+      if (d > maxAbs || d !== d) maxAbs = d;
       if (d !== 0) exactOk = false;
       const m = Math.abs(r);
-      if (m > maxRef && Number.isFinite(m)) maxRef = m;
+      if (m > maxRef && m !== Infinity) maxRef = m;
     }
     return { shapeOk: true, maxAbs, scaled: maxAbs / Math.max(1, maxRef), exactOk };
   }

@@ -32,7 +32,7 @@ export function netWeights(graph: TorchGraph, bytes: Uint8Array): NetWeights {
     // The first layer of a name wins, as Net::CopyTrainedLayersFrom copies into every layer of that name once.
     if (blobs.length > 0 && !caffe.has(layer.name)) caffe.set(layer.name, blobs.map((b) => ({ shape: b.shape, data: b.data, legacy: b.legacy })));
   }
-  const exported = exportState(graph, bytes);
+  const exported = exportState(graph, model);
   diagnostics.push(...exported.diagnostics);
   const state = new Map<string, Blob>();
   for (const [key, t] of exported.tensors) state.set(key, { shape: [...t.shape], data: t.dtype === "F32" ? t.data : Float32Array.from(t.data, (v) => Number(v)) });

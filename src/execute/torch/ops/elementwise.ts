@@ -19,6 +19,11 @@ export function broadcastShape(a: readonly number[], b: readonly number[]): numb
   return out;
 }
 
+const sameDims = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
+
+/** A stand-in index map for an operand the block path reads (never indexed). */
+const LAZY = new Int32Array(0);
+
 /** For each element of `shape`, the flat index into a tensor of `from` broadcast to it. */
 function broadcastIndex(from: readonly number[], shape: readonly number[]): Int32Array | null {
   if (from.length === shape.length && from.every((d, i) => d === shape[i])) return null;
@@ -46,6 +51,25 @@ function broadcastIndex(from: readonly number[], shape: readonly number[]): Int3
   return out;
 }
 
+/**
+ * When `from` broadcast to `shape` varies along one contiguous block of axes only (a per-channel
+ * [C, 1, 1] or [1, C, 1, 1] against [N, C, H, W]), the block's size and the size of the axes after
+ * it: element k reads `from[floor(k / inner) % block]`. Null for any other pattern.
+ */
+function blockPattern(from: readonly number[], shape: readonly number[]): { block: number; inner: number } | null {
+  const rank = shape.length;
+  const varying = shape.map((d, i) => {
+    const j = i - (rank - from.length);
+    return j >= 0 && from[j] !== 1 && d !== 1;
+  });
+  const first = varying.indexOf(true);
+  if (first < 0) return null;
+  const last = varying.lastIndexOf(true);
+  if (varying.slice(first, last + 1).some((v) => !v)) return null;
+  const prod = (xs: readonly number[]) => xs.reduce((a, d) => a * d, 1);
+  return { block: prod(shape.slice(first, last + 1)), inner: prod(shape.slice(last + 1)) };
+}
+
 /** The result dtype of an arithmetic op (PyTorch's promotion for the dtypes we have). */
 export function promote(a: DType, b: DType, trueDivide = false): DType {
   if (a === "float32" || b === "float32" || trueDivide) return "float32";
@@ -58,8 +82,12 @@ export function binary(a: Tensor, b: Tensor, f: (x: number, y: number) => number
   const shape = broadcastShape(a.shape, b.shape);
   const n = numel(shape);
   const out = new Float32Array(n);
-  const ia = broadcastIndex(a.shape, shape);
-  const ib = broadcastIndex(b.shape, shape);
+  // Index maps only where no faster path applies (an Int32Array per element is the slow part).
+  const sameA = sameDims(a.shape, shape);
+  const sameB = sameDims(b.shape, shape);
+  const lazy = (t: Tensor): boolean => t.data.length === 1 || blockPattern(t.shape, shape) !== null;
+  const ia = sameA ? null : sameB && lazy(a) ? LAZY : broadcastIndex(a.shape, shape);
+  const ib = sameB ? null : sameA && lazy(b) ? LAZY : broadcastIndex(b.shape, shape);
   const [x, y] = [a.data, b.data];
   if (!ia && !ib && sameShapeFast(f, x, y, out)) {
     // the four arithmetic operators on equal shapes, without a call per element
@@ -70,11 +98,35 @@ export function binary(a: Tensor, b: Tensor, f: (x: number, y: number) => number
   } else if (!ib && a.data.length === 1) {
     const s = x[0]!;
     for (let k = 0; k < n; k++) out[k] = f(s, y[k]!);
+  } else if (!ia && ib && blockRuns(x, y, blockPattern(b.shape, shape), out, f, false)) {
+    // a tensor against a per-channel one: one value of b per run of `inner` elements
+  } else if (!ib && ia && blockRuns(y, x, blockPattern(a.shape, shape), out, f, true)) {
+    // the same with the per-channel tensor first
   } else {
     for (let k = 0; k < n; k++) out[k] = f(x[ia ? ia[k]! : k]!, y[ib ? ib[k]! : k]!);
   }
   if (dtype === "int64") for (let k = 0; k < n; k++) out[k] = Math.trunc(out[k]!);
   return tensor(shape, out, dtype);
+}
+
+/** `full op small[block index]` in runs (or `small op full` when `swapped`); false without a pattern. */
+function blockRuns(
+  full: Float32Array,
+  small: Float32Array,
+  pattern: { block: number; inner: number } | null,
+  out: Float32Array,
+  f: (x: number, y: number) => number,
+  swapped: boolean,
+): boolean {
+  if (!pattern || small.length !== pattern.block) return false;
+  const { block, inner } = pattern;
+  for (let start = 0, c = 0; start < out.length; start += inner, c = (c + 1) % block) {
+    const v = small[c]!;
+    const end = start + inner;
+    if (swapped) for (let k = start; k < end; k++) out[k] = f(v, full[k]!);
+    else for (let k = start; k < end; k++) out[k] = f(full[k]!, v);
+  }
+  return true;
 }
 
 /** Equal-shape + − × ÷ as plain loops (the same values as the general path, faster); false for other ops. */
