@@ -1,29 +1,12 @@
 import { readdirSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { NetLayer } from "../../src/caffe/net.js";
-import { executorOf } from "../../src/execute/registry.js";
-import type { LayerExecutor } from "../../src/execute/types.js";
-import { BOUND, compareCase, compareLayersAlone, failingLayers, largest, loadCase, NETS_DIR, type CaseComparison, type GoldenCase } from "./golden.js";
+import { BOUND, compareCase, compareLayersAlone, failingLayers, largest, loadCase, misreading, NETS_DIR, type CaseComparison, type GoldenCase } from "./golden.js";
 
 const CASES = readdirSync(NETS_DIR, { withFileTypes: true })
   .filter((d) => d.isDirectory())
   .map((d) => d.name)
   .sort();
 
-/** The executor of `type` run on a copy of each layer whose parameter message `edit` changes. */
-function misreading(type: string, field: string, edit: (param: Record<string, unknown>) => void): ReadonlyMap<string, LayerExecutor> {
-  const real = executorOf(type)!;
-  const wrong: LayerExecutor = {
-    types: [type],
-    forward(ctx) {
-      const param = { ...((ctx.layer.param as Record<string, unknown>)[field] as Record<string, unknown> | undefined) };
-      edit(param);
-      const layer: NetLayer = { ...ctx.layer, param: { ...ctx.layer.param, [field]: param } };
-      return real.forward({ ...ctx, layer });
-    },
-  };
-  return new Map([[type, wrong]]);
-}
 
 describe("the Caffe executor on BVLC Caffe's recorded forwards (../shared/golden/nets)", () => {
   const results = new Map<string, { c: GoldenCase; cmp: CaseComparison }>();

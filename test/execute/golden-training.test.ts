@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { NetLayer, NetModel } from "../../src/caffe/net.js";
-import { executorOf } from "../../src/execute/registry.js";
-import type { LayerExecutor } from "../../src/execute/types.js";
+import type { NetModel } from "../../src/caffe/net.js";
+import { misreading } from "./golden.js";
 import {
   compareTrainingCase,
   failing,
@@ -19,20 +18,6 @@ import {
  */
 const BOUND = 1e-5;
 
-/** The executor of `type` run on a copy of each layer whose parameter message `field` is changed by `edit`. */
-function misreading(type: string, field: string, edit: (param: Record<string, unknown>) => void): ReadonlyMap<string, LayerExecutor> {
-  const real = executorOf(type)!;
-  const wrong: LayerExecutor = {
-    types: [type],
-    forward(ctx) {
-      const param = { ...((ctx.layer.param as Record<string, unknown>)[field] as Record<string, unknown> | undefined) };
-      edit(param);
-      const layer: NetLayer = { ...ctx.layer, param: { ...ctx.layer.param, [field]: param } };
-      return real.forward({ ...ctx, layer });
-    },
-  };
-  return new Map([[type, wrong]]);
-}
 
 describe("the Caffe executor in TRAIN on every grad_* case of ../shared/golden/training", () => {
   const results = new Map<string, { c: TrainingCase; cmp: TrainingComparison }>();

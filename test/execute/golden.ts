@@ -4,10 +4,10 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildNet, type NetModel } from "../../src/caffe/net.js";
+import { buildNet, type NetLayer, type NetModel } from "../../src/caffe/net.js";
 import { executeNet, type ExecuteOptions, type ExecuteResult } from "../../src/execute/net.js";
 import { executorOf } from "../../src/execute/registry.js";
-import type { Blob } from "../../src/execute/types.js";
+import type { Blob, LayerExecutor } from "../../src/execute/types.js";
 import type { NetParameter } from "../../src/schema/caffe-types.js";
 import { readNet } from "../../src/schema/read.js";
 import { decodeBlobs, readCaffemodel } from "../../src/weights/caffemodel.js";
@@ -225,4 +225,19 @@ export function compareLayersAlone(c: GoldenCase): LocalComparison[] {
     for (const t of rec.tops) recorded.set(t.blob, t.tensor ? { shape: t.shape, data: c.tensors.get(t.tensor)! } : null);
   }
   return out;
+}
+
+/** The executor of `type` run on a copy of each layer whose parameter message `field` is changed by `edit`. */
+export function misreading(type: string, field: string, edit: (param: Record<string, unknown>) => void): ReadonlyMap<string, LayerExecutor> {
+  const real = executorOf(type)!;
+  const wrong: LayerExecutor = {
+    types: [type],
+    forward(ctx) {
+      const param = { ...((ctx.layer.param as Record<string, unknown>)[field] as Record<string, unknown> | undefined) };
+      edit(param);
+      const layer: NetLayer = { ...ctx.layer, param: { ...ctx.layer.param, [field]: param } };
+      return real.forward({ ...ctx, layer });
+    },
+  };
+  return new Map([[type, wrong]]);
 }

@@ -15,3 +15,19 @@ export function parsePositiveInt(name: string, value: string): number {
   if (!Number.isInteger(n) || n <= 0) throw new CliError(`${name} must be a positive integer (got "${value}")`);
   return n;
 }
+
+/** `--tolerance T`: a non-negative number, or `fallback` when not given. */
+export function parseTolerance(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const t = Number(value);
+  if (value.trim() === "" || !Number.isFinite(t) || t < 0) throw new CliError(`--tolerance must be a non-negative number (got "${value}")`);
+  return t;
+}
+
+/** `--seed S`: an unsigned 32-bit integer (our generator's seed), 0 when not given. */
+export function parseSeed(value: string | undefined): number {
+  if (value === undefined) return 0;
+  const s = Number(value);
+  if (!Number.isInteger(s) || s < 0 || s > 0xffffffff) throw new CliError(`--seed must be an integer from 0 to 4294967295 (got "${value}")`);
+  return s;
+}

@@ -30,7 +30,7 @@ import { makeStyle } from "../color.js";
 import { CliError, type CliIo } from "../io-types.js";
 import { formatDiagnostics } from "../report.js";
 import { inputShapeWarnings, parseInputShapes, throwInputShapeError } from "./input-shape.js";
-import { parsePhase } from "./options.js";
+import { parsePhase, parseSeed, parseTolerance } from "./options.js";
 import { DEFAULT_PYTHON, runTorchJobs, type TorchModelJob } from "./verify-net-torch.js";
 
 /** The options of `verify --net` (commander's strings until parsed). */
@@ -88,19 +88,7 @@ export interface VerifyNetDeps {
   onResults?: (verifications: readonly NetVerification[]) => void;
 }
 
-function parseTolerance(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_NET_TOLERANCE;
-  const t = Number(value);
-  if (value.trim() === "" || !Number.isFinite(t) || t < 0) throw new CliError(`--tolerance must be a non-negative number (got "${value}")`);
-  return t;
-}
 
-function parseSeed(value: string | undefined): number {
-  if (value === undefined) return 0;
-  const s = Number(value);
-  if (!Number.isInteger(s) || s < 0 || s > 0xffffffff) throw new CliError(`--seed must be an integer from 0 to 4294967295 (got "${value}")`);
-  return s;
-}
 
 /** Refusals of export for want of a shape: the inputs' shapes would remove them. */
 const SHAPE_REASONS: ReadonlySet<string> = new Set(["input-shape-unknown", "channels-unknown"]);
@@ -179,7 +167,7 @@ export function netVerifications(file: string | undefined, options: VerifyNetCli
   const weightsFile = options.weights ?? (recordDir !== undefined && io.exists(join(recordDir, "weights.caffemodel")) ? join(recordDir, "weights.caffemodel") : undefined);
   if (recordDir !== undefined && weightsFile === undefined) throw new CliError(`--record needs the recorded net's weights: ${visible(join(recordDir, "weights.caffemodel"))} does not exist (give --weights)`);
   const phase = parsePhase(options.phase ?? "test");
-  const tolerance = parseTolerance(options.tolerance);
+  const tolerance = parseTolerance(options.tolerance, DEFAULT_NET_TOLERANCE);
   const seed = parseSeed(options.seed);
   const given = parseInputShapes(options.inputShape);
   const recording = recordDir !== undefined ? loadRecording(recordDir, io) : null;

@@ -7,7 +7,7 @@ import { verifySolver } from "../../verify/solver/run.js";
 import { makeStyle } from "../color.js";
 import { CliError, type CliIo } from "../io-types.js";
 import { parseInputShapes } from "./input-shape.js";
-import { parsePositiveInt } from "./options.js";
+import { parsePositiveInt, parseSeed } from "./options.js";
 import { readSolverPlan } from "./solver-plan.js";
 
 /** What `verify --solver` reads of verify's options. */
@@ -33,12 +33,6 @@ const VALUE_BUDGET = 2e7;
 /** Most values per blob (the rules are elementwise: more values test nothing new). */
 const MAX_VALUES_PER_BLOB = 256;
 
-function parseSeed(value: string | undefined): number {
-  if (value === undefined) return 0;
-  const s = Number(value);
-  if (!Number.isInteger(s) || s < 0 || s > 0xffffffff) throw new CliError(`--seed must be an integer from 0 to 4294967295 (got "${value}")`);
-  return s;
-}
 
 /**
  * `caffe2torch verify --solver SOLVER.prototxt [NET.prototxt]`: Caffe's update rules and the

@@ -17,7 +17,7 @@ import { CliError, type CliIo } from "../io-types.js";
 import { createProgress } from "../progress.js";
 import { formatDiagnostics } from "../report.js";
 import { collect, INPUT_SHAPE_HELP, inputShapeWarnings, parseInputShapes, throwInputShapeError } from "./input-shape.js";
-import { parsePhase, parsePositiveInt } from "./options.js";
+import { parsePhase, parsePositiveInt, parseSeed, parseTolerance } from "./options.js";
 import { attachWeights } from "../../weights/attach.js";
 import { verifyWeights, type VerifyWeights } from "../../verify/weights.js";
 import { runVerifySolver } from "./verify-solver.js";
@@ -65,19 +65,7 @@ const DEFAULT_STEPS = 10;
 /** Batch 2: the smallest with two values per channel even for rank-2 inputs, and fast on big nets. */
 const DEFAULT_BATCH = 2;
 
-function parseTolerance(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_VERIFY_TOLERANCE;
-  const t = Number(value);
-  if (value.trim() === "" || !Number.isFinite(t) || t < 0) throw new CliError(`--tolerance must be a non-negative number (got "${value}")`);
-  return t;
-}
 
-function parseSeed(value: string | undefined): number {
-  if (value === undefined) return 0;
-  const s = Number(value);
-  if (!Number.isInteger(s) || s < 0 || s > 0xffffffff) throw new CliError(`--seed must be an integer from 0 to 4294967295 (got "${value}")`);
-  return s;
-}
 
 function unknownShapes(plan: VerifyPlan, given: boolean): string {
   const names = plan.unknown.map((p) => {
@@ -94,7 +82,7 @@ function unknownShapes(plan: VerifyPlan, given: boolean): string {
 }
 
 function runTrace(file: string, options: VerifyCliOptions, io: CliIo): number {
-  const tolerance = parseTolerance(options.tolerance);
+  const tolerance = parseTolerance(options.tolerance, DEFAULT_VERIFY_TOLERANCE);
   const text = io.readFile(file);
   let json: unknown;
   try {
@@ -149,7 +137,7 @@ export function runVerify(file: string | undefined, options: VerifyAllOptions, i
     keepBatch: given && options.batch === undefined,
     shapeSource: given ? "input-shape" : "inferred",
     seed: parseSeed(options.seed),
-    tolerance: parseTolerance(options.tolerance),
+    tolerance: parseTolerance(options.tolerance, DEFAULT_VERIFY_TOLERANCE),
     configuration: options.exact ? "exact" : "plain",
     strict: options.strict ?? false,
   };
