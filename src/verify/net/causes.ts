@@ -82,7 +82,7 @@ const pooling: CauseRule = {
     if (ctx.shapeDiffers && !ceil && kwTrue(ctx.node, "ceil_mode")) return "round_mode FLOOR: Caffe floors the pooled size; this module rounds up (ceil_mode=True)";
     if (ctx.shapeDiffers) return "pooled size: Caffe rounds up (round_mode CEIL) and drops a last window that would start in the padding";
     if (method === "AVE") return "AVE pooling divisor: Caffe divides by the window clipped to [−pad, H + pad) (padding counted, nothing beyond it): count_include_pad=True, ceil_mode=True";
-    return "MAX pooling: Caffe ignores padding and takes the largest value of each window (equal values: the first)";
+    return "MAX pooling: Caffe ignores padding and takes the largest value of each window (equal values: the first; a NaN never compares greater, so Caffe skips it where PyTorch returns NaN)";
   },
 };
 

@@ -62,8 +62,25 @@ function drawBlobs(node: TorchNode, shapes: readonly number[][], rng: Rng): Floa
     case "PReLU":
       return n.map((k) => uniform(rng, k, 0.05, 0.4));
     default:
-      return n.map((k) => normal(rng, k, 0.1));
+      return forkBatchNormBlobs(node, n, rng) ?? n.map((k) => normal(rng, k, 0.1));
   }
+}
+
+/**
+ * The fork BatchNorm layers (PSPNet's and SegNet's `BN`, NVIDIA's BatchNorm with five blobs), by
+ * what the converter binds each blob to: a variance must be positive (a negative one is NaN on both
+ * sides, and NaN hides every later difference), a scale near 1; null for a layer without statistics.
+ */
+function forkBatchNormBlobs(node: TorchNode, n: readonly number[], rng: Rng): Float32Array[] | null {
+  const keys = n.map((_, blob) => node.params.find((p) => p.blob === blob)?.key ?? "");
+  if (!keys.some((k) => k.endsWith(".running_var"))) return null;
+  return n.map((k, blob) => {
+    const key = keys[blob]!;
+    if (key.endsWith(".running_var")) return uniform(rng, k, 0.5, 2);
+    if (key.endsWith(".running_mean")) return normal(rng, k, 0.5);
+    if (key.endsWith(".weight")) return uniform(rng, k, 0.5, 1.5);
+    return normal(rng, k, 0.2);
+  });
 }
 
 /** The Caffe shape of each blob of `node`, in blob order (null entries: unknown). */
