@@ -134,10 +134,13 @@ function partOf(text: string): CorpusPart {
 }
 
 /**
- * Input values where noise is no valid input: SSD's ground truth, rows (image, class, instance,
+ * Input values where noise is no valid input (a top named "label" gets class 0 without this): class
+ * labels under another name, and SSD's ground truth, rows (image, class, instance,
  * xmin, ymin, xmax, ymax, difficult) in [0, 1] coordinates with classes other than the background 0.
  */
 const INPUT_VALUES: Readonly<Record<string, Record<string, number[]>>> = {
+  // Its label top is named Data2 (class indices of CIFAR's 10 classes; noise is no label).
+  "liuzhuang13-DenseNetCaffe__train_densenet.prototxt": { Data2: [3, 7] },
   "chuanqi305-MobileNet-SSD__voc_MobileNetSSD_train.prototxt": {
     label: [0, 12, 0, 0.1, 0.2, 0.6, 0.9, 0, 0, 15, 1, 0.5, 0.1, 0.95, 0.5, 1, 1, 7, 0, 0.3, 0.3, 0.7, 0.6, 0],
   },
