@@ -61,7 +61,7 @@ function compareTop(ref: ReferenceTop, got: TopValues): TopOutcome {
       // The plain difference first; NaN (a NaN operand, or equal infinities) takes absDiff's rules.
       let d = Math.abs(r - b[i]!);
       if (d !== d) d = absDiff(r, b[i]!);
-      if (d > maxAbs || d !== d) maxAbs = d;
+      if (d > maxAbs) maxAbs = d;
       if (d !== 0) exactOk = false;
       const m = Math.abs(r);
       if (m > maxRef && m !== Infinity) maxRef = m;
