@@ -5,6 +5,7 @@
 import { canonicalAxis } from "../caffe/shape-util.js";
 import type { Params } from "../caffe/layers/params.js";
 import { fail, type Blob, type LayerContext } from "./types.js";
+import { freshFloats } from "../numeric/float-pool.js";
 
 /** Blob::count(start, end): the product of dims [start, end) (1 when empty). */
 export function count(shape: readonly number[], start = 0, end = shape.length): number {
@@ -25,9 +26,9 @@ export function float(p: Params, name: string): number {
   return Math.fround(p.num(name));
 }
 
-/** A blob with the given shape and a fresh zeroed buffer. */
+/** A blob with the given shape and a zeroed buffer (from the running pool, if any: numeric/float-pool.ts). */
 export function blobOf(shape: readonly number[], data?: Float32Array): Blob {
-  return { shape: [...shape], data: data ?? new Float32Array(count(shape)) };
+  return { shape: [...shape], data: data ?? freshFloats(count(shape)) };
 }
 
 /** The bottoms a layer needs, failing like Caffe's ExactNumBottomBlobs / MinBottomBlobs checks. */

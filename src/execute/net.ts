@@ -6,6 +6,7 @@
 import { lossWeightsOf } from "../caffe/layers/loss-weights.js";
 import type { NetLayer, NetModel } from "../caffe/net.js";
 import type { SourceMap } from "../schema/locations.js";
+import { poolRunning, releaseFloats, retainFloats } from "../numeric/float-pool.js";
 import { executorOf } from "./registry.js";
 import { ExecuteError, type Blob, type LayerExecutor, type Phase } from "./types.js";
 
@@ -77,11 +78,33 @@ export function executeNet(
   weights: ReadonlyMap<string, readonly Blob[]>,
   options: ExecuteOptions = {},
 ): ExecuteResult {
+  const steps = netSteps(model, inputs, weights, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * {@link executeNet} one layer at a time: yields each layer's record as it is produced (after
+ * `onLayer`), and returns the result. A caller that compares records as they come and drops them
+ * (with `keep: false`) holds only the blobs the net still reads.
+ */
+export function* netSteps(
+  model: NetModel,
+  inputs: ReadonlyMap<string, Blob>,
+  weights: ReadonlyMap<string, readonly Blob[]>,
+  options: ExecuteOptions = {},
+): Generator<LayerRecord, ExecuteResult, void> {
   const phase: Phase = model.state.phase === "TRAIN" ? "TRAIN" : "TEST";
   const blobs = new Map<string, Blob>();
   const layers: LayerRecord[] = [];
   const keep = options.keep ?? true;
   const updatedParams = new Map<string, Blob[]>();
+  // With a running pool and nothing kept, a blob's buffer goes back once no later layer reads it (the
+  // result's `blobs` then holds only the blobs read to the end, and the net's outputs).
+  const recycle = poolRunning() && !keep;
+  const lastRead = recycle ? lastReads(model) : new Map<string, number>();
   let loss = 0;
   for (let position = 0; position < model.layers.length; position++) {
     const layer = model.layers[position]!;
@@ -115,9 +138,23 @@ export function executeNet(
     const record: LayerRecord = { name: layer.name, type: layer.type, position, tops: [] };
     layer.tops.forEach((name, i) => {
       const top = tops[i]!;
+      if (recycle) {
+        retainFloats(top.data);
+        const replaced = blobs.get(name);
+        if (replaced) releaseFloats(replaced.data);
+      }
       blobs.set(name, top);
       record.tops.push({ blob: name, shape: [...top.shape], data: top.data });
     });
+    if (recycle) {
+      for (const name of new Set(layer.bottoms)) {
+        const blob = blobs.get(name);
+        if (blob && lastRead.get(name) === position && !layer.tops.includes(name)) {
+          releaseFloats(blob.data);
+          blobs.delete(name);
+        }
+      }
+    }
     if (params) {
       record.params = params;
       updatedParams.set(layer.name, params);
@@ -129,8 +166,16 @@ export function executeNet(
     }
     options.onLayer?.(record);
     if (keep) layers.push(record);
+    yield record;
   }
   return { layers, error: null, blobs, loss, updatedParams };
+}
+
+/** The position of the last layer reading each blob name. */
+function lastReads(model: NetModel): Map<string, number> {
+  const last = new Map<string, number>();
+  model.layers.forEach((layer, position) => layer.bottoms.forEach((name) => last.set(name, position)));
+  return last;
 }
 
 /**

@@ -11,6 +11,7 @@
 import { caffeStdDev, simdBatchNormNormalize, simdBatchNormTrain } from "./caffe-batch-norm-simd.js";
 import { gemvColumnSums, gemvRowSum, gemvRowSumOfSquares, isVectorRow } from "./openblas-order.js";
 import { channelLayout, type Tensor } from "./tensor.js";
+import { freshFloats } from "./float-pool.js";
 
 /** Caffe's phases; BatchNorm's use_global_stats defaults from them. */
 export type CaffePhase = "TRAIN" | "TEST";
@@ -234,7 +235,7 @@ function forward(
 ): CaffeBatchNormForward {
   const { num, channels, spatial } = channelLayout(bottom.shape);
   const x = bottom.data;
-  const y = out ?? new Float32Array(x.length);
+  const y = out ?? freshFloats(x.length);
   const result = (mean: Float32Array, variance: Float32Array, stdDev: Float32Array): CaffeBatchNormForward => ({
     top: { shape: [...bottom.shape], data: y },
     mean,

@@ -9,6 +9,7 @@ import { fmaf } from "./float32.js";
 import { channelLayout, type Tensor } from "./tensor.js";
 import { simdTorchCollectStats, simdTorchTransform } from "./torch-batch-norm-simd.js";
 import { torchBackwardSums, torchCollectStats, torchTransform } from "./torch-kernels.js";
+import { freshFloats } from "./float-pool.js";
 
 /** The PyTorch class for an input rank: BatchNorm1d for rank 2 and 3, 2d for 4, 3d for 5; null otherwise. */
 export function torchModuleForRank(rank: number): "BatchNorm1d" | "BatchNorm2d" | "BatchNorm3d" | null {
@@ -165,7 +166,7 @@ export function forwardWithFactor(
     // batch_norm_cpu_collect_linear_and_constant_terms (eval): opmath float throughout.
     for (let c = 0; c < channels; c++) invstd[c] = 1 / Math.fround(Math.sqrt(Math.fround((rv[c] as number) + eps32)));
   }
-  const y = new Float32Array(x.length);
+  const y = freshFloats(x.length);
   if (!simdTorchTransform(x, y, num, channels, spatial, mean, invstd, module.weight, module.bias)) {
     torchTransform(x, y, num, channels, spatial, mean, invstd, module.weight, module.bias);
   }

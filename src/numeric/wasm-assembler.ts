@@ -138,6 +138,8 @@ export const op = {
   f64x2Add: () => simd(0xf0),
   f64x2Sub: () => simd(0xf1),
   f64x2Mul: () => simd(0xf2),
+  /** f64x2.pmax(a, b): lane-wise `a < b ? b : a` (one maxpd; a NaN in b is dropped). */
+  f64x2Pmax: () => simd(0xf7),
 } as const;
 
 /**

@@ -24,6 +24,12 @@ export interface DecodeOptions {
    * refused; protoc's CodedInputStream default recursion limit is 100.
    */
   maxDepth?: number;
+  /**
+   * The caller gives the bytes up: a packed float/double run at an offset its width does not divide
+   * is moved back over its own tag and length (already read) so that it can be viewed, not copied.
+   * The bytes are no longer the message afterwards: decode them once.
+   */
+  alignFloatsInPlace?: boolean;
 }
 
 /** A field the schema does not know (or whose wire type or enum number it does not accept). */
@@ -59,7 +65,7 @@ export const DEFAULT_MAX_DEPTH = 100;
 
 /** Decodes `bytes` as message `info`. Never throws on malformed input. */
 export function decodeMessage(info: MessageInfo, bytes: Uint8Array, options: DecodeOptions = {}): DecodeResult {
-  const decoder = new Decoder(bytes, options.maxDepth ?? DEFAULT_MAX_DEPTH);
+  const decoder = new Decoder(bytes, options.maxDepth ?? DEFAULT_MAX_DEPTH, options.alignFloatsInPlace ?? false);
   const message: BoundMessage = {};
   try {
     decoder.message(info, message, bytes.length, 0);
@@ -86,6 +92,7 @@ class Decoder {
   constructor(
     private readonly bytes: Uint8Array,
     private readonly maxDepth: number,
+    private readonly alignInPlace: boolean,
   ) {
     this.r = new ByteReader(bytes);
   }
@@ -168,7 +175,7 @@ class Decoder {
     if (field.kind === "float" || field.kind === "double") {
       const width = field.kind === "float" ? 4 : 8;
       if (len % width !== 0) throw new DecodeFault("invalid-packed-length", start, runEnd - start, { field: field.name, length: len });
-      const run = this.floatRun(field.kind, r.pos, len / width);
+      const run = this.floatRun(field.kind, r.pos, len / width, start);
       r.pos = runEnd;
       // Only fields declared [packed = true] are typed arrays in the bound form.
       appendRun(field, obj, field.packed ? run : Array.from(run));
@@ -184,12 +191,22 @@ class Decoder {
     appendRun(field, obj, values);
   }
 
-  /** A view over the input when aligned and little-endian (the wire's byte order), else a copy. */
-  private floatRun(kind: "float" | "double", pos: number, count: number): Float32Array | Float64Array {
+  /**
+   * A view over the input when aligned and little-endian (the wire's byte order), else a copy —
+   * or, with `alignInPlace`, a view of the run moved back to alignment over its tag and length
+   * (from `tagAt`), when they are long enough.
+   */
+  private floatRun(kind: "float" | "double", pos: number, count: number, tagAt: number): Float32Array | Float64Array {
     const width = kind === "float" ? 4 : 8;
     const abs = this.bytes.byteOffset + pos;
-    if (LITTLE_ENDIAN && abs % width === 0) {
-      return kind === "float" ? new Float32Array(this.bytes.buffer, abs, count) : new Float64Array(this.bytes.buffer, abs, count);
+    const view = (at: number): Float32Array | Float64Array =>
+      kind === "float" ? new Float32Array(this.bytes.buffer, at, count) : new Float64Array(this.bytes.buffer, at, count);
+    if (LITTLE_ENDIAN && abs % width === 0) return view(abs);
+    const shift = abs % width;
+    if (LITTLE_ENDIAN && this.alignInPlace && pos - shift >= tagAt) {
+      // Copying within memory already read costs little; a copy to fresh memory costs a page fault per 4 KiB.
+      this.bytes.copyWithin(pos - shift, pos, pos + count * width);
+      return view(abs - shift);
     }
     const out = kind === "float" ? new Float32Array(count) : new Float64Array(count);
     if (LITTLE_ENDIAN) new Uint8Array(out.buffer).set(this.bytes.subarray(pos, pos + count * width));

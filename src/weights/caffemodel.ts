@@ -68,6 +68,26 @@ export interface Caffemodel {
   diagnostics: Diagnostic[];
   /** The file's bytes, which {@link BlobRef}s point into. */
   bytes: Uint8Array;
+  /**
+   * Set when the reader owns `bytes` (readCaffemodel's `ownBytes`): each blob is decoded once, its
+   * values a view into `bytes` (moved to alignment in place), and kept here by offset.
+   */
+  decodedBlobs?: Map<number, DecodedBlob>;
+}
+
+/** One blob's values and what decoding it found. */
+interface DecodedBlob {
+  blob: WeightBlob;
+  diagnostics: Diagnostic[];
+}
+
+/** Options of {@link readCaffemodel}. */
+export interface ReadCaffemodelOptions {
+  /**
+   * The caller hands the bytes over (a file read for this purpose only): blobs become views into
+   * them instead of copies, and the bytes are no longer a caffemodel afterwards.
+   */
+  ownBytes?: boolean;
 }
 
 /** The number of values a shape holds (1 for rank 0, as Blob::count is). */
@@ -109,13 +129,20 @@ export function readBlob(proto: BoundMessage): WeightBlob {
 export function decodeBlobs(model: Caffemodel, layer: WeightLayer): { blobs: WeightBlob[]; diagnostics: Diagnostic[] } {
   const info = loadCaffeSchema().message("caffe.BlobProto");
   const diagnostics: Diagnostic[] = [];
+  const cache = model.decodedBlobs;
+  const decode = (ref: BlobRef): DecodedBlob => {
+    const decoded = decodeMessage(info, model.bytes.subarray(ref.offset, ref.offset + ref.length), { alignFloatsInPlace: cache !== undefined });
+    const found = decoded.diagnostics.map((d) => diagnostic(d.code, d.severity, undefined, { ...d.data, offset: ref.offset + Number(d.data["offset"] ?? 0) }));
+    return { blob: readBlob(decoded.message), diagnostics: found };
+  };
   const blobs = layer.blobs.map((ref) => {
-    const decoded = decodeMessage(info, model.bytes.subarray(ref.offset, ref.offset + ref.length));
-    for (const d of decoded.diagnostics) {
-      const offset = ref.offset + Number(d.data["offset"] ?? 0);
-      diagnostics.push(diagnostic(d.code, d.severity, undefined, { ...d.data, offset }));
+    let decoded = cache?.get(ref.offset);
+    if (!decoded) {
+      decoded = decode(ref);
+      cache?.set(ref.offset, decoded);
     }
-    return readBlob(decoded.message);
+    diagnostics.push(...decoded.diagnostics);
+    return decoded.blob;
   });
   return { blobs, diagnostics };
 }
@@ -161,7 +188,7 @@ function varintValue(bytes: Uint8Array, pos: number): number {
  * Reads caffemodel bytes: layers with names, types and blob locations. Never throws on malformed
  * input: decoding faults come back as error diagnostics with the layers read before the fault.
  */
-export function readCaffemodel(bytes: Uint8Array): Caffemodel {
+export function readCaffemodel(bytes: Uint8Array, options: ReadCaffemodelOptions = {}): Caffemodel {
   const decoded = decodeMessage(lazyNetInfo(), bytes);
   const net = decoded.message;
   // Where each layer's skipped blobs lie, by the layer object the decoder was filling.
@@ -199,5 +226,7 @@ export function readCaffemodel(bytes: Uint8Array): Caffemodel {
     const holder = format === "V0" && entry["layer"] !== undefined ? (entry["layer"] as BoundMessage) : entry;
     return readLayer(entry, index, format, blobsOf.get(holder) ?? []);
   });
-  return { name: typeof net["name"] === "string" ? net["name"] : null, format, layers, diagnostics: out, bytes };
+  const model: Caffemodel = { name: typeof net["name"] === "string" ? net["name"] : null, format, layers, diagnostics: out, bytes };
+  if (options.ownBytes) model.decodedBlobs = new Map();
+  return model;
 }

@@ -160,6 +160,27 @@ describe("verify --net in-process (stand-in PyTorch side)", () => {
   });
 });
 
+describe("verify --net in-process with our PyTorch executor", () => {
+  it("agrees on ResNet's in-place BatchNorm → Scale → ReLU chains with our PyTorch executor (buffers recycled in step)", () => {
+    // Every blob has one size, so each buffer is handed out again: a fused block writing its output
+    // over the input it still normalises, or a branch freed before its Eltwise, would show here.
+    const block = (name: string, bottom: string): string => `
+layer { name: "${name}" type: "Convolution" bottom: "${bottom}" top: "${name}" convolution_param { num_output: 8 kernel_size: 3 pad: 1 bias_term: false } }
+layer { name: "bn_${name}" type: "BatchNorm" bottom: "${name}" top: "${name}" batch_norm_param { use_global_stats: true } }
+layer { name: "scale_${name}" type: "Scale" bottom: "${name}" top: "${name}" scale_param { bias_term: true } }
+layer { name: "${name}_relu" type: "ReLU" bottom: "${name}" top: "${name}" }`;
+    const net = `layer { name: "in" type: "Input" top: "x" input_param { shape { dim: 1 dim: 8 dim: 24 dim: 24 } } }
+${block("a", "x")}${block("b", "a")}
+layer { name: "sum" type: "Eltwise" bottom: "x" bottom: "b" top: "sum" }
+layer { name: "sum_relu" type: "ReLU" bottom: "sum" top: "sum" }${block("c", "sum")}`;
+    const m = memoryIo({ "res.prototxt": net });
+    const status = runVerifyNet("res.prototxt", { quiet: true }, m.io);
+    expect(m.err.join("")).toBe("");
+    expect(m.out.join("").trimEnd().split("\n").at(-1)).toMatch(/^agree: 15 layers within 1e-5/);
+    expect(status).toBe(0);
+  });
+});
+
 describe("caffe2torch verify --net (the binary)", () => {
   it("documents --net in verify --help", async () => {
     const r = await runCliAsync(["verify", "--help"]);

@@ -105,6 +105,31 @@ describe("decodeMessage keeps blob data as typed arrays over the input", () => {
     expect(Array.from(data)).toEqual([1.5, -2]);
   });
 
+  it("with alignFloatsInPlace, moves an unaligned float payload back over its tag and length and views it", () => {
+    const values = Array.from({ length: 40 }, (_, i) => i - 17.25);
+    const input = bytes(0x2a, varint(160), f32(...values)); // tag, 2-byte length, 160 bytes
+    const buffer = new Uint8Array(256);
+    const at = 2; // tag at 2, length at 3–4, payload at 5: one byte past alignment
+    buffer.set(input, at);
+    const { message, diagnostics } = decodeMessage(BLOB, buffer.subarray(at, at + input.length), { alignFloatsInPlace: true });
+    expect(diagnostics).toEqual([]);
+    const data = message["data"] as Float32Array;
+    expect(data.buffer).toBe(buffer.buffer);
+    expect(data.byteOffset).toBe(4);
+    expect(Array.from(data)).toEqual(values.map(Math.fround));
+  });
+
+  it("with alignFloatsInPlace, still copies when the tag and length are shorter than the shift", () => {
+    const input = bytes(0x2a, 8, f32(1.5, -2)); // tag and length: 2 bytes; the payload is 3 bytes past alignment
+    const buffer = new Uint8Array(64);
+    buffer.set(input, 1);
+    const before = buffer.slice();
+    const { message } = decodeMessage(BLOB, buffer.subarray(1, 1 + input.length), { alignFloatsInPlace: true });
+    expect((message["data"] as Float32Array).buffer).not.toBe(buffer.buffer);
+    expect(Array.from(message["data"] as Float32Array)).toEqual([1.5, -2]);
+    expect(buffer).toEqual(before); // nothing moved
+  });
+
   it("makes packed doubles a Float64Array view when 8-byte aligned", () => {
     const payload = new Uint8Array(new Float64Array([0.1, 2]).buffer);
     const input = bytes(0x42, 16, payload);

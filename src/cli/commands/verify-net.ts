@@ -20,8 +20,9 @@ import type { NetVerification } from "../../verify/net-types.js";
 import { formatNetReport, type TitledVerification } from "../../verify/net/format-text.js";
 import { InputFileError, inputShapeProblems, labelClasses, matchInputs, readInputFile, seededInputs, unknownInputs, type InputSpec } from "../../verify/net/inputs.js";
 import { readRecording, RecordFormatError, type Recording } from "../../verify/net/record.js";
+import type { ReferenceLayer } from "../../verify/net/compare.js";
 import type { TopValues } from "../../verify/net/records.js";
-import { defaultTorchSide, recordsOf, runCaffeSide, verifyLayers, type NetSetup, type TorchSide } from "../../verify/net/run.js";
+import { defaultTorchSteps, runCaffeSide, stepsOf, verifyLayers, verifyNetStreaming, type ForwardFailure, type NetSetup, type TorchSide } from "../../verify/net/run.js";
 import { seededCaffemodel, unknownBlobShapes } from "../../verify/net/seeded-weights.js";
 import { DEFAULT_NET_TOLERANCE } from "../../verify/net/tolerance.js";
 import { netWeights } from "../../verify/net/weights.js";
@@ -245,15 +246,14 @@ export function netVerifications(file: string | undefined, options: VerifyNetCli
     inputs,
     tolerance,
   };
-  const caffe = runCaffeSide(setup);
-  if (caffe.failure) {
-    const f = caffe.failure;
-    throw new CliError(`${visible(name)}:${f.line}:${f.column}: layer "${visible(f.layer)}" (${visible(f.type)}) cannot be run by the Caffe executor: ${visible(f.message)}`);
-  }
+  const caffeFailed = (f: ForwardFailure): CliError =>
+    new CliError(`${visible(name)}:${f.line}:${f.column}: layer "${visible(f.layer)}" (${visible(f.type)}) cannot be run by the Caffe executor: ${visible(f.message)}`);
   const results: TitledVerification[] = [];
   const python = io.env["PYTHON"] ?? DEFAULT_PYTHON;
   const modelJob = (): TorchModelJob => ({ graph, source: emitNetModule(graph), tensors: weights.tensors, inputs });
   if (recording) {
+    const caffe = runCaffeSide(setup);
+    if (caffe.failure) throw caffeFailed(caffe.failure);
     const executorRecords = { layers: caffe.reference.map((l) => ({ name: l.name, tops: l.tops as TopValues[] })), error: null };
     results.push({ verification: verifyLayers(setup, recording.layers, executorRecords, { against: "record", candidateIsCaffeExecutor: true }), title: "the Caffe executor against the recording" });
     if (options.torch) {
@@ -261,12 +261,15 @@ export function netVerifications(file: string | undefined, options: VerifyNetCli
       results.push({ verification: verifyLayers(setup, recording.layers, records!, { against: "torch", state: weights.state }), title: "the emitted model.py in PyTorch against the recording" });
     }
   } else {
-    const torchSide = deps.torchSide ?? defaultTorchSide;
-    const records = recordsOf(torchSide(setup.graph, setup.state, setup.inputs));
-    results.push({ verification: verifyLayers(setup, caffe.reference, records, { against: "torch-executor", state: weights.state }) });
+    // Both executors in step, each layer compared as it comes: neither side holds the whole net's tops.
+    const torchSteps = deps.torchSide ? stepsOf(deps.torchSide) : defaultTorchSteps;
+    const reference: ReferenceLayer[] | undefined = options.torch ? [] : undefined;
+    const streamed = verifyNetStreaming(setup, torchSteps, { against: "torch-executor", state: weights.state, keepReference: reference });
+    if (streamed.failure) throw caffeFailed(streamed.failure);
+    results.push({ verification: streamed.verification });
     if (options.torch) {
       const [records] = (deps.runTorch ?? runTorchJobs)([modelJob()], python);
-      results.push({ verification: verifyLayers(setup, caffe.reference, records!, { against: "torch", state: weights.state }) });
+      results.push({ verification: verifyLayers(setup, reference!, records!, { against: "torch", state: weights.state }) });
     }
   }
   return results;

@@ -6,6 +6,7 @@
 import type { TorchGraph, TorchNode } from "../../convert/torch-graph.js";
 import type { ExecuteOptions, ExecuteResult, LayerRecord } from "../net.js";
 import { ExecuteError, type Blob } from "../types.js";
+import { poolRunning, releaseFloats, retainFloats } from "../../numeric/float-pool.js";
 import { evaluate } from "./expr/eval.js";
 import { moduleOf } from "./modules/index.js";
 import { checkShape, constructorArgs, type ModuleContext, type ModuleImpl } from "./modules/module.js";
@@ -18,6 +19,8 @@ export interface TorchExecuteOptions extends Pick<ExecuteOptions, "onLayer" | "k
   training?: boolean;
   /** Replacement module implementations by class (e.g. a deliberately wrong one, to prove a comparison sees it). */
   modules?: ReadonlyMap<string, ModuleImpl>;
+  /** The records are taken from {@link torchGraphSteps}' yields (so they are made even without `keep` or `onLayer`). */
+  stepping?: boolean;
 }
 
 /** For each BatchNorm node whose Scale/Bias are fused into its module: the blob its call writes (the block's last top). */
@@ -30,6 +33,19 @@ function fusedOutputs(graph: TorchGraph): Map<number, string> {
     if (bn && node.tops[0] !== undefined) out.set(bn.position, node.tops[0]);
   }
   return out;
+}
+
+/**
+ * The index of the last node reading each value: its bottoms, and the top a fused node reports (the
+ * block's output, which the BatchNorm module wrote).
+ */
+function lastReads(graph: TorchGraph): Map<string, number> {
+  const last = new Map<string, number>();
+  graph.nodes.forEach((node, i) => {
+    node.bottoms.forEach((name) => last.set(name, i));
+    if (node.call.kind === "fused" && node.tops[0] !== undefined) last.set(node.tops[0], i);
+  });
+  return last;
 }
 
 /** The module context of a node: its arguments and its state by key `<attr>.<name>`. */
@@ -75,26 +91,64 @@ export function executeTorchGraph(
   inputs: ReadonlyMap<string, Blob>,
   options: TorchExecuteOptions = {},
 ): ExecuteResult {
+  const steps = torchGraphSteps(graph, state, inputs, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * {@link executeTorchGraph} one node at a time: yields each Caffe layer's record as it is produced
+ * (after `onLayer`), and returns the result.
+ */
+export function* torchGraphSteps(
+  graph: TorchGraph,
+  state: ReadonlyMap<string, Blob>,
+  inputs: ReadonlyMap<string, Blob>,
+  options: TorchExecuteOptions = {},
+): Generator<LayerRecord, ExecuteResult, void> {
   const training = options.training ?? graph.phase === "TRAIN";
   const keep = options.keep ?? true;
   // Without a record to keep or report, the partial values of fused blocks need not be computed.
-  const recording = keep || options.onLayer !== undefined;
+  const recording = keep || options.onLayer !== undefined || options.stepping === true;
   const fused = fusedOutputs(graph);
   const values = new Map<string, Tensor>();
   const steps = new Map<string, [Tensor, Tensor]>();
   const layers: LayerRecord[] = [];
   const implOf = (cls: string): ModuleImpl => options.modules?.get(cls) ?? moduleOf(cls) ?? unsupported("module", { cls });
+  // With a running pool and nothing kept, a value's buffer goes back once no later node reads it.
+  const recycle = poolRunning() && !keep;
+  const lastRead = recycle ? lastReads(graph) : new Map<string, number>();
+  // Buffers a node replaced: handed back once the node is done (a fused block still reads its input after writing its output).
+  const replaced: Tensor[] = [];
+  const setValue = (name: string, t: Tensor): void => {
+    if (recycle) {
+      retainFloats(t.data);
+      const old = values.get(name);
+      if (old) replaced.push(old);
+    }
+    values.set(name, t);
+  };
+  const dropSteps = (layer: string): void => {
+    const s = steps.get(layer);
+    if (s && recycle) s.forEach((t) => releaseFloats(t.data));
+    steps.delete(layer);
+  };
 
-  for (const node of graph.nodes) {
+  for (let i = 0; i < graph.nodes.length; i++) {
+    const node = graph.nodes[i]!;
+    const produced: LayerRecord[] = [];
     const record = (tops: readonly [string, Tensor][]): void => {
       const r: LayerRecord = { name: node.layer, type: node.type, position: node.position, tops: tops.map(([blob, t]) => ({ blob, shape: [...t.shape], data: t.data })) };
       options.onLayer?.(r);
       if (keep) layers.push(r);
+      produced.push(r);
     };
     try {
       const bottoms = (): Tensor[] => node.bottoms.map((b) => values.get(b) ?? invalid("unknown-bottom", { blob: b }));
       const assign = (tops: readonly Tensor[]): void => {
-        node.tops.forEach((name, i) => values.set(name, tops[i]!));
+        node.tops.forEach((name, i) => setValue(name, tops[i]!));
         record(node.tops.map((name, i) => [name, tops[i]!]));
       };
       const call = node.call;
@@ -122,9 +176,10 @@ export function executeTorchGraph(
           const out = fused.get(node.position);
           if (out !== undefined) {
             // forward_layers: steps = caffe_batch_norm_steps(bn, x); the module writes the block's output.
-            values.set(out, asTensor(impl.forward(ctx, args, new Map()), "output"));
+            setValue(out, asTensor(impl.forward(ctx, args, new Map()), "output"));
             if (recording) {
               const s = batchNormSteps(ctx, asTensor(args[0], "input"));
+              if (recycle) s.forEach((t) => retainFloats(t.data));
               steps.set(node.layer, s);
               record([[node.tops[0]!, s[0]]]);
             }
@@ -148,6 +203,8 @@ export function executeTorchGraph(
           const into = graph.nodes.find((n) => n.attr === call.into);
           const partial = call.part === "scale" && into ? steps.get(into.layer)?.[1] : values.get(node.tops[0]!);
           record([[node.tops[0]!, partial ?? invalid("fused-value", { into: call.into, part: call.part })]]);
+          // The block's full output follows its scale part: the partial values are not read again.
+          if (call.part === "full" && into) dropSteps(into.layer);
           break;
         }
       }
@@ -162,6 +219,17 @@ export function executeTorchGraph(
       if (e instanceof RangeError) return failure("torch-invalid", { what: "range", message: e.message });
       throw e;
     }
+    if (recycle) {
+      for (const t of replaced.splice(0)) releaseFloats(t.data);
+      for (const name of new Set(node.bottoms)) {
+        const value = values.get(name);
+        if (value && lastRead.get(name) === i && !node.tops.includes(name)) {
+          releaseFloats(value.data);
+          values.delete(name);
+        }
+      }
+    }
+    yield* produced;
   }
   return { layers, error: null, blobs: new Map([...values].map(([k, t]) => [k, blobOf(t)])) };
 }

@@ -5,6 +5,7 @@
  * tuples, lists, slices, dtypes, functions, modules).
  */
 import { ExecuteError } from "../types.js";
+import { freshFloats } from "../../numeric/float-pool.js";
 
 /** The dtypes the emitted models produce: float32 data, int64 indices and ids, bool masks. */
 export type DType = "float32" | "int64" | "bool";
@@ -63,7 +64,7 @@ export function numel(shape: readonly number[]): number {
 
 /** A tensor over `data` (fresh zeros when not given). */
 export function tensor(shape: readonly number[], data?: Float32Array, dtype: DType = "float32"): Tensor {
-  const d = data ?? new Float32Array(numel(shape));
+  const d = data ?? freshFloats(numel(shape));
   if (d.length !== numel(shape)) invalid("tensor-size", { shape: [...shape], values: d.length });
   return { t: "tensor", shape: [...shape], data: d, dtype };
 }

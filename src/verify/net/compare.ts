@@ -3,6 +3,7 @@
  * candidate's (PyTorch's) of the same layer name, shapes exactly, ArgMax exactly, values within a
  * scaled tolerance.
  */
+import { absDiff, differenceStats } from "../../numeric/difference.js";
 import type { NetLayerCheck } from "../net-types.js";
 import { isFull, type LayerTops, type ReferenceTop, type SideFailure, type SideRecords, type TopValues } from "./records.js";
 
@@ -42,31 +43,12 @@ const dims = (shape: readonly number[]): string => (shape.length === 0 ? "scalar
 
 const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
 
-/** |a − b| with NaN (one side only, or both) counted as an infinite difference. */
-function absDiff(a: number, b: number): number {
-  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b) ? 0 : Infinity;
-  if (a === b) return 0; // equal infinities
-  return Math.abs(a - b);
-}
 
 function compareTop(ref: ReferenceTop, got: TopValues): TopOutcome {
   if (!sameShape(ref.shape, got.shape)) return { shapeOk: false, maxAbs: Infinity, scaled: Infinity, exactOk: false };
   if (isFull(ref)) {
-    let maxAbs = 0;
-    let maxRef = 0;
-    let exactOk = true;
-    const [a, b] = [ref.data, got.data];
-    for (let i = 0; i < a.length; i++) {
-      const r = a[i]!;
-      // The plain difference first; NaN (a NaN operand, or equal infinities) takes absDiff's rules.
-      let d = Math.abs(r - b[i]!);
-      if (d !== d) d = absDiff(r, b[i]!);
-      if (d > maxAbs) maxAbs = d;
-      if (d !== 0) exactOk = false;
-      const m = Math.abs(r);
-      if (m > maxRef && m !== Infinity) maxRef = m;
-    }
-    return { shapeOk: true, maxAbs, scaled: maxAbs / Math.max(1, maxRef), exactOk };
+    const { maxAbs, maxRef } = differenceStats(ref.data, got.data);
+    return { shapeOk: true, maxAbs, scaled: maxAbs / Math.max(1, maxRef), exactOk: maxAbs === 0 };
   }
   // Samples and statistics only (a large top of a real net's recording): the samples, the mean and
   // the mean square, each scaled as the full comparison is (golden nets README).
@@ -97,23 +79,36 @@ function unchecked(layer: ReferenceLayer, ok: boolean): NetLayerCheck {
 }
 
 /**
- * Compares every reference layer with the candidate's layer of the same name. A layer without tops
- * (Silence) is unchecked and fine; a layer the candidate failed at, or never recorded, diverges;
- * layers after a candidate failure are unchecked (and not fine: nothing proves them).
+ * Compares reference layers one at a time, in Caffe's order, each with the candidate's layer of the
+ * same name. A layer without tops (Silence) is unchecked and fine; a layer the candidate failed at,
+ * or never recorded, diverges; layers after a candidate failure are unchecked (and not fine:
+ * nothing proves them).
  */
-export function compareLayers(reference: readonly ReferenceLayer[], candidate: SideRecords, tolerance: number): NetLayerCheck[] {
-  const byName = new Map(candidate.layers.map((l) => [l.name, l]));
-  const failedAt: SideFailure | null = candidate.error;
+export class LayerComparer {
+  /** Every layer compared so far, in order. */
+  readonly checks: NetLayerCheck[] = [];
   // Set once the candidate's failure has been charged to a layer.
-  let afterFailure = false;
-  return reference.map((layer): NetLayerCheck => {
+  private afterFailure = false;
+
+  constructor(private readonly tolerance: number) {}
+
+  /**
+   * Compares `layer` with `got`, the candidate's layer of that name (undefined: the candidate did
+   * not record it); `failedAt` is where the candidate stopped, once known.
+   */
+  add(layer: ReferenceLayer, got: LayerTops | undefined, failedAt: SideFailure | null): NetLayerCheck {
+    const check = this.check(layer, got, failedAt);
+    this.checks.push(check);
+    return check;
+  }
+
+  private check(layer: ReferenceLayer, got: LayerTops | undefined, failedAt: SideFailure | null): NetLayerCheck {
     if (layer.tops.length === 0) return unchecked(layer, true);
-    const got = byName.get(layer.name);
     if (!got) {
       // The first layer the candidate did not record diverges (it failed there, or it never computes
       // the layer); after a failure the rest are unchecked.
-      if (afterFailure) return unchecked(layer, false);
-      if (failedAt) afterFailure = true;
+      if (this.afterFailure) return unchecked(layer, false);
+      if (failedAt) this.afterFailure = true;
       return noted({ ...unchecked(layer, false), status: "diverged" }, failedAt ? `failed: ${failedAt.message.split("\n")[0]!}` : "not computed");
     }
     if (got.tops.length !== layer.tops.length) return noted({ ...unchecked(layer, false), status: "diverged" }, `${got.tops.length} tops`);
@@ -124,7 +119,7 @@ export function compareLayers(reference: readonly ReferenceLayer[], candidate: S
       const o = compareTop(ref, got.tops[i]!);
       if (!(o.maxAbs <= maxAbs)) maxAbs = o.maxAbs;
       if (!(o.scaled <= scaled)) scaled = o.scaled;
-      if (!o.shapeOk || !(o.scaled <= tolerance) || (EXACT_TYPES.has(layer.type) && !o.exactOk)) ok = false;
+      if (!o.shapeOk || !(o.scaled <= this.tolerance) || (EXACT_TYPES.has(layer.type) && !o.exactOk)) ok = false;
     });
     const check: NetLayerCheck = {
       name: layer.name,
@@ -138,7 +133,15 @@ export function compareLayers(reference: readonly ReferenceLayer[], candidate: S
     const other = layer.tops.findIndex((ref, i) => !sameShape(ref.shape, got.tops[i]!.shape));
     if (other >= 0) noted(check, `PyTorch: ${dims(got.tops[other]!.shape)}${other > 0 ? ` (top ${other})` : ""}`);
     return check;
-  });
+  }
+}
+
+/** {@link LayerComparer} over whole lists: every reference layer against the candidate's of the same name. */
+export function compareLayers(reference: readonly ReferenceLayer[], candidate: SideRecords, tolerance: number): NetLayerCheck[] {
+  const byName = new Map(candidate.layers.map((l) => [l.name, l]));
+  const comparer = new LayerComparer(tolerance);
+  for (const layer of reference) comparer.add(layer, byName.get(layer.name), candidate.error);
+  return comparer.checks;
 }
 
 /** The first layer that diverged, in Caffe's order, or null. */

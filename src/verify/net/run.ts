@@ -6,17 +6,18 @@
 import { DATA_LAYER_TYPES } from "../../caffe/input-shapes.js";
 import type { NetLayer, NetModel } from "../../caffe/net.js";
 import type { TorchGraph } from "../../convert/torch-graph.js";
-import { executeNet, type ExecuteResult } from "../../execute/net.js";
+import { executeNet, netSteps, type ExecuteFailure, type ExecuteResult, type LayerRecord } from "../../execute/net.js";
 import { executorOf } from "../../execute/registry.js";
-import { executeTorchGraph } from "../../execute/torch/index.js";
+import { executeTorchGraph, torchGraphSteps } from "../../execute/torch/index.js";
 import type { Blob, LayerExecutor } from "../../execute/types.js";
 import type { SourceMap } from "../../schema/locations.js";
-import type { NetVerification } from "../net-types.js";
+import type { NetLayerCheck, NetVerification } from "../net-types.js";
 import { likelyCause } from "./causes.js";
-import { compareLayers, firstDivergent, type ReferenceLayer } from "./compare.js";
+import { firstDivergent, LayerComparer, type ReferenceLayer } from "./compare.js";
 import { caffeParameters, torchDescription } from "./describe.js";
 import { executeFailureMessage } from "./messages.js";
-import type { SideRecords, TopValues } from "./records.js";
+import { FloatPool, releaseFloats, retainFloats } from "../../numeric/float-pool.js";
+import { isFull, type LayerTops, type ReferenceTop, type SideFailure, type SideRecords, type TopValues } from "./records.js";
 
 /**
  * The PyTorch side as a function: `executeTorchGraph(graph, state, inputs)` of src/execute/torch,
@@ -26,6 +27,24 @@ export type TorchSide = (graph: TorchGraph, state: ReadonlyMap<string, Blob>, in
 
 /** The PyTorch side `verify --net` runs by default: our executor of the emitted graph. */
 export const defaultTorchSide: TorchSide = executeTorchGraph;
+
+/** A forward one layer at a time: each record as it is produced, then the result. */
+export type ForwardSteps = Generator<LayerRecord, ExecuteResult, void>;
+
+/** A PyTorch side run one layer at a time (what {@link verifyNetStreaming} compares as it goes). */
+export type TorchSteps = (graph: TorchGraph, state: ReadonlyMap<string, Blob>, inputs: ReadonlyMap<string, Blob>) => ForwardSteps;
+
+/** Our executor of the emitted graph, one layer at a time, keeping nothing it has handed out. */
+export const defaultTorchSteps: TorchSteps = (graph, state, inputs) => torchGraphSteps(graph, state, inputs, { keep: false, stepping: true });
+
+/** A whole-result side as steps (a stand-in's records, handed out one by one). */
+export function stepsOf(side: TorchSide): TorchSteps {
+  return function* (graph, state, inputs) {
+    const result = side(graph, state, inputs);
+    yield* result.layers;
+    return result;
+  };
+}
 
 /** Everything both sides are built from. */
 export interface NetSetup {
@@ -74,14 +93,17 @@ export function recordsOf(result: ExecuteResult): SideRecords {
   };
 }
 
+const referenceLayer = (l: LayerRecord): ReferenceLayer => ({ name: l.name, type: l.type, tops: l.tops.map((t): TopValues => ({ shape: t.shape, data: t.data })) });
+
+function forwardFailure(setup: NetSetup, e: ExecuteFailure | null): ForwardFailure | null {
+  return e && { layer: e.layer, type: e.type, ...positionOf(setup, e.layer), message: executeFailureMessage(e.code, e.data) };
+}
+
 /** The Caffe executor's forward: the reference layers, or where it stopped. */
 export function runCaffeSide(setup: NetSetup, executors?: ReadonlyMap<string, LayerExecutor>): { reference: ReferenceLayer[]; failure: ForwardFailure | null } {
   const overrides = new Map([...dataLayersAsInputs(), ...(executors ?? [])]);
   const result = executeNet(setup.model, setup.inputs, setup.caffeWeights, { executors: overrides, sourceMap: setup.sourceMap });
-  const reference = result.layers.map((l) => ({ name: l.name, type: l.type, tops: l.tops.map((t): TopValues => ({ shape: t.shape, data: t.data })) }));
-  if (!result.error) return { reference, failure: null };
-  const e = result.error;
-  return { reference, failure: { layer: e.layer, type: e.type, ...positionOf(setup, e.layer), message: executeFailureMessage(e.code, e.data) } };
+  return { reference: result.layers.map(referenceLayer), failure: forwardFailure(setup, result.error) };
 }
 
 /** The PyTorch side through `torchSide`, as records; a thrown error becomes a failure at no layer. */
@@ -98,33 +120,150 @@ export interface VerifyLayersOptions {
   candidateIsCaffeExecutor?: boolean;
 }
 
+/** What the comparison keeps of the first divergent layer, for its cause. */
+interface Divergence {
+  layer: string;
+  referenceShape: readonly number[] | null;
+  /** Null when the candidate recorded no tops for it. */
+  candidateShape: readonly number[] | null;
+  recorded: boolean;
+}
+
+/**
+ * Pairs reference layers with the candidate's layers of the same name as both come, comparing each
+ * pair at once; a candidate layer that comes early waits for its reference. Returns the checks, the
+ * first divergence and where the candidate stopped.
+ */
+function compareStreams(
+  setup: NetSetup,
+  reference: Iterable<ReferenceLayer>,
+  candidate: Iterator<LayerTops, SideFailure | null>,
+): { checks: NetLayerCheck[]; divergence: Divergence | null; candidateError: SideFailure | null } {
+  const comparer = new LayerComparer(setup.tolerance);
+  const nodes = new Map(setup.graph.nodes.map((n) => [n.layer, n]));
+  const waiting = new Map<string, LayerTops[]>();
+  let candidateError: SideFailure | null = null;
+  let candidateDone = false;
+  let divergence: Divergence | null = null;
+  const next = (name: string): LayerTops | undefined => {
+    const queue = waiting.get(name);
+    if (queue) {
+      const got = queue.shift();
+      if (queue.length === 0) waiting.delete(name);
+      return got;
+    }
+    while (!candidateDone) {
+      const step = candidate.next();
+      if (step.done) {
+        candidateDone = true;
+        candidateError = step.value;
+        break;
+      }
+      hold(step.value);
+      if (step.value.name === name) return step.value;
+      waiting.set(step.value.name, [...(waiting.get(step.value.name) ?? []), step.value]);
+    }
+    return undefined;
+  };
+  // Both sides' tops are held while compared (a running pool may hand a buffer out again once freed).
+  const hold = (layer: LayerTops<ReferenceTop>): void => layer.tops.forEach((t) => isFull(t) && retainFloats(t.data));
+  const free = (layer: LayerTops<ReferenceTop> | undefined): void => layer?.tops.forEach((t) => isFull(t) && releaseFloats(t.data));
+  for (const layer of reference) {
+    hold(layer);
+    const got = layer.tops.length === 0 ? undefined : next(layer.name);
+    const check = comparer.add(layer, got, candidateError);
+    free(layer);
+    free(got);
+    const node = nodes.get(check.name);
+    if (node) check.torch = torchDescription(node, setup.graph);
+    if (divergence === null && check.status === "diverged") {
+      divergence = { layer: layer.name, referenceShape: layer.tops[0]?.shape ?? null, candidateShape: got?.tops[0]?.shape ?? null, recorded: got !== undefined };
+    }
+  }
+  return { checks: comparer.checks, divergence, candidateError };
+}
+
+/** The candidate's records handed out one by one, then where it stopped. */
+function* recordSteps(records: SideRecords): Generator<LayerTops, SideFailure | null, void> {
+  yield* records.layers;
+  return records.error;
+}
+
+/** A forward's steps as candidate layers, then where it stopped (its failure in words). */
+function* candidateSteps(steps: ForwardSteps): Generator<LayerTops, SideFailure | null, void> {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) {
+      const e = step.value.error;
+      return e ? { layer: e.layer, message: executeFailureMessage(e.code, e.data) } : null;
+    }
+    yield step.value;
+  }
+}
+
 /**
  * Compares `candidate` with `reference` layer by layer and explains the first divergent layer: its
  * Caffe parameters, the PyTorch module it became and a likely cause.
  */
 export function verifyLayers(setup: NetSetup, reference: readonly ReferenceLayer[], candidate: SideRecords, options: VerifyLayersOptions): NetVerification {
-  const checks = compareLayers(reference, candidate, setup.tolerance);
-  const nodes = new Map(setup.graph.nodes.map((n) => [n.layer, n]));
-  for (const check of checks) {
-    const node = nodes.get(check.name);
-    if (node) check.torch = torchDescription(node, setup.graph);
-  }
+  return verification(setup, compareStreams(setup, reference, recordSteps(candidate)), options);
+}
+
+/** Options of {@link verifyNetStreaming}. */
+export interface StreamingOptions extends VerifyLayersOptions {
+  /** Where to keep the Caffe executor's layers as they pass (another comparison reads them after). */
+  keepReference?: ReferenceLayer[];
+  /** The pool the two sides take their tops from (a new one by default; none when keeping the reference). */
+  pool?: FloatPool;
+}
+
+/**
+ * The Caffe executor against a PyTorch side run in step: each layer is compared as both sides have
+ * produced it, and neither side keeps what was compared (ResNet-50's tops are ~190 MB a side). The
+ * Caffe executor's own failure, if any, comes back with the layers compared before it.
+ */
+export function verifyNetStreaming(setup: NetSetup, torch: TorchSteps, options: StreamingOptions): { verification: NetVerification; failure: ForwardFailure | null } {
+  const caffe = netSteps(setup.model, setup.inputs, setup.caffeWeights, { executors: dataLayersAsInputs(), sourceMap: setup.sourceMap, keep: false });
+  let caffeResult: ExecuteResult | null = null;
+  const keep = options.keepReference;
+  const reference = function* (): Generator<ReferenceLayer, void, void> {
+    for (;;) {
+      const step = caffe.next();
+      if (step.done) {
+        caffeResult = step.value;
+        return;
+      }
+      const layer = referenceLayer(step.value);
+      keep?.push(layer);
+      yield layer;
+    }
+  };
+  // Each buffer back to a pool once both sides are past it: the process touches only the live blobs.
+  const compare = (): ReturnType<typeof compareStreams> => compareStreams(setup, reference(), candidateSteps(torch(setup.graph, setup.state, setup.inputs)));
+  const compared = keep ? compare() : (options.pool ?? new FloatPool()).run(compare);
+  return { verification: verification(setup, compared, options), failure: forwardFailure(setup, (caffeResult as ExecuteResult | null)?.error ?? null) };
+}
+
+/** The verification of compared layers: the checks and the first divergent layer's cause. */
+function verification(setup: NetSetup, compared: ReturnType<typeof compareStreams>, options: VerifyLayersOptions): NetVerification {
+  const { checks, divergence, candidateError } = compared;
   const first = firstDivergent(checks);
   let cause: NetVerification["cause"] = null;
   if (first !== null) {
     const layer: NetLayer | undefined = setup.model.layers.find((l) => l.name === first);
-    const node = nodes.get(first);
-    const ref = reference.find((l) => l.name === first);
-    const got = candidate.layers.find((l) => l.name === first);
-    const shapeDiffers = !!(ref?.tops[0] && got?.tops[0]) && (ref.tops[0].shape.length !== got.tops[0].shape.length || ref.tops[0].shape.some((d, i) => d !== got.tops[0]!.shape[i]));
-    const failed = candidate.error && !got ? candidate.error : null;
+    const node = setup.graph.nodes.find((n) => n.layer === first);
+    const ref = divergence?.layer === first ? divergence.referenceShape : null;
+    const got = divergence?.layer === first ? divergence.candidateShape : null;
+    const recorded = divergence?.layer === first && divergence.recorded;
+    const shapeDiffers = !!(ref && got) && (ref.length !== got.length || ref.some((d, i) => d !== got[i]));
+    const failed = candidateError && !recorded ? candidateError : null;
     let likely: string | null;
     if (failed !== null) likely = `the ${options.candidateIsCaffeExecutor ? "Caffe executor" : "PyTorch side"} stopped ${failed.layer === first ? "here" : `at layer "${failed.layer}"`}: ${failed.message}`;
-    else if (!got) likely = "the PyTorch side records no tops for this layer";
+    else if (!recorded) likely = "the PyTorch side records no tops for this layer";
     else if (options.candidateIsCaffeExecutor) likely = "the Caffe executor differs from the recording here: a case our executor of this type does not reproduce, or a recording from another Caffe build (a fork)";
     else likely = layer ? likelyCause({ layer, node, shapeDiffers, caffeBlobs: setup.caffeWeights.get(first) ?? [], state: options.state ?? null }) : null;
-    if (shapeDiffers && got?.tops[0] && ref?.tops[0]) {
-      const shapes = `shape [${ref.tops[0].shape.join(", ")}] in Caffe, [${got.tops[0].shape.join(", ")}] in PyTorch`;
+    if (shapeDiffers && ref && got) {
+      const shapes = `shape [${ref.join(", ")}] in Caffe, [${got.join(", ")}] in PyTorch`;
       likely = likely === null ? shapes : `${shapes}: ${likely}`;
     }
     cause = {

@@ -21,9 +21,12 @@ export interface NetWeights {
   diagnostics: Diagnostic[];
 }
 
-/** Reads `bytes` (a caffemodel) for both sides of `graph`. */
+/**
+ * Reads `bytes` (a caffemodel) for both sides of `graph`. The values are views into `bytes`, shared
+ * by both sides where the layouts agree: the bytes are taken over (not a caffemodel afterwards).
+ */
 export function netWeights(graph: TorchGraph, bytes: Uint8Array): NetWeights {
-  const model = readCaffemodel(bytes);
+  const model = readCaffemodel(bytes, { ownBytes: true });
   const diagnostics: Diagnostic[] = [...model.diagnostics];
   const caffe = new Map<string, Blob[]>();
   for (const layer of model.layers) {

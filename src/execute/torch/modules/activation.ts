@@ -8,6 +8,7 @@ import { unary } from "../ops/elementwise.js";
 import { clamp, elu, ELEMENTWISE, leakyRelu, sigmoidOf, softplus } from "../ops/math.js";
 import { asInt, asNumber, asTensor, float, int, invalid, tensor, unsupported, type Tensor } from "../value.js";
 import { arity, type ModuleContext, type ModuleImpl } from "./module.js";
+import { freshFloats } from "../../../numeric/float-pool.js";
 
 const INPLACE = ["inplace", { t: "bool", v: false }] as const;
 
@@ -27,7 +28,7 @@ function prelu(x: Tensor, ctx: ModuleContext): Tensor {
   const channels = x.shape.length >= 2 ? x.shape[1]! : 1;
   if (n !== 1 && n !== channels) invalid("prelu-channels", { num_parameters: n, channels });
   const inner = x.shape.length >= 2 ? x.data.length / (x.shape[0]! * channels) : 1;
-  const out = new Float32Array(x.data.length);
+  const out = freshFloats(x.data.length);
   for (let k = 0; k < out.length; k++) {
     const v = x.data[k]!;
     const slope = n === 1 ? w[0]! : w[Math.floor(k / inner) % channels]!;

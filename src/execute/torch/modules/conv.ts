@@ -10,6 +10,7 @@ import { gemmNT } from "../../../numeric/kernels/gemm.js";
 import { asBool, asInt, asInts, asTensor, int, invalid, numel, tensor, unsupported, type Value } from "../value.js";
 import { arity, type ModuleContext, type ModuleImpl } from "./module.js";
 import type { Param } from "../expr/args.js";
+import { freshFloats } from "../../../numeric/float-pool.js";
 
 const CONV_SIGNATURE: readonly Param[] = [
   ["in_channels"],
@@ -67,7 +68,7 @@ function convolve(ctx: ModuleContext, inputs: readonly Value[], axes: number, tr
   const geometry = { image: transposed ? output : input, columns: transposed ? input : output, kernel, stride, pad, dilation };
   const spec: ConvSpec = { geometry, channels: inC, numOutput: outC, group: groups };
   const [inDim, outDim] = [inC * numel(input), outC * numel(output)];
-  const out = new Float32Array(n * outDim);
+  const out = freshFloats(n * outDim);
   const w = transposed ? deconvolutionWeights(spec, weight.data) : weight.data;
   for (let b = 0; b < n; b++) {
     if (transposed) deconvolutionForward(spec, x0.data, b * inDim, w, bias?.data ?? null, out, b * outDim);
@@ -100,7 +101,7 @@ export const linear: ModuleImpl = {
     const weight = ctx.param("weight", [n, k]);
     const bias = asBool(ctx.args.get("bias"), "bias") ? ctx.param("bias", [n]) : null;
     const m = x.data.length / k;
-    const out = new Float32Array(m * n);
+    const out = freshFloats(m * n);
     gemmNT(m, n, k, { data: x.data, offset: 0, stride: k }, { data: weight.data, offset: 0, stride: k }, { data: out, offset: 0, stride: n });
     if (bias) for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[i * n + j] = out[i * n + j]! + bias.data[j]!;
     return tensor([...x.shape.slice(0, -1), n], out);

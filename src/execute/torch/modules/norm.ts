@@ -11,6 +11,7 @@ import { mean, softmax, sum } from "../ops/reduce.js";
 import { asBool, asInt, asNumber, asTensor, float, invalid, NONE, tensor, type Tensor } from "../value.js";
 import { arity, type ModuleContext, type ModuleImpl } from "./module.js";
 import { avgPool } from "./pool.js";
+import { freshFloats } from "../../../numeric/float-pool.js";
 
 const f32 = Math.fround;
 const mul = (a: Tensor, b: Tensor): Tensor => binary(a, b, ARITHMETIC["*"]!, "float32");
@@ -83,7 +84,7 @@ export function localResponseNorm(x: Tensor, size: number, alpha: number, beta: 
   const [n, c] = x.shape as [number, number];
   const inner = x.data.length / (n * c);
   const sq = unary(x, (v) => v * v).data;
-  const out = new Float32Array(x.data.length);
+  const out = freshFloats(x.data.length);
   const [before, after] = [Math.floor(size / 2), Math.floor((size - 1) / 2)];
   const [a, kk] = [f32(alpha), f32(k)];
   for (let b = 0; b < n; b++) {

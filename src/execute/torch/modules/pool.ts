@@ -12,6 +12,7 @@
  */
 import { asBool, asInt, asInts, asTensor, int, invalid, NONE, tensor, tuple, type Tensor, type Value } from "../value.js";
 import { arity, type ModuleContext, type ModuleImpl } from "./module.js";
+import { freshFloats } from "../../../numeric/float-pool.js";
 
 /** pooling_output_shape of ATen for one axis. */
 export function pooledSize(size: number, kernel: number, pad: number, stride: number, dilation: number, ceil: boolean): number {
@@ -55,7 +56,7 @@ function maxPool(x: Tensor, g: Window2d): [Tensor, Tensor] {
   const [h, w] = x.shape.slice(-2) as [number, number];
   const [oh, ow] = g.out as [number, number];
   const planes = planesOf(x);
-  const out = new Float32Array(planes * oh * ow);
+  const out = freshFloats(planes * oh * ow);
   const idx = new Float32Array(out.length);
   for (let p = 0; p < planes; p++) {
     const base = p * h * w;
@@ -92,7 +93,7 @@ export function avgPool(x: Tensor, g: Window2d, countIncludePad: boolean, diviso
   const [h, w] = x.shape.slice(-2) as [number, number];
   const [oh, ow] = g.out as [number, number];
   const planes = planesOf(x);
-  const out = new Float32Array(planes * oh * ow);
+  const out = freshFloats(planes * oh * ow);
   for (let p = 0; p < planes; p++) {
     const base = p * h * w;
     for (let i = 0; i < oh; i++) {
@@ -130,7 +131,7 @@ function adaptive(x: Tensor, outSize: readonly (number | null)[], max: boolean):
   const [h, w] = x.shape.slice(-2) as [number, number];
   const [oh, ow] = [outSize[0] ?? h, outSize[1] ?? w];
   const planes = planesOf(x);
-  const out = new Float32Array(planes * oh * ow);
+  const out = freshFloats(planes * oh * ow);
   const idx = new Float32Array(out.length);
   for (let p = 0; p < planes; p++) {
     const base = p * h * w;

@@ -5,6 +5,7 @@
  * same in any framework by definition, so nothing here is Caffe- or PyTorch-specific beyond that.
  */
 import { invalid, numel, stridesOf, tensor, type DType, type Tensor } from "../value.js";
+import { freshFloats } from "../../../numeric/float-pool.js";
 
 /** The broadcast shape of two shapes (aligned at the right), or an error naming both. */
 export function broadcastShape(a: readonly number[], b: readonly number[]): number[] {
@@ -81,7 +82,7 @@ export function promote(a: DType, b: DType, trueDivide = false): DType {
 export function binary(a: Tensor, b: Tensor, f: (x: number, y: number) => number, dtype: DType): Tensor {
   const shape = broadcastShape(a.shape, b.shape);
   const n = numel(shape);
-  const out = new Float32Array(n);
+  const out = freshFloats(n);
   // Index maps only where no faster path applies (an Int32Array per element is the slow part).
   const sameA = sameDims(a.shape, shape);
   const sameB = sameDims(b.shape, shape);
@@ -142,7 +143,7 @@ function sameShapeFast(f: (x: number, y: number) => number, x: Float32Array, y: 
 
 /** `f(x)` on every value (written to a fresh buffer, rounded to float32 by the store). */
 export function unary(a: Tensor, f: (x: number) => number, dtype: DType = a.dtype): Tensor {
-  const out = new Float32Array(a.data.length);
+  const out = freshFloats(a.data.length);
   const x = a.data;
   for (let k = 0; k < x.length; k++) out[k] = f(x[k]!);
   return tensor(a.shape, out, dtype);
