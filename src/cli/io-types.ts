@@ -12,8 +12,11 @@ export interface CliIo {
    * read buffer itself (memory for very large inputs). Optional: callers fall back to readFile.
    */
   readSource?(path: string): SourceText;
-  /** Reads a binary file ("-" reads standard input). Throws a CliError when unreadable. */
-  readBytes(path: string): Uint8Array;
+  /**
+   * Reads a binary file ("-" reads standard input). Throws a CliError when unreadable. With
+   * `shared`, the bytes may lie on a SharedArrayBuffer (a worker thread then reads them uncopied).
+   */
+  readBytes(path: string, options?: { shared?: boolean }): Uint8Array;
   /**
    * Writes a whole file atomically (temp file + rename); never leaves a partial file. Throws a
    * CliError (exit 2) when `path` is a file this run read (same real path, or same device and

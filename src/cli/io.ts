@@ -52,12 +52,12 @@ function readStdin(padding: number): Buffer {
 }
 
 /** A file's bytes followed by `padding` zero bytes, read into one buffer. */
-function readFilePadded(path: string, padding: number): Buffer {
-  if (padding === 0) return readFileSync(path);
+function readFilePadded(path: string, padding: number, shared = false): Buffer {
+  if (padding === 0 && !shared) return readFileSync(path);
   const fd = openSync(path, "r");
   try {
     const size = fstatSync(fd).size;
-    const buf = Buffer.allocUnsafe(size + padding);
+    const buf = shared ? Buffer.from(new SharedArrayBuffer(size + padding)) : Buffer.allocUnsafe(size + padding);
     let off = 0;
     for (let n = -1; off < size && n !== 0; off += n) n = readSync(fd, buf, off, size - off, null);
     // A file that is not what fstat said (it shrank, or is a pipe or /proc file): read it plainly.
@@ -73,9 +73,9 @@ function readFilePadded(path: string, padding: number): Buffer {
 }
 
 /** A file's bytes ("-": standard input), followed by `padding` zero bytes that are not part of it. */
-function readRaw(path: string, padding = 0): Buffer {
+function readRaw(path: string, padding = 0, shared = false): Buffer {
   try {
-    return path === "-" ? readStdin(padding) : readFilePadded(path, padding);
+    return path === "-" ? readStdin(padding) : readFilePadded(path, padding, shared);
   } catch (e) {
     throw new CliError(describeFsError(path === "-" ? "<stdin>" : path, e));
   }
@@ -282,8 +282,8 @@ function couldBeTerminal(fd: number): boolean {
 export function processIo(colorFlag?: boolean): CliIo {
   const env = process.env;
   const inputs = new InputRegistry();
-  const read = (path: string, padding = 0): Buffer => {
-    const b = readRaw(path, padding);
+  const read = (path: string, padding = 0, shared = false): Buffer => {
+    const b = readRaw(path, padding, shared);
     inputs.record(path);
     return b;
   };
@@ -294,8 +294,8 @@ export function processIo(colorFlag?: boolean): CliIo {
       const b = read(path, 2);
       return decodeSourceBytes(new Uint8Array(b.buffer, b.byteOffset, b.byteLength), b.length - 2);
     },
-    readBytes: (path) => {
-      const b = read(path);
+    readBytes: (path, options) => {
+      const b = read(path, 0, options?.shared ?? false);
       return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
     },
     checkOutput: (path, options) => {

@@ -23,6 +23,11 @@ export function freshFloats(length: number): Float32Array {
   return active !== null ? active.take(length) : new Float32Array(length);
 }
 
+/** The running pool, if any. */
+export function runningPool(): FloatPool | null {
+  return active;
+}
+
 /** Notes one more holder of `data`'s buffer (nothing without a running pool, or for a buffer it did not give). */
 export function retainFloats(data: Float32Array): void {
   active?.retain(data);
@@ -38,14 +43,30 @@ export function poolRunning(): boolean {
   return active !== null;
 }
 
+/** Options of a {@link FloatPool}. */
+export interface FloatPoolOptions {
+  /** Make buffers on SharedArrayBuffers (a worker thread hands its tops to the main thread without copies). */
+  shared?: boolean;
+}
+
 /** Free buffers by length, and the holders of every buffer handed out. */
 export class FloatPool {
   private readonly free = new Map<number, Float32Array[]>();
-  /** The whole array over each buffer the pool made, and how many hold it. */
-  private readonly owned = new WeakMap<ArrayBufferLike, { array: Float32Array; holders: number }>();
+  /** The whole array over each buffer the pool made or adopted, how many hold it, and who takes it back. */
+  private readonly owned = new WeakMap<ArrayBufferLike, { array: Float32Array; holders: number; onFree?: () => void }>();
   /** Buffers made, and buffers handed out again (for the benchmark's notes). */
   made = 0;
   reused = 0;
+
+  constructor(private readonly options: FloatPoolOptions = {}) {}
+
+  /**
+   * Counts the holders of a buffer made elsewhere (a worker's top), calling `onFree` instead of
+   * keeping it when the last one lets it go.
+   */
+  adopt(data: Float32Array, onFree: () => void): void {
+    this.owned.set(data.buffer, { array: data, holders: 0, onFree });
+  }
 
   /** Runs `fn` with this pool as the one executors take from (restoring the previous one after). */
   run<T>(fn: () => T): T {
@@ -66,7 +87,7 @@ export class FloatPool {
       this.reused++;
       return again.fill(0);
     }
-    const array = new Float32Array(length);
+    const array = this.options.shared ? new Float32Array(new SharedArrayBuffer(length * 4)) : new Float32Array(length);
     this.owned.set(array.buffer, { array, holders: 0 });
     this.made++;
     return array;
@@ -81,6 +102,11 @@ export class FloatPool {
     const entry = this.owned.get(data.buffer);
     if (!entry || entry.holders === 0) return;
     if (--entry.holders > 0) return;
+    if (entry.onFree) {
+      this.owned.delete(data.buffer);
+      entry.onFree();
+      return;
+    }
     const list = this.free.get(entry.array.length);
     if (list) list.push(entry.array);
     else this.free.set(entry.array.length, [entry.array]);

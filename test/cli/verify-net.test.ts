@@ -4,13 +4,15 @@
  * --record and the errors of a missing Python or torch.
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildNet, type NetLayer } from "../../src/caffe/net.js";
 import { buildTorchGraph } from "../../src/convert/graph.js";
 import type { NetParameter } from "../../src/schema/caffe-types.js";
 import { readNet } from "../../src/schema/read.js";
+import { seededCaffemodel } from "../../src/verify/net/seeded-weights.js";
 import { netWeights } from "../../src/verify/net/weights.js";
 import { runVerifyNet, type VerifyNetCliOptions } from "../../src/cli/commands/verify-net.js";
 import { CliError } from "../../src/cli/io-types.js";
@@ -160,20 +162,26 @@ describe("verify --net in-process (stand-in PyTorch side)", () => {
   });
 });
 
-describe("verify --net in-process with our PyTorch executor", () => {
-  it("agrees on ResNet's in-place BatchNorm → Scale → ReLU chains with our PyTorch executor (buffers recycled in step)", () => {
-    // Every blob has one size, so each buffer is handed out again: a fused block writing its output
-    // over the input it still normalises, or a branch freed before its Eltwise, would show here.
-    const block = (name: string, bottom: string): string => `
+/**
+ * Two ResNet blocks with Caffe's in-place BatchNorm → Scale → ReLU chains and a residual Eltwise.
+ * Every blob has one size, so each buffer is handed out again: a fused block writing its output
+ * over the input it still normalises, or a branch freed before its Eltwise, would show.
+ */
+const RESNET_BLOCKS = (() => {
+  const block = (name: string, bottom: string): string => `
 layer { name: "${name}" type: "Convolution" bottom: "${bottom}" top: "${name}" convolution_param { num_output: 8 kernel_size: 3 pad: 1 bias_term: false } }
 layer { name: "bn_${name}" type: "BatchNorm" bottom: "${name}" top: "${name}" batch_norm_param { use_global_stats: true } }
 layer { name: "scale_${name}" type: "Scale" bottom: "${name}" top: "${name}" scale_param { bias_term: true } }
 layer { name: "${name}_relu" type: "ReLU" bottom: "${name}" top: "${name}" }`;
-    const net = `layer { name: "in" type: "Input" top: "x" input_param { shape { dim: 1 dim: 8 dim: 24 dim: 24 } } }
+  return `layer { name: "in" type: "Input" top: "x" input_param { shape { dim: 1 dim: 8 dim: 24 dim: 24 } } }
 ${block("a", "x")}${block("b", "a")}
 layer { name: "sum" type: "Eltwise" bottom: "x" bottom: "b" top: "sum" }
 layer { name: "sum_relu" type: "ReLU" bottom: "sum" top: "sum" }${block("c", "sum")}`;
-    const m = memoryIo({ "res.prototxt": net });
+})();
+
+describe("verify --net in-process with our PyTorch executor", () => {
+  it("agrees on ResNet's in-place BatchNorm → Scale → ReLU chains with our PyTorch executor (buffers recycled in step)", () => {
+    const m = memoryIo({ "res.prototxt": RESNET_BLOCKS });
     const status = runVerifyNet("res.prototxt", { quiet: true }, m.io);
     expect(m.err.join("")).toBe("");
     expect(m.out.join("").trimEnd().split("\n").at(-1)).toMatch(/^agree: 15 layers within 1e-5/);
@@ -188,6 +196,27 @@ describe("caffe2torch verify --net (the binary)", () => {
     expect(r.stdout).toContain("Whole-net verification (--net):");
     expect(r.stdout).toContain("--record <dir>");
   });
+
+  it.each([
+    ["squeezenet_v1_1", join(NETS, "squeezenet_v1_1", "net.prototxt"), join(NETS, "squeezenet_v1_1", "weights.caffemodel")],
+    ["ResNet's in-place blocks", "res.prototxt", "res.caffemodel"],
+  ])("%s with --weights: the PyTorch side on the worker thread gives the in-process comparison", async (_name, net, weights) => {
+    const dir = mkdtempSync(join(tmpdir(), "c2t-verify-net-"));
+    try {
+      writeFileSync(join(dir, "res.prototxt"), RESNET_BLOCKS);
+      const read = readNet(RESNET_BLOCKS);
+      writeFileSync(join(dir, "res.caffemodel"), seededCaffemodel(buildTorchGraph(read, { phase: "TEST", source: "res.prototxt" }).graph, 0));
+      const at = (f: string): string => (f.startsWith("/") ? f : join(dir, f));
+      const r = await runCliAsync(["verify", at(net), "--net", "--weights", at(weights), "--json"]);
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      const m = memoryIo({ [at(net)]: readFileSync(at(net), "utf8"), [at(weights)]: readFileSync(at(weights)) });
+      expect(runVerifyNet(at(net), { weights: at(weights), json: true }, m.io)).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual(JSON.parse(m.out.join("")));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it("exits 2 with a clear message when $PYTHON does not exist", async () => {
     const r = await runCliAsync(["verify", join(ZOO_POOL, "net.prototxt"), "--net", "--torch"], { env: { PYTHON: "/nonexistent/python3" } });

@@ -25,6 +25,7 @@ import type { TopValues } from "../../verify/net/records.js";
 import { defaultTorchSteps, runCaffeSide, stepsOf, verifyLayers, verifyNetStreaming, type ForwardFailure, type NetSetup, type TorchSide } from "../../verify/net/run.js";
 import { seededCaffemodel, unknownBlobShapes } from "../../verify/net/seeded-weights.js";
 import { DEFAULT_NET_TOLERANCE } from "../../verify/net/tolerance.js";
+import { startTorchThread, torchWorkerScript, type TorchThread } from "../../verify/net/torch-thread.js";
 import { netWeights } from "../../verify/net/weights.js";
 import { weightsMessage } from "../../weights/messages.js";
 import { makeStyle } from "../color.js";
@@ -85,6 +86,11 @@ cannot be exported or executed, a bad --input/--weights/--record file, no PyTorc
 export interface VerifyNetDeps {
   torchSide?: TorchSide;
   runTorch?: (jobs: readonly TorchModelJob[], python: string) => ReturnType<typeof runTorchJobs>;
+  /**
+   * The worker script of the PyTorch side (torch-worker.js); null runs it in this thread. By default
+   * the script beside the built modules, when there is one and the weights come from a file.
+   */
+  torchWorker?: URL | null;
   /** Told the comparisons once they ran (`verify --net --html` writes its page from them). */
   onResults?: (verifications: readonly NetVerification[]) => void;
 }
@@ -159,6 +165,17 @@ export function pageVerification(verifications: readonly NetVerification[]): Net
  * input could not be used (the reason already written to stderr). Throws CliError for usage errors.
  */
 export function netVerifications(file: string | undefined, options: VerifyNetCliOptions, io: CliIo, deps: VerifyNetDeps = {}): TitledVerification[] | 2 {
+  // Our PyTorch executor on the second core, started first: it loads while this thread reads the weights.
+  const script = options.record === undefined && !deps.torchSide && options.weights !== undefined ? (deps.torchWorker === undefined ? torchWorkerScript() : deps.torchWorker) : null;
+  const thread = script ? startTorchThread(script) : null;
+  try {
+    return verificationsWith(thread, file, options, io, deps);
+  } finally {
+    thread?.stop();
+  }
+}
+
+function verificationsWith(thread: TorchThread | null, file: string | undefined, options: VerifyNetCliOptions, io: CliIo, deps: VerifyNetDeps): TitledVerification[] | 2 {
   const stray = BLOCK_ONLY.filter((k) => (options as Record<string, unknown>)[k] !== undefined && (options as Record<string, unknown>)[k] !== false);
   if (stray.length > 0) throw new CliError(`--${stray[0]!} is an option of the BatchNorm-block verify, not of --net`);
   const recordDir = options.record;
@@ -217,7 +234,8 @@ export function netVerifications(file: string | undefined, options: VerifyNetCli
 
   // Weights: the caffemodel, or seeded blobs written as one (both sides read them their own way).
   let bytes: Uint8Array;
-  if (weightsFile !== undefined) bytes = io.readBytes(weightsFile);
+  // On shared memory for the worker thread: the state it reads is views into these bytes.
+  if (weightsFile !== undefined) bytes = io.readBytes(weightsFile, { shared: thread !== null });
   else {
     const unknown = unknownBlobShapes(graph);
     if (unknown.length > 0) throw new CliError(`cannot draw weights for layer "${visible(unknown[0]!.layer)}" (${visible(unknown[0]!.type)}): its blob shapes are not known; give --weights or --input-shape`);
@@ -262,7 +280,9 @@ export function netVerifications(file: string | undefined, options: VerifyNetCli
     }
   } else {
     // Both executors in step, each layer compared as it comes: neither side holds the whole net's tops.
-    const torchSteps = deps.torchSide ? stepsOf(deps.torchSide) : defaultTorchSteps;
+    // The worker only pays when the weights are shared with it (else it would get a copy of them).
+    const threaded = thread !== null && bytes.buffer instanceof SharedArrayBuffer;
+    const torchSteps = deps.torchSide ? stepsOf(deps.torchSide) : threaded ? thread.steps : defaultTorchSteps;
     const reference: ReferenceLayer[] | undefined = options.torch ? [] : undefined;
     const streamed = verifyNetStreaming(setup, torchSteps, { against: "torch-executor", state: weights.state, keepReference: reference });
     if (streamed.failure) throw caffeFailed(streamed.failure);

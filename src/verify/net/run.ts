@@ -213,7 +213,7 @@ export function verifyLayers(setup: NetSetup, reference: readonly ReferenceLayer
 export interface StreamingOptions extends VerifyLayersOptions {
   /** Where to keep the Caffe executor's layers as they pass (another comparison reads them after). */
   keepReference?: ReferenceLayer[];
-  /** The pool the two sides take their tops from (a new one by default; none when keeping the reference). */
+  /** The pool the two sides take their tops from (a new one by default). */
   pool?: FloatPool;
 }
 
@@ -234,13 +234,16 @@ export function verifyNetStreaming(setup: NetSetup, torch: TorchSteps, options: 
         return;
       }
       const layer = referenceLayer(step.value);
-      keep?.push(layer);
+      if (keep) {
+        // Kept for a later comparison: held for good, so the pool never hands these buffers out again.
+        layer.tops.forEach((t) => isFull(t) && retainFloats(t.data));
+        keep.push(layer);
+      }
       yield layer;
     }
   };
-  // Each buffer back to a pool once both sides are past it: the process touches only the live blobs.
-  const compare = (): ReturnType<typeof compareStreams> => compareStreams(setup, reference(), candidateSteps(torch(setup.graph, setup.state, setup.inputs)));
-  const compared = keep ? compare() : (options.pool ?? new FloatPool()).run(compare);
+  // Each buffer back to the pool once both sides are past it: the process touches only the live blobs.
+  const compared = (options.pool ?? new FloatPool()).run(() => compareStreams(setup, reference(), candidateSteps(torch(setup.graph, setup.state, setup.inputs))));
   return { verification: verification(setup, compared, options), failure: forwardFailure(setup, (caffeResult as ExecuteResult | null)?.error ?? null) };
 }
 

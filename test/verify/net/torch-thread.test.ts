@@ -1,0 +1,78 @@
+/**
+ * The PyTorch side on a worker thread (what the built CLI runs when the weights come from a file):
+ * the same comparison as in this thread, buffers handed back and forth without corruption, and a
+ * worker that dies is an error rather than a hang. The worker runs the built modules (dist/), which
+ * the test command builds first.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { defaultTorchSteps, verifyNetStreaming } from "../../../src/verify/net/run.js";
+import { SIGNAL_POSTED, SIGNAL_STARTED, SIGNAL_STOPPED } from "../../../src/verify/net/torch-thread-protocol.js";
+import { startTorchThread } from "../../../src/verify/net/torch-thread.js";
+import { ROOT } from "../../helpers/paths.js";
+import { goldenNet, type GoldenNet } from "./golden.js";
+import { MUTATIONS } from "./mutations.js";
+
+const SCRIPT = pathToFileURL(join(ROOT, "dist", "verify", "net", "torch-worker.js"));
+
+function threaded(net: GoldenNet) {
+  const thread = startTorchThread(SCRIPT);
+  try {
+    return verifyNetStreaming(net.setup, thread.steps, { against: "torch-executor", state: net.weights.state }).verification;
+  } finally {
+    thread.stop();
+  }
+}
+
+const inThread = (net: GoldenNet) => verifyNetStreaming(net.setup, defaultTorchSteps, { against: "torch-executor", state: net.weights.state }).verification;
+
+describe("the PyTorch side on a worker thread", () => {
+  it.each(["squeezenet_v1_1", "mobilenet_v2", "zoo_tensor", "zoo_norm"])("%s: compares exactly as in this thread", (name) => {
+    const net = goldenNet(name);
+    const v = threaded(net);
+    expect(v.ok).toBe(true);
+    expect(v).toEqual(inThread(net));
+  }, 60_000);
+
+  it.each(MUTATIONS.slice(0, 3).map((m) => [m.title, m] as const))("names the layer of %s first, as in this thread", (_title, m) => {
+    const net = goldenNet(m.case, m.mutation);
+    const v = threaded(net);
+    expect(v.first_divergent).toBe(m.layer);
+    expect(v).toEqual(inThread(net));
+  }, 60_000);
+
+  const dir = mkdtempSync(join(tmpdir(), "c2t-thread-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("is an error, not a hang, when the worker stops without a last message", () => {
+    const script = join(dir, "quits.mjs");
+    // Loads, takes the setup, and exits (as an out-of-memory or a process.exit in a module would).
+    writeFileSync(script, `import { workerData } from "node:worker_threads";
+const { port, signal } = workerData;
+Atomics.store(signal, ${SIGNAL_STARTED}, 1);
+process.on("exit", () => { Atomics.store(signal, ${SIGNAL_STOPPED}, 1); Atomics.notify(signal, ${SIGNAL_POSTED}); });
+port.once("message", () => process.exit(0));
+`);
+    const thread = startTorchThread(pathToFileURL(script));
+    const net = goldenNet("zoo_pool");
+    expect(() => verifyNetStreaming(net.setup, thread.steps, { against: "torch-executor", state: net.weights.state })).toThrow(/worker thread of the PyTorch side stopped without finishing/);
+    thread.stop();
+  });
+
+  it("passes on what failed inside the worker", () => {
+    const script = join(dir, "throws.mjs");
+    // Speaks the protocol's last word the way torch-worker.js does when its run throws.
+    writeFileSync(script, `import { workerData } from "node:worker_threads";
+const { port, signal } = workerData;
+Atomics.store(signal, ${SIGNAL_STARTED}, 1);
+port.once("message", () => { port.postMessage({ kind: "crash", message: "Error: boom" }); Atomics.add(signal, ${SIGNAL_POSTED}, 1); Atomics.notify(signal, ${SIGNAL_POSTED}); port.close(); });
+`);
+    const thread = startTorchThread(pathToFileURL(script));
+    const net = goldenNet("zoo_pool");
+    expect(() => verifyNetStreaming(net.setup, thread.steps, { against: "torch-executor", state: net.weights.state })).toThrow(/failed: Error: boom/);
+    thread.stop();
+  });
+});
