@@ -4,6 +4,13 @@ import type { SourceText } from "../textproto/source-text.js";
  * What a command may do to the outside world. Commands receive this object instead of touching
  * process, fs or console themselves, so tests can run them in memory.
  */
+/**
+ * Another thread reading the tail of a file into the shared buffer while this one reads the head:
+ * given the buffer and the file's size, it takes [from, size) (or declines with null); `wait`
+ * returns once it no longer writes, saying whether it read its part whole.
+ */
+export type SplitRead = (buffer: SharedArrayBuffer, path: string, size: number) => { from: number; wait: () => boolean } | null;
+
 export interface CliIo {
   /** Reads a text file ("-" reads standard input). Throws a CliError when unreadable. */
   readFile(path: string): string;
@@ -14,9 +21,10 @@ export interface CliIo {
   readSource?(path: string): SourceText;
   /**
    * Reads a binary file ("-" reads standard input). Throws a CliError when unreadable. With
-   * `shared`, the bytes may lie on a SharedArrayBuffer (a worker thread then reads them uncopied).
+   * `shared`, the bytes may lie on a SharedArrayBuffer (a worker thread then reads them uncopied),
+   * and `split` may have another thread read part of them at the same time.
    */
-  readBytes(path: string, options?: { shared?: boolean }): Uint8Array;
+  readBytes(path: string, options?: { shared?: boolean; split?: SplitRead }): Uint8Array;
   /**
    * Writes a whole file atomically (temp file + rename); never leaves a partial file. Throws a
    * CliError (exit 2) when `path` is a file this run read (same real path, or same device and

@@ -4,7 +4,7 @@ import {
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { createRequire } from "node:module";
-import { CliError, type CliIo } from "./io-types.js";
+import { CliError, type CliIo, type SplitRead } from "./io-types.js";
 import { colorLevel } from "./color.js";
 import { InputRegistry } from "./output-guard.js";
 import { checkWritable, describeWriteError } from "./write-errors.js";
@@ -51,15 +51,23 @@ function readStdin(padding: number): Buffer {
   return Buffer.concat(chunks, total + padding);
 }
 
-/** A file's bytes followed by `padding` zero bytes, read into one buffer. */
-function readFilePadded(path: string, padding: number, shared = false): Buffer {
+/**
+ * A file's bytes followed by `padding` zero bytes, read into one buffer (on shared memory with
+ * `shared`, the tail read by `split`'s thread when it takes it).
+ */
+function readFilePadded(path: string, padding: number, shared = false, split?: SplitRead): Buffer {
   if (padding === 0 && !shared) return readFileSync(path);
   const fd = openSync(path, "r");
   try {
     const size = fstatSync(fd).size;
     const buf = shared ? Buffer.from(new SharedArrayBuffer(size + padding)) : Buffer.allocUnsafe(size + padding);
+    const helper = shared && split && size > 0 ? split(buf.buffer as SharedArrayBuffer, path, size) : null;
+    const end = helper?.from ?? size;
     let off = 0;
-    for (let n = -1; off < size && n !== 0; off += n) n = readSync(fd, buf, off, size - off, null);
+    for (let n = -1; off < end && n !== 0; off += n) n = readSync(fd, buf, off, end - off, off);
+    // The helper writes into buf until wait() returns: wait whatever happened here.
+    if (helper?.wait() === true && off === end) off = size;
+    for (let n = -1; off < size && n !== 0; off += n) n = readSync(fd, buf, off, size - off, off);
     // A file that is not what fstat said (it shrank, or is a pipe or /proc file): read it plainly.
     if (off !== size || size === 0) {
       const whole = readFileSync(path);
@@ -73,9 +81,9 @@ function readFilePadded(path: string, padding: number, shared = false): Buffer {
 }
 
 /** A file's bytes ("-": standard input), followed by `padding` zero bytes that are not part of it. */
-function readRaw(path: string, padding = 0, shared = false): Buffer {
+function readRaw(path: string, padding = 0, shared = false, split?: SplitRead): Buffer {
   try {
-    return path === "-" ? readStdin(padding) : readFilePadded(path, padding, shared);
+    return path === "-" ? readStdin(padding) : readFilePadded(path, padding, shared, split);
   } catch (e) {
     throw new CliError(describeFsError(path === "-" ? "<stdin>" : path, e));
   }
@@ -282,8 +290,8 @@ function couldBeTerminal(fd: number): boolean {
 export function processIo(colorFlag?: boolean): CliIo {
   const env = process.env;
   const inputs = new InputRegistry();
-  const read = (path: string, padding = 0, shared = false): Buffer => {
-    const b = readRaw(path, padding, shared);
+  const read = (path: string, padding = 0, shared = false, split?: SplitRead): Buffer => {
+    const b = readRaw(path, padding, shared, split);
     inputs.record(path);
     return b;
   };
@@ -295,7 +303,7 @@ export function processIo(colorFlag?: boolean): CliIo {
       return decodeSourceBytes(new Uint8Array(b.buffer, b.byteOffset, b.byteLength), b.length - 2);
     },
     readBytes: (path, options) => {
-      const b = read(path, 0, options?.shared ?? false);
+      const b = read(path, 0, options?.shared ?? false, options?.split);
       return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
     },
     checkOutput: (path, options) => {

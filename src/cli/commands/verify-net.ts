@@ -235,7 +235,7 @@ function verificationsWith(thread: TorchThread | null, file: string | undefined,
   // Weights: the caffemodel, or seeded blobs written as one (both sides read them their own way).
   let bytes: Uint8Array;
   // On shared memory for the worker thread: the state it reads is views into these bytes.
-  if (weightsFile !== undefined) bytes = io.readBytes(weightsFile, { shared: thread !== null });
+  if (weightsFile !== undefined) bytes = io.readBytes(weightsFile, { shared: thread !== null, ...(thread && { split: thread.splitRead }) });
   else {
     const unknown = unknownBlobShapes(graph);
     if (unknown.length > 0) throw new CliError(`cannot draw weights for layer "${visible(unknown[0]!.layer)}" (${visible(unknown[0]!.type)}): its blob shapes are not known; give --weights or --input-shape`);

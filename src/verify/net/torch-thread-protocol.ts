@@ -28,8 +28,10 @@ export const SIGNAL_MAIN_WAITING = 2;
 export const SIGNAL_STARTED = 3;
 /** Index: 1 once the worker is exiting (set by its exit handler: a stop without a last message). */
 export const SIGNAL_STOPPED = 4;
+/** Index: 1 once the worker has read its part of the caffemodel, 2 when it could not. */
+export const SIGNAL_READ = 5;
 /** Length of the signal array. */
-export const SIGNAL_LENGTH = 5;
+export const SIGNAL_LENGTH = 6;
 
 /** Main → worker, once: what to run. */
 export interface SetupMessage {
@@ -37,6 +39,15 @@ export interface SetupMessage {
   graph: TorchGraph;
   state: Map<string, Blob>;
   inputs: Map<string, Blob>;
+}
+
+/** Main → worker, first: read bytes [from, to) of the file at `path` into `buffer`. */
+export interface ReadMessage {
+  kind: "read";
+  path: string;
+  buffer: SharedArrayBuffer;
+  from: number;
+  to: number;
 }
 
 /** Main → worker: tops compared, their buffers free again. */

@@ -11,7 +11,7 @@ import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_thread
 import type { ExecuteResult, LayerRecord } from "../../execute/net.js";
 import { runningPool } from "../../numeric/float-pool.js";
 import type { ForwardSteps, TorchSteps } from "./run.js";
-import { SIGNAL_LENGTH, SIGNAL_MAIN_WAITING, SIGNAL_POSTED, SIGNAL_RELEASED, SIGNAL_STARTED, SIGNAL_STOPPED, type ReleaseMessage, type SetupMessage, type TorchWorkerData, type WorkerMessage } from "./torch-thread-protocol.js";
+import { SIGNAL_LENGTH, SIGNAL_MAIN_WAITING, SIGNAL_POSTED, SIGNAL_READ, SIGNAL_RELEASED, SIGNAL_STARTED, SIGNAL_STOPPED, type ReadMessage, type ReleaseMessage, type SetupMessage, type TorchWorkerData, type WorkerMessage } from "./torch-thread-protocol.js";
 
 /** The worker script beside this module (built JavaScript); null when running from the TypeScript sources. */
 export function torchWorkerScript(): URL | null {
@@ -22,9 +22,17 @@ export function torchWorkerScript(): URL | null {
 /** How long a worker may take to load its modules (a broken install would otherwise hang verify). */
 const START_LIMIT_MS = 30_000;
 
-/** A started worker: its steps (to run once), and how to stop it. */
+/** Files smaller than this are read by one thread (a second is not worth a message). */
+const SPLIT_MIN_BYTES = 8 << 20;
+
+/** A started worker: its steps (to run once), a helper reading files with it, and how to stop it. */
 export interface TorchThread {
   steps: TorchSteps;
+  /**
+   * Has the worker read the second half of a file into a shared buffer while the caller reads the
+   * first (CliIo's SplitRead, without the import: verify must not depend on cli).
+   */
+  splitRead(buffer: SharedArrayBuffer, path: string, size: number): { from: number; wait: () => boolean } | null;
   stop(): void;
 }
 
@@ -76,6 +84,23 @@ export function startTorchThread(script: URL): TorchThread {
     Atomics.add(signal, SIGNAL_RELEASED, 1);
     Atomics.notify(signal, SIGNAL_RELEASED);
   };
+  let readAsked = false;
+  const splitRead: TorchThread["splitRead"] = (buffer, path, size) => {
+    if (stopped || readAsked || size < SPLIT_MIN_BYTES) return null;
+    readAsked = true;
+    // Page-aligned, so neither thread touches the other's pages.
+    const from = Math.floor(size / 2 / 4096) * 4096;
+    port1.postMessage({ kind: "read", path, buffer, from, to: size } satisfies ReadMessage);
+    const wait = (): boolean => {
+      for (;;) {
+        const state = Atomics.load(signal, SIGNAL_READ);
+        if (state !== 0) return state === 1;
+        if (Atomics.load(signal, SIGNAL_STOPPED) === 1) return false;
+        Atomics.wait(signal, SIGNAL_READ, 0, 1000);
+      }
+    };
+    return { from, wait };
+  };
   function* steps(...[graph, state, inputs]: Parameters<TorchSteps>): ForwardSteps {
     port1.postMessage({ kind: "setup", graph, state: new Map(state), inputs: new Map(inputs) } satisfies SetupMessage);
     for (;;) {
@@ -103,5 +128,5 @@ export function startTorchThread(script: URL): TorchThread {
       yield record;
     }
   }
-  return { steps, stop };
+  return { steps, splitRead, stop };
 }

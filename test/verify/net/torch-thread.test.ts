@@ -4,11 +4,12 @@
  * worker that dies is an error rather than a hang. The worker runs the built modules (dist/), which
  * the test command builds first.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { processIo } from "../../../src/cli/io.js";
 import { defaultTorchSteps, verifyNetStreaming } from "../../../src/verify/net/run.js";
 import { SIGNAL_POSTED, SIGNAL_STARTED, SIGNAL_STOPPED } from "../../../src/verify/net/torch-thread-protocol.js";
 import { startTorchThread } from "../../../src/verify/net/torch-thread.js";
@@ -46,6 +47,28 @@ describe("the PyTorch side on a worker thread", () => {
 
   const dir = mkdtempSync(join(tmpdir(), "c2t-thread-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("reads the second half of a large file into the shared buffer while this thread reads the first", () => {
+    const file = join(dir, "large.bin");
+    const size = (9 << 20) + 123;
+    writeFileSync(file, Uint8Array.from({ length: size }, (_, i) => (i * 31 + (i >> 12)) % 256));
+    const thread = startTorchThread(SCRIPT);
+    try {
+      let from = -1;
+      const bytes = processIo().readBytes(file, {
+        shared: true,
+        split: (buffer, path, n) => {
+          const part = thread.splitRead(buffer, path, n);
+          from = part?.from ?? -1;
+          return part;
+        },
+      });
+      expect(from).toBe(Math.floor(size / 2 / 4096) * 4096);
+      expect(Buffer.from(bytes).equals(readFileSync(file))).toBe(true);
+    } finally {
+      thread.stop();
+    }
+  });
 
   it("is an error, not a hang, when the worker stops without a last message", () => {
     const script = join(dir, "quits.mjs");
