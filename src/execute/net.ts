@@ -78,7 +78,11 @@ export function executeNet(
   weights: ReadonlyMap<string, readonly Blob[]>,
   options: ExecuteOptions = {},
 ): ExecuteResult {
-  const steps = netSteps(model, inputs, weights, options);
+  return runToEnd(netSteps(model, inputs, weights, options));
+}
+
+/** Runs a forward's steps to the end (each record goes to `onLayer` and `keep` as the steps say) and returns its result. */
+export function runToEnd(steps: Generator<LayerRecord, ExecuteResult, void>): ExecuteResult {
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;

@@ -14,7 +14,7 @@
  * The kernels work on the module's own memory; callers copy a channel's rows in (a memcpy), run the
  * kernels there, and copy the normalised rows out.
  */
-import { assembleModule, op, type WasmFunction } from "./wasm-assembler.js";
+import { assembleModule, instantiateModule, op, type WasmFunction, type WasmMemory } from "./wasm-assembler.js";
 
 /**
  * Locals: p (byte address), n (float count, a multiple of 4), the extra parameters, then end, lo,
@@ -253,23 +253,8 @@ export interface BatchNormKernels {
   fmaTransform(from: number, to: number, n: number, alpha: number, beta: number, flags: number): number;
 }
 
-// The WebAssembly JS API as far as used here (ES2022's lib and @types/node 20 do not declare it).
-declare namespace WebAssembly {
-  class Module {
-    constructor(bytes: Uint8Array);
-  }
-  class Instance {
-    constructor(module: Module);
-    readonly exports: unknown;
-  }
-  interface Memory {
-    readonly buffer: ArrayBuffer;
-    grow(pages: number): number;
-  }
-}
-
 interface KernelExports {
-  memory: WebAssembly.Memory;
+  memory: WasmMemory;
   sum8(p: number, n: number): number;
   sumsq8(p: number, n: number, mu: number): number;
   squares(src: number, dst: number, n: number, mu: number, sd: number): void;
@@ -282,13 +267,8 @@ interface KernelExports {
 const PAGE_FLOATS = 65536 / 4;
 
 function instantiate(): BatchNormKernels | null {
-  let ex: KernelExports;
-  try {
-    const module = new WebAssembly.Module(assembleModule(kernelFunctions(), 1));
-    ex = new WebAssembly.Instance(module).exports as KernelExports;
-  } catch {
-    return null; // an engine without WebAssembly SIMD: the scalar executor runs instead
-  }
+  const ex = instantiateModule<KernelExports>(assembleModule(kernelFunctions(), 1));
+  if (!ex) return null; // an engine without WebAssembly SIMD: the scalar executor runs instead
   let memory = new Float32Array(ex.memory.buffer);
   return {
     get memory() {

@@ -8,24 +8,10 @@
  * max is exact: the results are the scalar loop's bit for bit. NaN or an infinity anywhere sends the
  * whole pair through the scalar loop, whose rules for them are the report's.
  */
-import { assembleModule, op, type WasmFunction } from "./wasm-assembler.js";
-
-// The WebAssembly JS API as far as used here (ES2022's lib and @types/node 20 do not declare it).
-declare namespace WebAssembly {
-  class Module {
-    constructor(bytes: Uint8Array);
-  }
-  class Instance {
-    constructor(module: Module);
-    readonly exports: unknown;
-  }
-  interface Memory {
-    readonly buffer: ArrayBuffer;
-  }
-}
+import { assembleModule, instantiateModule, op, type WasmFunction, type WasmMemory } from "./wasm-assembler.js";
 
 interface DifferenceExports {
-  memory: WebAssembly.Memory;
+  memory: WasmMemory;
   stats(a: number, b: number, end: number): void;
 }
 
@@ -111,13 +97,10 @@ let instance: { ex: DifferenceExports; floats: Float32Array; doubles: Float64Arr
 
 function kernel(): typeof instance {
   if (instance === undefined) {
-    try {
-      const ex = new WebAssembly.Instance(new WebAssembly.Module(assembleModule([statsFunction()], PAGES))).exports as DifferenceExports;
-      const buffer = ex.memory.buffer;
-      instance = { ex, floats: new Float32Array(buffer), doubles: new Float64Array(buffer, RESULTS, 4), flags: new Int32Array(buffer, RESULTS + 32, 4) };
-    } catch {
-      instance = null; // an engine without WebAssembly SIMD: the scalar pass runs instead
-    }
+    const ex = instantiateModule<DifferenceExports>(assembleModule([statsFunction()], PAGES));
+    // Null on an engine without WebAssembly SIMD: the scalar pass runs instead.
+    const buffer = ex?.memory.buffer;
+    instance = ex && buffer ? { ex, floats: new Float32Array(buffer), doubles: new Float64Array(buffer, RESULTS, 4), flags: new Int32Array(buffer, RESULTS + 32, 4) } : null;
   }
   return instance;
 }

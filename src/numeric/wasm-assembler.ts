@@ -5,6 +5,36 @@
  * fixed-width SIMD proposal (part of 2.0); only what the kernels use is here.
  */
 
+// The WebAssembly JS API as far as used here (ES2022's lib and @types/node 20 do not declare it).
+declare namespace WebAssembly {
+  class Module {
+    constructor(bytes: Uint8Array);
+  }
+  class Instance {
+    constructor(module: Module);
+    readonly exports: unknown;
+  }
+  interface Memory {
+    readonly buffer: ArrayBuffer;
+    grow(pages: number): number;
+  }
+}
+
+/** A module's exported memory, as the kernels use it. */
+export type WasmMemory = WebAssembly.Memory;
+
+/**
+ * Compiles and instantiates module bytes (no imports) and returns its exports, or null where the
+ * engine cannot (no WebAssembly SIMD): the callers then run their scalar code.
+ */
+export function instantiateModule<T>(bytes: Uint8Array): T | null {
+  try {
+    return new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as T;
+  } catch {
+    return null;
+  }
+}
+
 /** Value types: i32, f32, f64 and v128 (the SIMD vector). */
 export type ValType = "i32" | "f32" | "f64" | "v128";
 

@@ -4,7 +4,7 @@
  * BatchNorm block fused into one module included, as `caffe_batch_norm_steps` gives them).
  */
 import type { TorchGraph, TorchNode } from "../../convert/torch-graph.js";
-import type { ExecuteOptions, ExecuteResult, LayerRecord } from "../net.js";
+import { runToEnd, type ExecuteOptions, type ExecuteResult, type LayerRecord } from "../net.js";
 import { ExecuteError, type Blob } from "../types.js";
 import { poolRunning, releaseFloats, retainFloats } from "../../numeric/float-pool.js";
 import { evaluate } from "./expr/eval.js";
@@ -91,11 +91,7 @@ export function executeTorchGraph(
   inputs: ReadonlyMap<string, Blob>,
   options: TorchExecuteOptions = {},
 ): ExecuteResult {
-  const steps = torchGraphSteps(graph, state, inputs, options);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-  }
+  return runToEnd(torchGraphSteps(graph, state, inputs, options));
 }
 
 /**

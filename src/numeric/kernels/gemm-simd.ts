@@ -10,28 +10,13 @@
  * product needing more than 64 MiB goes through in blocks of columns (of output rows for a
  * convolution), so the memory stays within that (VGG's fc6 would otherwise keep 800 MB).
  */
-import { assembleModule } from "../wasm-assembler.js";
+import { assembleModule, instantiateModule, type WasmMemory } from "../wasm-assembler.js";
 import type { MatrixView } from "./gemm.js";
 import type { ConvGeometry } from "./im2col.js";
 import { gemmFunctions, PANEL, SUM_CHUNK, TILE_ROWS } from "./gemm-simd-kernels.js";
 
-// The WebAssembly JS API as far as used here (ES2022's lib and @types/node 20 do not declare it).
-declare namespace WebAssembly {
-  class Module {
-    constructor(bytes: Uint8Array);
-  }
-  class Instance {
-    constructor(module: Module);
-    readonly exports: unknown;
-  }
-  interface Memory {
-    readonly buffer: ArrayBuffer;
-    grow(pages: number): number;
-  }
-}
-
 interface GemmExports {
-  memory: WebAssembly.Memory;
+  memory: WasmMemory;
   tiles(a: number, lda: number, b: number, kp: number, c: number, ldc: number, rowTiles: number, p0: number, p1: number, d: number): void;
   packRows(src: number, n8: number, kp: number, dst: number): void;
   packColumns(src: number, kp: number, n8: number, dst: number): void;
@@ -56,13 +41,9 @@ let memory = new Float32Array(0);
 
 function kernels(): GemmExports | null {
   if (instance === undefined) {
-    try {
-      const module = new WebAssembly.Module(assembleModule(gemmFunctions(), 1));
-      instance = new WebAssembly.Instance(module).exports as GemmExports;
-      memory = new Float32Array(instance.memory.buffer);
-    } catch {
-      instance = null; // an engine without WebAssembly SIMD: the scalar GEMM runs instead
-    }
+    // Null on an engine without WebAssembly SIMD: the scalar GEMM runs instead.
+    instance = instantiateModule<GemmExports>(assembleModule(gemmFunctions(), 1));
+    if (instance) memory = new Float32Array(instance.memory.buffer);
   }
   return instance;
 }

@@ -70,32 +70,33 @@ describe("the PyTorch side on a worker thread", () => {
     }
   });
 
-  it("is an error, not a hang, when the worker stops without a last message", () => {
-    const script = join(dir, "quits.mjs");
-    // Loads, takes the setup, and exits (as an out-of-memory or a process.exit in a module would).
+  /** zoo_pool's verification against a stand-in worker whose setup handler is `onSetup` (JavaScript) throws `message`. */
+  function expectWorkerFailure(message: RegExp, name: string, onSetup: string, extra = ""): void {
+    const script = join(dir, `${name}.mjs`);
     writeFileSync(script, `import { workerData } from "node:worker_threads";
 const { port, signal } = workerData;
 Atomics.store(signal, ${SIGNAL_STARTED}, 1);
-process.on("exit", () => { Atomics.store(signal, ${SIGNAL_STOPPED}, 1); Atomics.notify(signal, ${SIGNAL_POSTED}); });
-port.once("message", () => process.exit(0));
+${extra}
+port.once("message", () => { ${onSetup} });
 `);
     const thread = startTorchThread(pathToFileURL(script));
     const net = goldenNet("zoo_pool");
-    expect(() => verifyNetStreaming(net.setup, thread.steps, { against: "torch-executor", state: net.weights.state })).toThrow(/worker thread of the PyTorch side stopped without finishing/);
-    thread.stop();
+    try {
+      expect(() => verifyNetStreaming(net.setup, thread.steps, { against: "torch-executor", state: net.weights.state })).toThrow(message);
+    } finally {
+      thread.stop();
+    }
+  }
+
+  it("is an error, not a hang, when the worker stops without a last message", () => {
+    // Exits after the setup (as an out-of-memory or a process.exit in a module would), saying so as torch-worker.js does.
+    const exitHandler = `process.on("exit", () => { Atomics.store(signal, ${SIGNAL_STOPPED}, 1); Atomics.notify(signal, ${SIGNAL_POSTED}); });`;
+    expectWorkerFailure(/worker thread of the PyTorch side stopped without finishing/, "quits", "process.exit(0);", exitHandler);
   });
 
   it("passes on what failed inside the worker", () => {
-    const script = join(dir, "throws.mjs");
-    // Speaks the protocol's last word the way torch-worker.js does when its run throws.
-    writeFileSync(script, `import { workerData } from "node:worker_threads";
-const { port, signal } = workerData;
-Atomics.store(signal, ${SIGNAL_STARTED}, 1);
-port.once("message", () => { port.postMessage({ kind: "crash", message: "Error: boom" }); Atomics.add(signal, ${SIGNAL_POSTED}, 1); Atomics.notify(signal, ${SIGNAL_POSTED}); port.close(); });
-`);
-    const thread = startTorchThread(pathToFileURL(script));
-    const net = goldenNet("zoo_pool");
-    expect(() => verifyNetStreaming(net.setup, thread.steps, { against: "torch-executor", state: net.weights.state })).toThrow(/failed: Error: boom/);
-    thread.stop();
+    // The protocol's last word, as torch-worker-run.js posts it when its run throws.
+    const crash = `port.postMessage({ kind: "crash", message: "Error: boom" }); Atomics.add(signal, ${SIGNAL_POSTED}, 1); Atomics.notify(signal, ${SIGNAL_POSTED}); port.close();`;
+    expectWorkerFailure(/failed: Error: boom/, "throws", crash);
   });
 });
