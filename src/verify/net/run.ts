@@ -10,13 +10,13 @@ import { executeNet, netSteps, type ExecuteFailure, type ExecuteResult, type Lay
 import { executorOf } from "../../execute/registry.js";
 import { executeTorchGraph, torchGraphSteps } from "../../execute/torch/index.js";
 import type { Blob, LayerExecutor } from "../../execute/types.js";
+import { FloatPool, releaseFloats, retainFloats } from "../../numeric/float-pool.js";
 import type { SourceMap } from "../../schema/locations.js";
 import type { NetLayerCheck, NetVerification } from "../net-types.js";
 import { likelyCause } from "./causes.js";
 import { firstDivergent, LayerComparer, type ReferenceLayer } from "./compare.js";
 import { caffeParameters, torchDescription } from "./describe.js";
 import { executeFailureMessage } from "./messages.js";
-import { FloatPool, releaseFloats, retainFloats } from "../../numeric/float-pool.js";
 import { isFull, type LayerTops, type ReferenceTop, type SideFailure, type SideRecords, type TopValues } from "./records.js";
 
 /**
@@ -145,6 +145,9 @@ function compareStreams(
   let candidateError: SideFailure | null = null;
   let candidateDone = false;
   let divergence: Divergence | null = null;
+  // Both sides' tops are held while compared (a running pool may hand a buffer out again once freed).
+  const hold = (layer: LayerTops<ReferenceTop>): void => layer.tops.forEach((t) => isFull(t) && retainFloats(t.data));
+  const free = (layer: LayerTops<ReferenceTop> | undefined): void => layer?.tops.forEach((t) => isFull(t) && releaseFloats(t.data));
   const next = (name: string): LayerTops | undefined => {
     const queue = waiting.get(name);
     if (queue) {
@@ -165,9 +168,6 @@ function compareStreams(
     }
     return undefined;
   };
-  // Both sides' tops are held while compared (a running pool may hand a buffer out again once freed).
-  const hold = (layer: LayerTops<ReferenceTop>): void => layer.tops.forEach((t) => isFull(t) && retainFloats(t.data));
-  const free = (layer: LayerTops<ReferenceTop> | undefined): void => layer?.tops.forEach((t) => isFull(t) && releaseFloats(t.data));
   for (const layer of reference) {
     hold(layer);
     const got = layer.tops.length === 0 ? undefined : next(layer.name);
