@@ -20,6 +20,8 @@ export interface ParamView {
   bool(name: string): boolean | undefined;
   /** An enum value name or a string value. */
   ident(name: string): string | undefined;
+  /** The number an enum value was written as (`normalization: 3`), when it was written as one. */
+  enumNumber(name: string): number | undefined;
   message(name: string): ParamView | undefined;
   /** Where the field was written, when known. */
   rangeOf(name: string): { offset: number; length: number } | undefined;
@@ -38,7 +40,8 @@ export function paramView(plain: object | undefined, sourceMap: SourceMap | unde
     }
     for (const node of sourceMap?.unknownFields(plain) ?? []) addRaw(entries, node);
   }
-  return makeView(entries, (name) => (plain ? sourceMap?.rangeOf(plain, name) : undefined), sourceMap);
+  const enumNumbers = plain ? sourceMap?.get(plain)?.enumNumbers : undefined;
+  return makeView(entries, (name) => (plain ? sourceMap?.rangeOf(plain, name) : undefined), sourceMap, (name) => enumNumbers?.get(name));
 }
 
 /** Builds a view over the raw syntax of one unknown field's message value, e.g. a fork `bn_param`. */
@@ -73,6 +76,7 @@ function makeView(
   entries: Map<string, Entry>,
   range: (name: string) => { offset: number; length: number } | undefined,
   sourceMap: SourceMap | undefined,
+  boundEnumNumber: (name: string) => number | undefined = () => undefined,
 ): ParamView {
   return {
     names: () => [...entries.keys()],
@@ -108,6 +112,12 @@ function makeView(
       if (e.value.kind === "identifier") return e.value.text;
       if (e.value.kind === "string") return e.value.value;
       return undefined;
+    },
+    enumNumber(name) {
+      const e = entries.get(name);
+      if (!e) return undefined;
+      if (e.kind === "plain") return boundEnumNumber(name);
+      return e.value.kind === "number" ? scalarNumber(e.value) : undefined;
     },
     message(name) {
       const e = entries.get(name);

@@ -82,6 +82,15 @@ class Binder extends SchemaSink {
     return range;
   }
 
+  /** Records the number an enum value was written as (`name: 3`), if it was one. */
+  private noteEnumNumber(loc: MessageLocation, name: string, nameStart: number, end: number): void {
+    const value = this.text.slice(nameStart + name.length, end).replace(/^\s*:?\s*/, "").trim();
+    const written = /^(-?)(0[xX][0-9a-fA-F]+|[0-9]+)$/.exec(value);
+    if (!written) return;
+    const n = Number(written[2]!.startsWith("0") && written[2]!.length > 1 && !/^0[xX]/.test(written[2]!) ? parseInt(written[2]!, 8) : written[2]);
+    (loc.enumNumbers ??= new Map()).set(name, written[1] === "-" ? -n : n);
+  }
+
   protected override isSet(f: FieldCodec): boolean {
     return this.frame.obj[f.field.name] !== undefined;
   }
@@ -126,6 +135,7 @@ class Binder extends SchemaSink {
   protected override store(f: FieldCodec, value: unknown, nameStart: number, end: number): void {
     const name = f.field.name;
     if (end >= 0) this.noteField(name, nameStart, end);
+    if (f.field.kind === "enum" && end >= 0 && this.frame.loc) this.noteEnumNumber(this.frame.loc, name, nameStart, end);
     if (f.repeated) {
       const arr = this.frame.obj[name] as unknown[] | undefined;
       if (arr) arr.push(value);

@@ -14,6 +14,11 @@ export interface MessageLocation {
   fields: Map<string, Range[]>;
   /** Fields the schema does not know (lenient mode), kept as raw syntax for fork-aware readers. */
   unknown: FieldNode[];
+  /**
+   * Enum fields written as a number, with the number (last occurrence): a fork's enum may give the
+   * number another name than BVLC's (R-FCN's `normalization: 3` is PRE_FIXED, BVLC's 3 is NONE).
+   */
+  enumNumbers?: Map<string, number>;
 }
 
 /** A side table from bound message objects to their source locations. */

@@ -95,6 +95,9 @@ function readFork(view: ParamView | undefined, spec: ForkMessage): ForkParams {
       return fallback(name) === true;
     },
     enumName(name) {
+      // A number names the fork's value, whatever BVLC's enum calls it (bound by BVLC's schema).
+      const written = spec.enums?.[name] ? view?.enumNumber(name) : undefined;
+      if (written !== undefined) return spec.enums![name]![written] ?? String(written);
       const ident = view?.ident(name);
       if (ident !== undefined) return ident;
       const n = view?.number(name);

@@ -47,6 +47,15 @@ describe("SmoothL1LossOHEM (R-FCN)", () => {
     expect(forwardOf(text, "loss_bbox")).toBe("loss_bbox = self.loss_bbox(a, b, c)");
   });
 
+  it("reads a normalization written as a number by R-FCN's enum (3 is PRE_FIXED there, NONE in BVLC's), a name by its name", () => {
+    const kwargs = (param: string) => nodeOf(graphOf(ohem(["a", "b", "c"], `loss_param { ${param} pre_fixed_normalizer: 128 }`), { phase: "TRAIN" }), "loss_bbox").module!.kwargs;
+    expect(kwargs("normalization: 3")["normalization"]).toBe("PRE_FIXED");
+    expect(kwargs("normalization: 0x3")["normalization"]).toBe("PRE_FIXED");
+    expect(kwargs("normalization: 4")["normalization"]).toBe("NONE"); // not in BVLC's enum: kept as written
+    expect(kwargs("normalization: 1")["normalization"]).toBe("VALID");
+    expect(kwargs("normalization: NONE")["normalization"]).toBe("NONE");
+  });
+
   it("defaults to VALID, maps the legacy normalize: false to BATCH_SIZE, and gives a second top per instance", () => {
     expect(nodeOf(graphOf(ohem(["a", "b"])), "loss_bbox").module!.kwargs["normalization"]).toBe("VALID");
     expect(nodeOf(graphOf(ohem(["a", "b"], "loss_param { normalize: false }")), "loss_bbox").module!.kwargs["normalization"]).toBe("BATCH_SIZE");
