@@ -23,6 +23,7 @@ import type { NetVerification } from "../../src/verify/net-types.js";
 import type { TorchSide } from "../../src/verify/net/run.js";
 import { GOLDEN_DIR } from "../helpers/paths.js";
 import { PYTHON, requireTorch, skipWithoutTorch } from "../helpers/python.js";
+import { RESNET_BLOCKS } from "../verify/net/resnet-blocks.js";
 import { memoryIo } from "../verify/support.js";
 import { runCliAsync } from "./run-cli.js";
 
@@ -162,23 +163,6 @@ describe("verify --net in-process (stand-in PyTorch side)", () => {
   });
 });
 
-/**
- * Two ResNet blocks with Caffe's in-place BatchNorm → Scale → ReLU chains and a residual Eltwise.
- * Every blob has one size, so each buffer is handed out again: a fused block writing its output
- * over the input it still normalises, or a branch freed before its Eltwise, would show.
- */
-const RESNET_BLOCKS = (() => {
-  const block = (name: string, bottom: string): string => `
-layer { name: "${name}" type: "Convolution" bottom: "${bottom}" top: "${name}" convolution_param { num_output: 8 kernel_size: 3 pad: 1 bias_term: false } }
-layer { name: "bn_${name}" type: "BatchNorm" bottom: "${name}" top: "${name}" batch_norm_param { use_global_stats: true } }
-layer { name: "scale_${name}" type: "Scale" bottom: "${name}" top: "${name}" scale_param { bias_term: true } }
-layer { name: "${name}_relu" type: "ReLU" bottom: "${name}" top: "${name}" }`;
-  return `layer { name: "in" type: "Input" top: "x" input_param { shape { dim: 1 dim: 8 dim: 24 dim: 24 } } }
-${block("a", "x")}${block("b", "a")}
-layer { name: "sum" type: "Eltwise" bottom: "x" bottom: "b" top: "sum" }
-layer { name: "sum_relu" type: "ReLU" bottom: "sum" top: "sum" }${block("c", "sum")}`;
-})();
-
 describe("verify --net in-process with our PyTorch executor", () => {
   it("agrees on ResNet's in-place BatchNorm → Scale → ReLU chains with our PyTorch executor (buffers recycled in step)", () => {
     const m = memoryIo({ "res.prototxt": RESNET_BLOCKS });
@@ -198,9 +182,10 @@ describe("caffe2torch verify --net (the binary)", () => {
   });
 
   it.each([
-    ["squeezenet_v1_1", join(NETS, "squeezenet_v1_1", "net.prototxt"), join(NETS, "squeezenet_v1_1", "weights.caffemodel")],
+    // 3.5 M parameters: the PyTorch side runs on the worker thread (from 2 M).
+    ["mobilenet_v2", join(NETS, "mobilenet_v2", "net.prototxt"), join(NETS, "mobilenet_v2", "weights.caffemodel")],
     ["ResNet's in-place blocks", "res.prototxt", "res.caffemodel"],
-  ])("%s with --weights: the PyTorch side on the worker thread gives the in-process comparison", async (_name, net, weights) => {
+  ])("%s with --weights: the binary gives the in-process comparison", async (_name, net, weights) => {
     const dir = mkdtempSync(join(tmpdir(), "c2t-verify-net-"));
     try {
       writeFileSync(join(dir, "res.prototxt"), RESNET_BLOCKS);

@@ -23,7 +23,7 @@ import { readRecording, RecordFormatError, type Recording } from "../../verify/n
 import type { ReferenceLayer } from "../../verify/net/compare.js";
 import type { TopValues } from "../../verify/net/records.js";
 import { defaultTorchSteps, runCaffeSide, stepsOf, verifyLayers, verifyNetStreaming, type ForwardFailure, type NetSetup, type TorchSide } from "../../verify/net/run.js";
-import { seededCaffemodel, unknownBlobShapes } from "../../verify/net/seeded-weights.js";
+import { parameterCount, seededCaffemodel, unknownBlobShapes } from "../../verify/net/seeded-weights.js";
 import { DEFAULT_NET_TOLERANCE } from "../../verify/net/tolerance.js";
 import { startTorchThread, torchWorkerScript, type TorchThread } from "../../verify/net/torch-thread.js";
 import { netWeights } from "../../verify/net/weights.js";
@@ -165,17 +165,31 @@ export function pageVerification(verifications: readonly NetVerification[]): Net
  * input could not be used (the reason already written to stderr). Throws CliError for usage errors.
  */
 export function netVerifications(file: string | undefined, options: VerifyNetCliOptions, io: CliIo, deps: VerifyNetDeps = {}): TitledVerification[] | 2 {
-  // Our PyTorch executor on the second core, started first: it loads while this thread reads the weights.
+  let thread: TorchThread | null = null;
   const script = options.record === undefined && !deps.torchSide && options.weights !== undefined ? (deps.torchWorker === undefined ? torchWorkerScript() : deps.torchWorker) : null;
-  const thread = script ? startTorchThread(script) : null;
+  // Our PyTorch executor on the second core, for a net whose weights are worth it: a worker costs
+  // ~0.1 s to start (a small net verifies in 0.2 s in one thread).
+  const startThread = (graph: TorchGraph): TorchThread | null => {
+    if (script && parameterCount(graph) >= THREAD_MIN_PARAMETERS) thread = startTorchThread(script);
+    return thread;
+  };
   try {
-    return verificationsWith(thread, file, options, io, deps);
+    return verificationsWith(startThread, file, options, io, deps);
   } finally {
-    thread?.stop();
+    (thread as TorchThread | null)?.stop();
   }
 }
 
-function verificationsWith(thread: TorchThread | null, file: string | undefined, options: VerifyNetCliOptions, io: CliIo, deps: VerifyNetDeps): TitledVerification[] | 2 {
+/** Parameters (floats) from which the PyTorch side runs on a worker thread: 8 MiB of weights. */
+const THREAD_MIN_PARAMETERS = 2 << 20;
+
+function verificationsWith(
+  startThread: (graph: TorchGraph) => TorchThread | null,
+  file: string | undefined,
+  options: VerifyNetCliOptions,
+  io: CliIo,
+  deps: VerifyNetDeps,
+): TitledVerification[] | 2 {
   const stray = BLOCK_ONLY.filter((k) => (options as Record<string, unknown>)[k] !== undefined && (options as Record<string, unknown>)[k] !== false);
   if (stray.length > 0) throw new CliError(`--${stray[0]!} is an option of the BatchNorm-block verify, not of --net`);
   const recordDir = options.record;
@@ -234,7 +248,9 @@ function verificationsWith(thread: TorchThread | null, file: string | undefined,
 
   // Weights: the caffemodel, or seeded blobs written as one (both sides read them their own way).
   let bytes: Uint8Array;
-  // On shared memory for the worker thread: the state it reads is views into these bytes.
+  // On shared memory for the worker thread, started now (it loads while this thread reads): the
+  // state it reads is views into these bytes, and it reads half of them.
+  const thread = weightsFile !== undefined ? startThread(graph) : null;
   if (weightsFile !== undefined) bytes = io.readBytes(weightsFile, { shared: thread !== null, ...(thread && { split: thread.splitRead }) });
   else {
     const unknown = unknownBlobShapes(graph);

@@ -102,6 +102,13 @@ export function unknownBlobShapes(graph: TorchGraph): UnknownBlobShape[] {
   return out;
 }
 
+/** How many values the parameter blobs of `graph` hold (blobs of unknown shape count 0). */
+export function parameterCount(graph: TorchGraph): number {
+  let n = 0;
+  for (const node of graph.nodes) for (const s of blobShapes(node)) if (s !== null) n += s.reduce((p, d) => p * d, 1);
+  return n;
+}
+
 /**
  * A caffemodel (NetParameter bytes) holding seeded blobs for every layer of `graph` that has
  * parameters, in layer order, as pycaffe's Net.save writes one (`layer` with `blobs`, shapes in

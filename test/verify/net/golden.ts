@@ -13,6 +13,8 @@ import { readNet } from "../../../src/schema/read.js";
 import { readRecording, type Recording } from "../../../src/verify/net/record.js";
 import type { NetSetup } from "../../../src/verify/net/run.js";
 import { DEFAULT_NET_TOLERANCE } from "../../../src/verify/net/tolerance.js";
+import { labelClasses, seededInputs } from "../../../src/verify/net/inputs.js";
+import { seededCaffemodel } from "../../../src/verify/net/seeded-weights.js";
 import { netWeights, type NetWeights } from "../../../src/verify/net/weights.js";
 import { GOLDEN_DIR } from "../../helpers/paths.js";
 
@@ -60,6 +62,25 @@ export function goldenNet(name: string, mutation: GraphMutation = {}): GoldenNet
     tolerance: DEFAULT_NET_TOLERANCE,
   };
   return { setup, weights, recording };
+}
+
+/** A net given as prototxt text with seeded weights and inputs, set up as `verify --net` would. */
+export function seededNet(text: string, seed = 0): Omit<GoldenNet, "recording"> {
+  const read = readNet(text, { allowUnknown: true, upgrade: true });
+  const { graph, convert } = buildTorchGraph(read, { phase: "TEST", source: "net.prototxt" });
+  const weights = netWeights(graph, seededCaffemodel(graph, seed));
+  const setup: NetSetup = {
+    source: "net.prototxt",
+    text: read.text,
+    sourceMap: read.sourceMap,
+    model: buildNet(read.net as NetParameter, { phase: "TEST" }, read.sourceMap),
+    graph,
+    caffeWeights: weights.caffe,
+    state: weights.state,
+    inputs: seededInputs(graph.inputs, convert.analysis.model, seed, labelClasses(convert.analysis)),
+    tolerance: DEFAULT_NET_TOLERANCE,
+  };
+  return { setup, weights };
 }
 
 /** Replaces a state tensor (float32) in both forms the sides read: the blob map and the export tensors. */

@@ -14,7 +14,8 @@ import { defaultTorchSteps, verifyNetStreaming } from "../../../src/verify/net/r
 import { SIGNAL_POSTED, SIGNAL_STARTED, SIGNAL_STOPPED } from "../../../src/verify/net/torch-thread-protocol.js";
 import { startTorchThread } from "../../../src/verify/net/torch-thread.js";
 import { ROOT } from "../../helpers/paths.js";
-import { goldenNet, type GoldenNet } from "./golden.js";
+import { goldenNet, seededNet, type GoldenNet } from "./golden.js";
+import { RESNET_BLOCKS } from "./resnet-blocks.js";
 import { MUTATIONS } from "./mutations.js";
 
 const SCRIPT = pathToFileURL(join(ROOT, "dist", "verify", "net", "torch-worker.js"));
@@ -37,6 +38,15 @@ describe("the PyTorch side on a worker thread", () => {
     expect(v.ok).toBe(true);
     expect(v).toEqual(inThread(net));
   }, 60_000);
+
+  it("ResNet's in-place BatchNorm → Scale → ReLU blocks: compares exactly as in this thread", () => {
+    // A fused block writes its output over the buffer it normalises again for the record: a worker
+    // that handed that buffer out too early would change the values here.
+    const net = seededNet(RESNET_BLOCKS) as GoldenNet;
+    const v = threaded(net);
+    expect(v.ok).toBe(true);
+    expect(v).toEqual(inThread(net));
+  });
 
   it.each(MUTATIONS.slice(0, 3).map((m) => [m.title, m] as const))("names the layer of %s first, as in this thread", (_title, m) => {
     const net = goldenNet(m.case, m.mutation);
