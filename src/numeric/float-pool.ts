@@ -79,6 +79,7 @@ export class FloatPool {
     }
   }
 
+  /** A zero-filled array of `length`: a free one of that length, else a new one (small ones are never pooled). */
   take(length: number): Float32Array {
     if (length < MIN_POOLED) return new Float32Array(length);
     const list = this.free.get(length);
@@ -93,11 +94,13 @@ export class FloatPool {
     return array;
   }
 
+  /** One more holder of `data`'s buffer (nothing for a buffer the pool neither made nor adopted). */
   retain(data: Float32Array): void {
     const entry = this.owned.get(data.buffer);
     if (entry) entry.holders++;
   }
 
+  /** One holder fewer; at none the buffer is free again (or goes back to whoever the pool adopted it from). */
   release(data: Float32Array): void {
     const entry = this.owned.get(data.buffer);
     if (!entry || entry.holders === 0) return;
