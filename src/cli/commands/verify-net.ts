@@ -88,7 +88,7 @@ export interface VerifyNetDeps {
   runTorch?: (jobs: readonly TorchModelJob[], python: string) => ReturnType<typeof runTorchJobs>;
   /**
    * The worker script of the PyTorch side (torch-worker.js); null runs it in this thread. By default
-   * the script beside the built modules, when there is one and the weights come from a file.
+   * the script beside the built modules, when there is one (used for nets with 8 MiB of weights or more).
    */
   torchWorker?: URL | null;
   /** Told the comparisons once they ran (`verify --net --html` writes its page from them). */
@@ -166,7 +166,7 @@ export function pageVerification(verifications: readonly NetVerification[]): Net
  */
 export function netVerifications(file: string | undefined, options: VerifyNetCliOptions, io: CliIo, deps: VerifyNetDeps = {}): TitledVerification[] | 2 {
   let thread: TorchThread | null = null;
-  const script = options.record === undefined && !deps.torchSide && options.weights !== undefined ? (deps.torchWorker === undefined ? torchWorkerScript() : deps.torchWorker) : null;
+  const script = options.record === undefined && !deps.torchSide ? (deps.torchWorker === undefined ? torchWorkerScript() : deps.torchWorker) : null;
   // Our PyTorch executor on the second core, for a net whose weights are worth it: a worker costs
   // ~0.1 s to start (a small net verifies in 0.2 s in one thread).
   const startThread = (graph: TorchGraph): TorchThread | null => {
@@ -247,15 +247,18 @@ function verificationsWith(
   }
 
   // Weights: the caffemodel, or seeded blobs written as one (both sides read them their own way).
+  // On shared memory for the worker thread, started now (it loads while this thread reads or draws):
+  // the state it reads is views into these bytes, and it reads half of a file.
   let bytes: Uint8Array;
-  // On shared memory for the worker thread, started now (it loads while this thread reads): the
-  // state it reads is views into these bytes, and it reads half of them.
-  const thread = weightsFile !== undefined ? startThread(graph) : null;
-  if (weightsFile !== undefined) bytes = io.readBytes(weightsFile, { shared: thread !== null, ...(thread && { split: thread.splitRead }) });
-  else {
+  let thread: TorchThread | null = null;
+  if (weightsFile !== undefined) {
+    thread = startThread(graph);
+    bytes = io.readBytes(weightsFile, { shared: thread !== null, ...(thread && { split: thread.splitRead }) });
+  } else {
     const unknown = unknownBlobShapes(graph);
     if (unknown.length > 0) throw new CliError(`cannot draw weights for layer "${visible(unknown[0]!.layer)}" (${visible(unknown[0]!.type)}): its blob shapes are not known; give --weights or --input-shape`);
-    bytes = seededCaffemodel(graph, seed);
+    thread = startThread(graph);
+    bytes = seededCaffemodel(graph, seed, { shared: thread !== null });
   }
   const weights = netWeights(graph, bytes);
   const weightErrors = weights.diagnostics.filter((d) => d.severity === "error");
@@ -297,8 +300,8 @@ function verificationsWith(
   } else {
     // Both executors in step, each layer compared as it comes: neither side holds the whole net's tops.
     // The worker only pays when the weights are shared with it (else it would get a copy of them).
-    const threaded = thread !== null && bytes.buffer instanceof SharedArrayBuffer;
-    const torchSteps = deps.torchSide ? stepsOf(deps.torchSide) : threaded ? thread.steps : defaultTorchSteps;
+    const shared = bytes.buffer instanceof SharedArrayBuffer ? thread : null;
+    const torchSteps = deps.torchSide ? stepsOf(deps.torchSide) : shared ? shared.steps : defaultTorchSteps;
     const reference: ReferenceLayer[] | undefined = options.torch ? [] : undefined;
     const streamed = verifyNetStreaming(setup, torchSteps, { against: "torch-executor", state: weights.state, keepReference: reference });
     if (streamed.failure) throw caffeFailed(streamed.failure);

@@ -12,6 +12,7 @@ import type { TorchGraph, TorchNode } from "../../convert/torch-graph.js";
 import { createRng, type Rng } from "../../numeric/rng.js";
 import { encodeMessage } from "../../schema/encode.js";
 import { loadCaffeSchema } from "../../schema/load.js";
+import { writeCaffemodel, type LayerToWrite } from "./caffemodel-writer.js";
 
 /** A layer whose blob shapes the graph does not know (the caller asks for --input-shape or --weights). */
 export interface UnknownBlobShape {
@@ -22,21 +23,26 @@ export interface UnknownBlobShape {
 
 const count = (shape: readonly number[]): number => shape.reduce((a, d) => a * d, 1);
 
-function normal(rng: Rng, n: number, std: number): Float32Array {
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = std * rng.nextNormal();
-  return out;
-}
+/** Where blob i's n values go (a view into the caffemodel being written, or a new array). */
+type Alloc = (blob: number, n: number) => Float32Array;
 
-function uniform(rng: Rng, n: number, lo: number, hi: number): Float32Array {
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = lo + (hi - lo) * rng.nextFloat();
-  return out;
-}
+const newArrays: Alloc = (_blob, n) => new Float32Array(n);
 
 /** The blobs of one layer, drawn in blob order. */
-function drawBlobs(node: TorchNode, shapes: readonly number[][], rng: Rng): Float32Array[] {
+function drawBlobs(node: TorchNode, shapes: readonly number[][], rng: Rng, alloc: Alloc = newArrays): Float32Array[] {
   const n = shapes.map(count);
+  // Each draw fills the array alloc gives for the blob that is drawn next.
+  let next = 0;
+  const normal = (k: number, std: number): Float32Array => {
+    const out = alloc(next++, k);
+    for (let i = 0; i < k; i++) out[i] = std * rng.nextNormal();
+    return out;
+  };
+  const uniform = (k: number, lo: number, hi: number): Float32Array => {
+    const out = alloc(next++, k);
+    for (let i = 0; i < k; i++) out[i] = lo + (hi - lo) * rng.nextFloat();
+    return out;
+  };
   switch (node.type) {
     case "Convolution":
     case "Deconvolution":
@@ -44,25 +50,25 @@ function drawBlobs(node: TorchNode, shapes: readonly number[][], rng: Rng): Floa
     case "Embed": {
       // fan_in = the blob's size without axis 0, taken literally as the recordings do.
       const fanIn = Math.max(1, count(shapes[0]!.slice(1)));
-      return n.map((k, i) => (i === 0 ? normal(rng, k, Math.sqrt(2 / fanIn)) : normal(rng, k, 0.1)));
+      return n.map((k, i) => (i === 0 ? normal(k, Math.sqrt(2 / fanIn)) : normal(k, 0.1)));
     }
     case "BatchNorm": {
       // Sums, not statistics: Caffe divides blobs 0 and 1 by the scale factor (blob 2).
       const s = 2 + 18 * rng.nextFloat();
-      const mean = normal(rng, n[0] ?? 0, 0.5).map((m) => m * s);
-      const variance = uniform(rng, n[1] ?? 0, 0.5, 2).map((v) => v * s);
+      const mean = normal(n[0] ?? 0, 0.5).map((m) => m * s);
+      const variance = uniform(n[1] ?? 0, 0.5, 2).map((v) => v * s);
       return [mean, variance, Float32Array.of(s)].slice(0, n.length);
     }
     case "Scale":
       // A two-bottom Scale has one blob, its beta.
-      if (node.bottoms.length > 1) return n.map((k) => normal(rng, k, 0.2));
-      return n.map((k, i) => (i === 0 ? uniform(rng, k, 0.5, 1.5) : normal(rng, k, 0.2)));
+      if (node.bottoms.length > 1) return n.map((k) => normal(k, 0.2));
+      return n.map((k, i) => (i === 0 ? uniform(k, 0.5, 1.5) : normal(k, 0.2)));
     case "Bias":
-      return n.map((k) => normal(rng, k, 0.2));
+      return n.map((k) => normal(k, 0.2));
     case "PReLU":
-      return n.map((k) => uniform(rng, k, 0.05, 0.4));
+      return n.map((k) => uniform(k, 0.05, 0.4));
     default:
-      return forkBatchNormBlobs(node, n, rng) ?? n.map((k) => normal(rng, k, 0.1));
+      return forkBatchNormBlobs(node, n, normal, uniform) ?? n.map((k) => normal(k, 0.1));
   }
 }
 
@@ -71,15 +77,20 @@ function drawBlobs(node: TorchNode, shapes: readonly number[][], rng: Rng): Floa
  * what the converter binds each blob to: a variance must be positive (a negative one is NaN on both
  * sides, and NaN hides every later difference), a scale near 1; null for a layer without statistics.
  */
-function forkBatchNormBlobs(node: TorchNode, n: readonly number[], rng: Rng): Float32Array[] | null {
+function forkBatchNormBlobs(
+  node: TorchNode,
+  n: readonly number[],
+  normal: (k: number, std: number) => Float32Array,
+  uniform: (k: number, lo: number, hi: number) => Float32Array,
+): Float32Array[] | null {
   const keys = n.map((_, blob) => node.params.find((p) => p.blob === blob)?.key ?? "");
   if (!keys.some((k) => k.endsWith(".running_var"))) return null;
   return n.map((k, blob) => {
     const key = keys[blob]!;
-    if (key.endsWith(".running_var")) return uniform(rng, k, 0.5, 2);
-    if (key.endsWith(".running_mean")) return normal(rng, k, 0.5);
-    if (key.endsWith(".weight")) return uniform(rng, k, 0.5, 1.5);
-    return normal(rng, k, 0.2);
+    if (key.endsWith(".running_var")) return uniform(k, 0.5, 2);
+    if (key.endsWith(".running_mean")) return normal(k, 0.5);
+    if (key.endsWith(".weight")) return uniform(k, 0.5, 1.5);
+    return normal(k, 0.2);
   });
 }
 
@@ -114,7 +125,24 @@ export function parameterCount(graph: TorchGraph): number {
  * parameters, in layer order, as pycaffe's Net.save writes one (`layer` with `blobs`, shapes in
  * `shape.dim`). Call {@link unknownBlobShapes} first: a layer with an unknown shape throws.
  */
-export function seededCaffemodel(graph: TorchGraph, seed: number): Uint8Array {
+export function seededCaffemodel(graph: TorchGraph, seed: number, options: { shared?: boolean } = {}): Uint8Array {
+  const rng = createRng(seed ^ 0x5eed);
+  const layers: LayerToWrite[] = [];
+  for (const node of graph.nodes) {
+    const shapes = blobShapes(node);
+    if (shapes.length === 0) continue;
+    if (shapes.some((s) => s === null)) throw new Error(`blob shape of ${node.layer} unknown`);
+    // Drawn as the writer reaches the layer, in layer order: the generator's sequence is the layers'.
+    layers.push({ name: node.layer, type: node.type, shapes: shapes as number[][], fill: (alloc) => drawBlobs(node, shapes as number[][], rng, alloc) });
+  }
+  return writeCaffemodel(graph.net ?? "net", layers, options.shared);
+}
+
+/**
+ * The same caffemodel through the general encoder (blobs drawn into arrays first): what
+ * {@link seededCaffemodel} writes byte for byte (a test holds it to that).
+ */
+export function seededCaffemodelEncoded(graph: TorchGraph, seed: number): Uint8Array {
   const rng = createRng(seed ^ 0x5eed);
   const layers: Record<string, unknown>[] = [];
   for (const node of graph.nodes) {
