@@ -50,7 +50,12 @@ export function goldenNet(name: string, mutation: GraphMutation = {}): GoldenNet
   const weights = netWeights(graph, readFileSync(join(dir, "weights.caffemodel")));
   mutation.state?.(weights, graph);
   const recording = readRecording(readFileSync(join(dir, "record.json"), "utf8"), readFileSync(join(dir, "record.safetensors")));
-  const setup: NetSetup = {
+  return { setup: setupOf(source, read, graph, weights, recording.inputs), weights, recording };
+}
+
+/** The setup of `verify --net` (TEST phase, default tolerance) from its parts. */
+function setupOf(source: string, read: ReturnType<typeof readNet>, graph: TorchGraph, weights: NetWeights, inputs: NetSetup["inputs"]): NetSetup {
+  return {
     source,
     text: read.text,
     sourceMap: read.sourceMap,
@@ -58,10 +63,9 @@ export function goldenNet(name: string, mutation: GraphMutation = {}): GoldenNet
     graph,
     caffeWeights: weights.caffe,
     state: weights.state,
-    inputs: recording.inputs,
+    inputs,
     tolerance: DEFAULT_NET_TOLERANCE,
   };
-  return { setup, weights, recording };
 }
 
 /** A net given as prototxt text with seeded weights and inputs, set up as `verify --net` would. */
@@ -69,18 +73,8 @@ export function seededNet(text: string, seed = 0): Omit<GoldenNet, "recording"> 
   const read = readNet(text, { allowUnknown: true, upgrade: true });
   const { graph, convert } = buildTorchGraph(read, { phase: "TEST", source: "net.prototxt" });
   const weights = netWeights(graph, seededCaffemodel(graph, seed));
-  const setup: NetSetup = {
-    source: "net.prototxt",
-    text: read.text,
-    sourceMap: read.sourceMap,
-    model: buildNet(read.net as NetParameter, { phase: "TEST" }, read.sourceMap),
-    graph,
-    caffeWeights: weights.caffe,
-    state: weights.state,
-    inputs: seededInputs(graph.inputs, convert.analysis.model, seed, labelClasses(convert.analysis)),
-    tolerance: DEFAULT_NET_TOLERANCE,
-  };
-  return { setup, weights };
+  const inputs = seededInputs(graph.inputs, convert.analysis.model, seed, labelClasses(convert.analysis));
+  return { setup: setupOf("net.prototxt", read, graph, weights, inputs), weights };
 }
 
 /** Replaces a state tensor (float32) in both forms the sides read: the blob map and the export tensors. */
