@@ -95,7 +95,12 @@ export function startTorchThread(script: URL): TorchThread {
       for (;;) {
         const state = Atomics.load(signal, SIGNAL_READ);
         if (state !== 0) return state === 1;
+        // A worker that stopped, or never started: the caller reads the rest itself.
         if (Atomics.load(signal, SIGNAL_STOPPED) === 1) return false;
+        if (Atomics.load(signal, SIGNAL_STARTED) === 0 && Date.now() - started > START_LIMIT_MS) {
+          stop();
+          return false;
+        }
         Atomics.wait(signal, SIGNAL_READ, 0, 1000);
       }
     };
