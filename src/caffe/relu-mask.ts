@@ -11,7 +11,7 @@
  */
 import type { NetParameter } from "../schema/caffe-types.js";
 import { buildBlobGraph, type BlobGraph } from "./blobs.js";
-import { isLossType } from "./layers/index.js";
+import { computesLoss } from "./layers/loss-weights.js";
 import { buildNet, type NetModel } from "./net.js";
 
 /**
@@ -75,6 +75,6 @@ export function overwrittenReluMasks(model: NetModel, graph: BlobGraph): ReluMas
  */
 export function trainingReluMaskOverwrites(net: NetParameter): { model: NetModel; found: ReluMaskOverwrite[] } {
   const model = buildNet(net, { phase: "TRAIN" });
-  const trains = model.layers.some((l) => isLossType(l.type) || l.type.endsWith("Loss") || (l.param.loss_weight ?? []).some((w) => w !== 0));
+  const trains = model.layers.some(computesLoss);
   return { model, found: trains ? overwrittenReluMasks(model, buildBlobGraph(model)) : [] };
 }

@@ -6,7 +6,7 @@
 import { lossWeightsOf } from "../caffe/layers/loss-weights.js";
 import type { NetLayer, NetModel } from "../caffe/net.js";
 import type { SourceMap } from "../schema/locations.js";
-import { poolRunning, releaseFloats, retainFloats } from "../numeric/float-pool.js";
+import { releaseFloats, retainFloats, runningPool } from "../numeric/float-pool.js";
 import { executorOf } from "./registry.js";
 import { ExecuteError, type Blob, type LayerExecutor, type Phase } from "./types.js";
 
@@ -107,7 +107,7 @@ export function* netSteps(
   const updatedParams = new Map<string, Blob[]>();
   // With a running pool and nothing kept, a blob's buffer goes back once no later layer reads it (the
   // result's `blobs` then holds only the blobs read to the end, and the net's outputs).
-  const recycle = poolRunning() && !keep;
+  const recycle = runningPool() !== null && !keep;
   const lastRead = recycle ? lastReads(model) : new Map<string, number>();
   let loss = 0;
   for (let position = 0; position < model.layers.length; position++) {

@@ -1,4 +1,4 @@
-import { isLossType } from "../caffe/layers/index.js";
+import { computesLoss } from "../caffe/layers/loss-weights.js";
 import { buildBlobGraph, type BlobGraph } from "../caffe/blobs.js";
 import { buildNet, netLayerOf, type NetLayer, type NetModel } from "../caffe/net.js";
 import { pairBatchNorms, type BnPairing } from "../caffe/pairing.js";
@@ -43,13 +43,6 @@ export function analyzePhase(read: ReadResult, phase: LintPhase): PhaseAnalysis 
   const pairings = pairBatchNorms(model, graph, shapes, read.sourceMap);
   const runnable = model.layers.some((layer) => layer.bottoms.length === 0 && layer.tops.length > 0);
   return { phase, model, graph, shapes, pairings, trainable: model.layers.some(computesLoss), runnable };
-}
-
-/** Whether a layer contributes a loss, as Caffe's Net decides which tops are losses. */
-function computesLoss(layer: NetLayer): boolean {
-  const weights = layer.param.loss_weight ?? [];
-  // Fork losses not in the catalogue follow the same naming (MultiBoxLoss, WarpCTCLoss…).
-  return isLossType(layer.type) || layer.type.endsWith("Loss") || weights.some((w) => w !== 0);
 }
 
 /**

@@ -38,11 +38,6 @@ export function releaseFloats(data: Float32Array): void {
   active?.release(data);
 }
 
-/** Whether a pool is running (executors then hand back what they no longer read). */
-export function poolRunning(): boolean {
-  return active !== null;
-}
-
 /** Options of a {@link FloatPool}. */
 export interface FloatPoolOptions {
   /** Make buffers on SharedArrayBuffers (a worker thread hands its tops to the main thread without copies). */

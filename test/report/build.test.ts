@@ -51,10 +51,11 @@ layer { name: "drop1" type: "Dropout" bottom: "conv1" top: "conv1" }
   it("holds every layer active in the phase exactly once, and only those", () => {
     const test = reportOf(SMALL);
     const train = reportOf(SMALL, { phase: "TRAIN" });
-    const count = (d: typeof test) => d.graph.nodes.flatMap((n) => n.layers).length;
-    expect(count(test)).toBe(test.graph.layers.length);
-    expect(test.graph.layers.map((l) => l.name)).not.toContain("drop");
-    expect(train.graph.layers.map((l) => l.name)).toContain("drop");
+    // Every layer drawn, each in one node: the names in the nodes are the phase's layers of SMALL.
+    const drawn = (d: typeof test) => d.graph.nodes.flatMap((n) => n.layers).map((i) => d.graph.layers[i]!.name).sort();
+    const testLayers = ["input", "conv1", "bn1", "scale1", "relu1", "pool1", "side", "sum"]; // "input": the legacy `input:` field
+    expect(drawn(test)).toEqual([...testLayers].sort());
+    expect(drawn(train)).toEqual([...testLayers, "drop"].sort());
   });
 
   it("draws blobs as edges between nodes, marks the net input without a layer and the output", () => {
@@ -104,16 +105,16 @@ layer { name: "drop1" type: "Dropout" bottom: "conv1" top: "conv1" }
   });
 
   it("puts lint findings on the layer whose text they point into", () => {
-    // A Dropout in TEST: lint says it does nothing there (or similar); any finding inside a layer must land on it.
-    const text = SMALL.replace('convolution_param { num_output: 4 kernel_size: 3 }', 'convolution_param { num_output: 4 kernel_size: 3 } param { lr_mult: 1 } param { lr_mult: 1 } param { lr_mult: 1 }');
-    const data = reportOf(text);
+    // conv1 learns a bias that bn1 then cancels: conv-bias-before-bn, on conv1's line (4), and
+    // nothing on the net as a whole.
+    const data = reportOf(SMALL);
     const conv = data.graph.layers.find((l) => l.name === "conv1")!;
-    expect(conv.lint.length).toBeGreaterThan(0);
-    for (const f of conv.lint) expect(f.layer).toBe("conv1");
+    expect(conv.lint.map((f) => [f.rule, f.line, f.layer])).toEqual([["conv-bias-before-bn", 4, "conv1"]]);
+    expect(data.graph.layers.filter((l) => l.name !== "conv1").flatMap((l) => l.lint)).toEqual([]);
+    expect(data.lint.filter((f) => f.layer === null)).toEqual([]);
   });
 
   it("takes each layer's status and error from a verification, and keeps its top-level keys", () => {
-    const plain = reportOf(golden("squeezenet_v1_1"));
     const verification = verificationWithWrongWeight("squeezenet_v1_1", "fire3/expand3x3");
     const data = reportOf(golden("squeezenet_v1_1"), { verification });
     expect(data.first_divergent).toBe("fire3/expand3x3");

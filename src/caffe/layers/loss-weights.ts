@@ -1,4 +1,5 @@
 import type { NetLayer } from "../net.js";
+import { isLossType } from "./index.js";
 
 /**
  * LossLayer subclasses: BVLC Caffe's, and the detection forks' (py-faster-rcnn's SmoothL1Loss,
@@ -40,4 +41,12 @@ export function lossWeightsOf(layer: NetLayer): LossWeights {
   const inForce = declared.length === 0 && LOSS_LAYER_TYPES.has(layer.type) ? [1] : declared;
   const weights = layer.tops.map((_, i) => inForce[i] ?? 0);
   return { weights, countMismatch: inForce.length !== 0 && inForce.length !== layer.tops.length };
+}
+
+/**
+ * Whether a layer contributes a loss, as Caffe's Net decides which tops are losses: a loss type of
+ * the catalogue, a fork loss named like one (MultiBoxLoss, WarpCTCLoss…), or a non-zero loss_weight.
+ */
+export function computesLoss(layer: NetLayer): boolean {
+  return isLossType(layer.type) || layer.type.endsWith("Loss") || (layer.param.loss_weight ?? []).some((w) => w !== 0);
 }

@@ -6,7 +6,7 @@
 import type { TorchGraph, TorchNode } from "../../convert/torch-graph.js";
 import { runToEnd, type ExecuteOptions, type ExecuteResult, type LayerRecord } from "../net.js";
 import { ExecuteError, type Blob } from "../types.js";
-import { poolRunning, releaseFloats, retainFloats } from "../../numeric/float-pool.js";
+import { releaseFloats, retainFloats, runningPool } from "../../numeric/float-pool.js";
 import { evaluate } from "./expr/eval.js";
 import { moduleOf } from "./modules/index.js";
 import { checkShape, constructorArgs, type ModuleContext, type ModuleImpl } from "./modules/module.js";
@@ -114,7 +114,7 @@ export function* torchGraphSteps(
   const layers: LayerRecord[] = [];
   const implOf = (cls: string): ModuleImpl => options.modules?.get(cls) ?? moduleOf(cls) ?? unsupported("module", { cls });
   // With a running pool and nothing kept, a value's buffer goes back once no later node reads it.
-  const recycle = poolRunning() && !keep;
+  const recycle = runningPool() !== null && !keep;
   const lastRead = recycle ? lastReads(graph) : new Map<string, number>();
   // Buffers a node replaced: handed back once the node is done (a fused block still reads its input after writing its output).
   const replaced: Tensor[] = [];

@@ -8,7 +8,7 @@ import type { NetLayer, NetModel } from "../../caffe/net.js";
 import type { TorchGraph } from "../../convert/torch-graph.js";
 import { executeNet, netSteps, type ExecuteFailure, type ExecuteResult, type LayerRecord } from "../../execute/net.js";
 import { executorOf } from "../../execute/registry.js";
-import { executeTorchGraph, torchGraphSteps } from "../../execute/torch/index.js";
+import { torchGraphSteps } from "../../execute/torch/index.js";
 import type { Blob, LayerExecutor } from "../../execute/types.js";
 import { FloatPool, releaseFloats, retainFloats } from "../../numeric/float-pool.js";
 import type { SourceMap } from "../../schema/locations.js";
@@ -24,9 +24,6 @@ import { isFull, type LayerTops, type ReferenceTop, type SideFailure, type SideR
  * or a stand-in (tests inject deliberately wrong ones).
  */
 export type TorchSide = (graph: TorchGraph, state: ReadonlyMap<string, Blob>, inputs: ReadonlyMap<string, Blob>) => ExecuteResult;
-
-/** The PyTorch side `verify --net` runs by default: our executor of the emitted graph. */
-export const defaultTorchSide: TorchSide = executeTorchGraph;
 
 /** A forward one layer at a time: each record as it is produced, then the result. */
 export type ForwardSteps = Generator<LayerRecord, ExecuteResult, void>;

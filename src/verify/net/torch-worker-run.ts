@@ -12,7 +12,7 @@ import { SIGNAL_MAIN_WAITING, SIGNAL_POSTED, SIGNAL_RELEASED, type ReleaseMessag
 const MAX_AHEAD = 24;
 
 /** Runs the PyTorch side of `setup`, posting on `port`, to the end or to a failure (posted as a crash). */
-export function runTorchSide({ port, signal }: TorchWorkerData, setup: SetupMessage): void {
+export function runTorchOnWorker({ port, signal }: TorchWorkerData, setup: SetupMessage): void {
   const post = (message: WorkerMessage): void => {
     port.postMessage(message);
     Atomics.add(signal, SIGNAL_POSTED, 1);

@@ -47,8 +47,8 @@ if (data?.port) {
       return;
     }
     port.off("message", onMessage);
-    void running.then(({ runTorchSide }) => {
-      runTorchSide(data, m);
+    void running.then(({ runTorchOnWorker }) => {
+      runTorchOnWorker(data, m);
       port.close();
     });
   };
