@@ -6,7 +6,7 @@
 import { lossWeightsOf } from "../caffe/layers/loss-weights.js";
 import type { NetLayer, NetModel } from "../caffe/net.js";
 import type { SourceMap } from "../schema/locations.js";
-import { releaseFloats, retainFloats, runningPool } from "../numeric/float-pool.js";
+import { lastReads, Recycler } from "./lifetimes.js";
 import { executorOf } from "./registry.js";
 import { ExecuteError, type Blob, type LayerExecutor, type Phase } from "./types.js";
 
@@ -105,10 +105,9 @@ export function* netSteps(
   const layers: LayerRecord[] = [];
   const keep = options.keep ?? true;
   const updatedParams = new Map<string, Blob[]>();
-  // With a running pool and nothing kept, a blob's buffer goes back once no later layer reads it (the
-  // result's `blobs` then holds only the blobs read to the end, and the net's outputs).
-  const recycle = runningPool() !== null && !keep;
-  const lastRead = recycle ? lastReads(model) : new Map<string, number>();
+  // Recycling (a running pool, nothing kept) leaves in the result's `blobs` only the blobs read to
+  // the end, and the net's outputs.
+  const live = new Recycler(blobs, keep, () => lastReads(model.layers, (l) => l.bottoms));
   let loss = 0;
   for (let position = 0; position < model.layers.length; position++) {
     const layer = model.layers[position]!;
@@ -129,7 +128,7 @@ export function* netSteps(
     }
     let tops: Blob[];
     let params: Blob[] | undefined;
-    const updateParams = (blobs: Blob[]): void => void (params = blobs);
+    const updateParams = (written: Blob[]): void => void (params = written);
     try {
       tops = executor.forward({ layer, bottoms, params: weights.get(layer.name) ?? [], phase, inputs, updateParams, sourceMap: options.sourceMap });
     } catch (e) {
@@ -142,23 +141,10 @@ export function* netSteps(
     const record: LayerRecord = { name: layer.name, type: layer.type, position, tops: [] };
     layer.tops.forEach((name, i) => {
       const top = tops[i]!;
-      if (recycle) {
-        retainFloats(top.data);
-        const replaced = blobs.get(name);
-        if (replaced) releaseFloats(replaced.data);
-      }
-      blobs.set(name, top);
+      live.set(name, top);
       record.tops.push({ blob: name, shape: [...top.shape], data: top.data });
     });
-    if (recycle) {
-      for (const name of new Set(layer.bottoms)) {
-        const blob = blobs.get(name);
-        if (blob && lastRead.get(name) === position && !layer.tops.includes(name)) {
-          releaseFloats(blob.data);
-          blobs.delete(name);
-        }
-      }
-    }
+    live.endStep(position, layer.bottoms, layer.tops);
     if (params) {
       record.params = params;
       updatedParams.set(layer.name, params);
@@ -173,13 +159,6 @@ export function* netSteps(
     yield record;
   }
   return { layers, error: null, blobs, loss, updatedParams };
-}
-
-/** The position of the last layer reading each blob name. */
-function lastReads(model: NetModel): Map<string, number> {
-  const last = new Map<string, number>();
-  model.layers.forEach((layer, position) => layer.bottoms.forEach((name) => last.set(name, position)));
-  return last;
 }
 
 /**

@@ -4,9 +4,9 @@
  * BatchNorm block fused into one module included, as `caffe_batch_norm_steps` gives them).
  */
 import type { TorchGraph, TorchNode } from "../../convert/torch-graph.js";
+import { lastReads, Recycler } from "../lifetimes.js";
 import { runToEnd, type ExecuteOptions, type ExecuteResult, type LayerRecord } from "../net.js";
 import { ExecuteError, type Blob } from "../types.js";
-import { releaseFloats, retainFloats, runningPool } from "../../numeric/float-pool.js";
 import { evaluate } from "./expr/eval.js";
 import { moduleOf } from "./modules/index.js";
 import { checkShape, constructorArgs, type ModuleContext, type ModuleImpl } from "./modules/module.js";
@@ -19,8 +19,6 @@ export interface TorchExecuteOptions extends Pick<ExecuteOptions, "onLayer" | "k
   training?: boolean;
   /** Replacement module implementations by class (e.g. a deliberately wrong one, to prove a comparison sees it). */
   modules?: ReadonlyMap<string, ModuleImpl>;
-  /** The records are taken from {@link torchGraphSteps}' yields (so they are made even without `keep` or `onLayer`). */
-  stepping?: boolean;
 }
 
 /** For each BatchNorm node whose Scale/Bias are fused into its module: the blob its call writes (the block's last top). */
@@ -33,19 +31,6 @@ function fusedOutputs(graph: TorchGraph): Map<number, string> {
     if (bn && node.tops[0] !== undefined) out.set(bn.position, node.tops[0]);
   }
   return out;
-}
-
-/**
- * The index of the last node reading each value: its bottoms, and the top a fused node reports (the
- * block's output, which the BatchNorm module wrote).
- */
-function lastReads(graph: TorchGraph): Map<string, number> {
-  const last = new Map<string, number>();
-  graph.nodes.forEach((node, i) => {
-    node.bottoms.forEach((name) => last.set(name, i));
-    if (node.call.kind === "fused" && node.tops[0] !== undefined) last.set(node.tops[0], i);
-  });
-  return last;
 }
 
 /** The module context of a node: its arguments and its state by key `<attr>.<name>`. */
@@ -91,44 +76,44 @@ export function executeTorchGraph(
   inputs: ReadonlyMap<string, Blob>,
   options: TorchExecuteOptions = {},
 ): ExecuteResult {
-  return runToEnd(torchGraphSteps(graph, state, inputs, options));
+  // Its yields go unread: without `keep` or `onLayer` the records need not be made.
+  return runToEnd(graphSteps(graph, state, inputs, options, false));
 }
 
 /**
  * {@link executeTorchGraph} one node at a time: yields each Caffe layer's record as it is produced
  * (after `onLayer`), and returns the result.
  */
-export function* torchGraphSteps(
+export function torchGraphSteps(
   graph: TorchGraph,
   state: ReadonlyMap<string, Blob>,
   inputs: ReadonlyMap<string, Blob>,
   options: TorchExecuteOptions = {},
 ): Generator<LayerRecord, ExecuteResult, void> {
+  return graphSteps(graph, state, inputs, options, true);
+}
+
+function* graphSteps(
+  graph: TorchGraph,
+  state: ReadonlyMap<string, Blob>,
+  inputs: ReadonlyMap<string, Blob>,
+  options: TorchExecuteOptions,
+  yieldsRead: boolean,
+): Generator<LayerRecord, ExecuteResult, void> {
   const training = options.training ?? graph.phase === "TRAIN";
   const keep = options.keep ?? true;
   // Without a record to keep or report, the partial values of fused blocks need not be computed.
-  const recording = keep || options.onLayer !== undefined || options.stepping === true;
+  const recording = keep || options.onLayer !== undefined || yieldsRead;
   const fused = fusedOutputs(graph);
   const values = new Map<string, Tensor>();
   const steps = new Map<string, [Tensor, Tensor]>();
   const layers: LayerRecord[] = [];
   const implOf = (cls: string): ModuleImpl => options.modules?.get(cls) ?? moduleOf(cls) ?? unsupported("module", { cls });
-  // With a running pool and nothing kept, a value's buffer goes back once no later node reads it.
-  const recycle = runningPool() !== null && !keep;
-  const lastRead = recycle ? lastReads(graph) : new Map<string, number>();
-  // Buffers a node replaced: handed back once the node is done (a fused block still reads its input after writing its output).
-  const replaced: Tensor[] = [];
-  const setValue = (name: string, t: Tensor): void => {
-    if (recycle) {
-      retainFloats(t.data);
-      const old = values.get(name);
-      if (old) replaced.push(old);
-    }
-    values.set(name, t);
-  };
+  // A value is read by the nodes with it as a bottom, and by a fused node reporting it (the block's output).
+  const live = new Recycler(values, keep, () => lastReads(graph.nodes, (n) => (n.call.kind === "fused" && n.tops[0] !== undefined ? [...n.bottoms, n.tops[0]] : n.bottoms)));
+  const setValue = (name: string, t: Tensor): void => live.set(name, t);
   const dropSteps = (layer: string): void => {
-    const s = steps.get(layer);
-    if (s && recycle) s.forEach((t) => releaseFloats(t.data));
+    steps.get(layer)?.forEach((t) => live.drop(t.data));
     steps.delete(layer);
   };
 
@@ -175,7 +160,7 @@ export function* torchGraphSteps(
             setValue(out, asTensor(impl.forward(ctx, args, new Map()), "output"));
             if (recording) {
               const s = batchNormSteps(ctx, asTensor(args[0], "input"));
-              if (recycle) s.forEach((t) => retainFloats(t.data));
+              s.forEach((t) => live.hold(t.data));
               steps.set(node.layer, s);
               record([[node.tops[0]!, s[0]]]);
             }
@@ -215,16 +200,7 @@ export function* torchGraphSteps(
       if (e instanceof RangeError) return failure("torch-invalid", { what: "range", message: e.message });
       throw e;
     }
-    if (recycle) {
-      for (const t of replaced.splice(0)) releaseFloats(t.data);
-      for (const name of new Set(node.bottoms)) {
-        const value = values.get(name);
-        if (value && lastRead.get(name) === i && !node.tops.includes(name)) {
-          releaseFloats(value.data);
-          values.delete(name);
-        }
-      }
-    }
+    live.endStep(i, node.bottoms, node.tops);
     yield* produced;
   }
   return { layers, error: null, blobs: new Map([...values].map(([k, t]) => [k, blobOf(t)])) };

@@ -32,7 +32,7 @@ export type ForwardSteps = Generator<LayerRecord, ExecuteResult, void>;
 export type TorchSteps = (graph: TorchGraph, state: ReadonlyMap<string, Blob>, inputs: ReadonlyMap<string, Blob>) => ForwardSteps;
 
 /** Our executor of the emitted graph, one layer at a time, keeping nothing it has handed out. */
-export const defaultTorchSteps: TorchSteps = (graph, state, inputs) => torchGraphSteps(graph, state, inputs, { keep: false, stepping: true });
+export const defaultTorchSteps: TorchSteps = (graph, state, inputs) => torchGraphSteps(graph, state, inputs, { keep: false });
 
 /** A whole-result side as steps (a stand-in's records, handed out one by one). */
 export function stepsOf(side: TorchSide): TorchSteps {

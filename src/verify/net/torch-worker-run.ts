@@ -31,7 +31,7 @@ export function runTorchOnWorker({ port, signal }: TorchWorkerData, setup: Setup
   };
   try {
     new FloatPool({ shared: true }).run(() => {
-      const steps = torchGraphSteps(setup.graph, setup.state, setup.inputs, { keep: false, stepping: true });
+      const steps = torchGraphSteps(setup.graph, setup.state, setup.inputs, { keep: false });
       for (;;) {
         drainReleases();
         while (sent.size > MAX_AHEAD && Atomics.load(signal, SIGNAL_MAIN_WAITING) === 0) {
