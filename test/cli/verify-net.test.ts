@@ -23,6 +23,7 @@ import type { NetVerification } from "../../src/verify/net-types.js";
 import type { TorchSide } from "../../src/verify/net/run.js";
 import { GOLDEN_DIR } from "../helpers/paths.js";
 import { PYTHON, requireTorch, skipWithoutTorch } from "../helpers/python.js";
+import { embeddedJson } from "../report/support.js";
 import { RESNET_BLOCKS } from "../verify/net/resnet-blocks.js";
 import { memoryIo } from "../verify/support.js";
 import { runCliAsync } from "./run-cli.js";
@@ -198,6 +199,25 @@ describe("caffe2torch verify --net (the binary)", () => {
       const m = memoryIo({ [at(net)]: readFileSync(at(net), "utf8"), [at(weights)]: readFileSync(at(weights)) });
       expect(runVerifyNet(at(net), { weights: at(weights), json: true }, m.io)).toBe(0);
       expect(JSON.parse(r.stdout)).toEqual(JSON.parse(m.out.join("")));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it("reads a net given on standard input once for both the verification and its --html page (and report --verify)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "c2t-verify-net-"));
+    try {
+      const input = readFileSync(join(ZOO_POOL, "net.prototxt"));
+      const verified = await runCliAsync(["verify", "-", "--net", "--html", join(dir, "v.html"), "-q"], { input });
+      expect(verified.status).toBe(0);
+      const reported = await runCliAsync(["report", "-", "--verify", "-o", join(dir, "r.html")], { input });
+      expect(reported.status).toBe(0);
+      // Both pages draw zoo_pool's 13 layers and carry a verification of all 13 (a second, empty read of
+      // standard input gave a graph or a verification of none).
+      for (const page of ["v.html", "r.html"]) {
+        const data = embeddedJson(readFileSync(join(dir, page), "utf8"));
+        expect([data.graph.layers.length, data.layers?.length]).toEqual([13, 13]);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

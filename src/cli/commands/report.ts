@@ -14,6 +14,7 @@ import { exportState } from "../../weights/export-state.js";
 import { weightsMessage } from "../../weights/messages.js";
 import { messageOf } from "../../render/messages.js";
 import { makeStyle } from "../color.js";
+import { keepingTextReads } from "../io-keep.js";
 import { CliError, type CliIo } from "../io-types.js";
 import { formatDiagnostics } from "../report.js";
 import { collect, INPUT_SHAPE_HELP, inputShapeWarnings, parseInputShapes, throwInputShapeError } from "./input-shape.js";
@@ -85,7 +86,8 @@ function verifyForPage(file: string, options: ReportCliOptions, io: CliIo): NetV
  * verification with --verification. Exit 0 when written (1 when the verification diverges), 2 for
  * unreadable input.
  */
-export function runReport(file: string, options: ReportCliOptions, io: CliIo): number {
+export function runReport(file: string, options: ReportCliOptions, given: CliIo): number {
+  const io = options.verify ? keepingTextReads(given) : given;
   const phase = parsePhase(options.phase ?? "test");
   const inputShapes = parseInputShapes(options.inputShape);
   const name = file === "-" ? "<stdin>" : file;

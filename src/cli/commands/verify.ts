@@ -13,6 +13,7 @@ import { renderLagPlot } from "../../verify/plot.js";
 import { describeDims } from "../../verify/shapes.js";
 import { DEFAULT_VERIFY_TOLERANCE, planVerification, plotTarget, verifyNet, type VerifyOptions, type VerifyPlan } from "../../verify/verify.js";
 import { makeStyle } from "../color.js";
+import { keepingTextReads } from "../io-keep.js";
 import { CliError, type CliIo } from "../io-types.js";
 import { createProgress } from "../progress.js";
 import { formatDiagnostics } from "../report.js";
@@ -50,7 +51,8 @@ export interface VerifyCliOptions {
 type VerifyAllOptions = VerifyCliOptions & VerifyNetCliOptions & { net?: boolean };
 
 /** `verify --net`, and with `--html FILE` the `report` page of the net coloured by its result. */
-function runVerifyNetAndPage(file: string | undefined, options: VerifyAllOptions, io: CliIo): number {
+function runVerifyNetAndPage(file: string | undefined, options: VerifyAllOptions, given: CliIo): number {
+  const io = options.html !== undefined ? keepingTextReads(given) : given;
   let shown: NetVerification | undefined;
   const code = runVerifyNet(file, options, io, { onResults: (v) => (shown = pageVerification(v)) });
   if (options.html !== undefined && shown) {

@@ -6,6 +6,9 @@
  * copy saved, on VMs where fresh memory is what costs (BENCHMARKS.md, "Whole-net verification").
  */
 
+import { numel as count } from "../../numeric/tensor.js";
+import { varint32Size } from "../../schema/wire.js";
+
 /** One layer to write: its name, type and blob shapes; `fill` draws its blobs into the arrays given. */
 export interface LayerToWrite {
   name: string;
@@ -20,33 +23,13 @@ export interface LayerToWrite {
 
 const utf8 = new TextEncoder();
 
-/** Bytes of a varint. */
-function varintSize(v: number): number {
-  let n = 1;
-  while (v >= 128) {
-    v = Math.floor(v / 128);
-    n++;
-  }
-  return n;
-}
-
-function writeVarint(out: Uint8Array, at: number, v: number): number {
-  while (v >= 128) {
-    out[at++] = (v % 128) | 0x80;
-    v = Math.floor(v / 128);
-  }
-  out[at++] = v;
-  return at;
-}
-
-const count = (shape: readonly number[]): number => shape.reduce((a, d) => a * d, 1);
 /** A length-delimited field's size: tag (one byte for fields below 16), length, body. */
-const delimited = (tagBytes: number, body: number): number => tagBytes + varintSize(body) + body;
+const delimited = (tagBytes: number, body: number): number => tagBytes + varint32Size(body) + body;
 
 /** Sizes of one blob: its BlobShape body, and the whole BlobProto body. */
 function blobSizes(shape: readonly number[]): { shapeBody: number; dims: number; body: number } {
   // Dims are int64 varints: none of ours is negative.
-  const dims = shape.reduce((a, d) => a + varintSize(d), 0);
+  const dims = shape.reduce((a, d) => a + varint32Size(d), 0);
   const shapeBody = dims > 0 ? delimited(1, dims) : 0;
   const n = count(shape);
   return { shapeBody, dims, body: (n > 0 ? delimited(1, 4 * n) : 0) + delimited(1, shapeBody) };
@@ -69,9 +52,13 @@ export function writeCaffemodel(netName: string, layers: readonly LayerToWrite[]
   const total = delimited(1, name.length) + plans.reduce((a, p) => a + delimited(2, p.body), 0);
   const out = shared ? new Uint8Array(new SharedArrayBuffer(total)) : new Uint8Array(total);
   let at = 0;
+  const writeVarint = (v: number): void => {
+    for (; v >= 128; v = Math.floor(v / 128)) out[at++] = (v % 128) | 0x80;
+    out[at++] = v;
+  };
   const field = (tag: number[], length: number): void => {
     for (const b of tag) out[at++] = b;
-    at = writeVarint(out, at, length);
+    writeVarint(length);
   };
   const bytes = (tag: number, b: Uint8Array): void => {
     field([tag], b.length);
@@ -95,7 +82,7 @@ export function writeCaffemodel(netName: string, layers: readonly LayerToWrite[]
       field([0x3a], b.shapeBody); // BlobProto.shape = 7
       if (b.dims > 0) {
         field([0x0a], b.dims); // BlobShape.dim = 1, packed
-        for (const d of p.layer.shapes[i]!) at = writeVarint(out, at, d);
+        for (const d of p.layer.shapes[i]!) writeVarint(d);
       }
     }
     // The scratch holds one blob at a time: it is copied into place before it is handed out again.

@@ -39,5 +39,6 @@ export function netWeights(graph: TorchGraph, bytes: Uint8Array): NetWeights {
   diagnostics.push(...exported.diagnostics);
   const state = new Map<string, Blob>();
   for (const [key, t] of exported.tensors) state.set(key, { shape: [...t.shape], data: t.dtype === "F32" ? t.data : Float32Array.from(t.data, (v) => Number(v)) });
-  return { caffe, tensors: exported.tensors, state, diagnostics };
+  // exportState repeats the file's diagnostics and the blobs' (decoded once: the same objects): each once.
+  return { caffe, tensors: exported.tensors, state, diagnostics: [...new Set(diagnostics)] };
 }
