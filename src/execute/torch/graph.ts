@@ -11,7 +11,8 @@ import { evaluate } from "./expr/eval.js";
 import { moduleOf } from "./modules/index.js";
 import { checkShape, constructorArgs, type ModuleContext, type ModuleImpl } from "./modules/module.js";
 import { batchNormSteps } from "./modules/norm.js";
-import { asTensor, invalid, tensor, unsupported, type Tensor, type Value } from "./value.js";
+import { blobOf } from "../blob.js";
+import { asTensor, invalid, numel, tensor, unsupported, type Tensor, type Value } from "./value.js";
 
 /** Options of {@link executeTorchGraph}. */
 export interface TorchExecuteOptions extends Pick<ExecuteOptions, "onLayer" | "keep"> {
@@ -42,7 +43,7 @@ function contextOf(node: TorchNode, impl: ModuleImpl, state: ReadonlyMap<string,
     if (blob) return tensor(blob.shape, blob.data);
     // State the module has that no blob fills (exportState writes it too; a caller's map may not).
     const constant = node.constants?.find((c) => c.key === key);
-    if (constant) return tensor(constant.shape, new Float32Array(constant.shape.reduce((p, d) => p * d, 1)).fill(constant.value), constant.dtype === "I64" ? "int64" : "float32");
+    if (constant) return tensor(constant.shape, new Float32Array(numel(constant.shape)).fill(constant.value), constant.dtype === "I64" ? "int64" : "float32");
     return null;
   };
   return {
@@ -61,7 +62,7 @@ function unpack(node: TorchNode, v: Value): Tensor[] {
   return invalid("top-count", { expected: node.tops.length, actual: v.t === "tuple" || v.t === "list" ? v.items.length : 1 });
 }
 
-const blobOf = (t: Tensor): Blob => ({ shape: [...t.shape], data: t.data });
+const blobsOf = (values: ReadonlyMap<string, Tensor>): Map<string, Blob> => new Map([...values].map(([k, t]) => [k, blobOf(t.shape, t.data)]));
 
 /**
  * Runs `graph` forward as the emitted `Net.forward_layers` does and records every Caffe top (named
@@ -193,7 +194,7 @@ function* graphSteps(
       const failure = (code: string, data: Readonly<Record<string, unknown>>): ExecuteResult => ({
         layers,
         error: { layer: node.layer, type: node.type, position: node.position, code, data },
-        blobs: new Map([...values].map(([k, t]) => [k, blobOf(t)])),
+        blobs: blobsOf(values),
       });
       if (e instanceof ExecuteError) return failure(e.code, e.data);
       // numeric/torch-batch-norm.ts checks its inputs with RangeError, as PyTorch raises.
@@ -203,5 +204,5 @@ function* graphSteps(
     live.endStep(i, node.bottoms, node.tops);
     yield* produced;
   }
-  return { layers, error: null, blobs: new Map([...values].map(([k, t]) => [k, blobOf(t)])) };
+  return { layers, error: null, blobs: blobsOf(values) };
 }

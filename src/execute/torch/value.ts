@@ -6,6 +6,7 @@
  */
 import { ExecuteError } from "../types.js";
 import { freshFloats } from "../../numeric/float-pool.js";
+import { numel } from "../../numeric/tensor.js";
 
 /** The dtypes the emitted models produce: float32 data, int64 indices and ids, bool masks. */
 export type DType = "float32" | "int64" | "bool";
@@ -56,11 +57,7 @@ export const float = (v: number): Value => ({ t: "float", v });
 export const tuple = (items: readonly Value[]): Value => ({ t: "tuple", items });
 
 /** The number of elements of a shape (1 for `[]`). */
-export function numel(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
+export { numel };
 
 /** A tensor over `data` (fresh zeros when not given). */
 export function tensor(shape: readonly number[], data?: Float32Array, dtype: DType = "float32"): Tensor {

@@ -19,6 +19,7 @@ import {
   int,
   invalid,
   NONE,
+  numel,
   shapeArgs,
   tensor,
   tuple,
@@ -107,7 +108,7 @@ export const TORCH: ReadonlyMap<string, Value> = new Map<string, Value>([
     fn("torch.full", [["size"], ["fill_value"]], (a) => {
       const v = a.get("fill_value")!;
       const shape = asInts(a.get("size"), "size");
-      return tensor(shape, new Float32Array(shape.reduce((p, d) => p * d, 1)).fill(asNumber(v, "fill_value")), v.t === "float" ? "float32" : "int64");
+      return tensor(shape, new Float32Array(numel(shape)).fill(asNumber(v, "fill_value")), v.t === "float" ? "float32" : "int64");
     }),
   ],
   ["normal", random("torch.normal")],

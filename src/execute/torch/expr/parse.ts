@@ -275,23 +275,9 @@ export function parseExpr(text: string): Expr {
       case "op":
         if (t.text === "(") {
           pos++;
-          if (isOp(")")) {
-            pos++;
-            return { k: "tuple", items: [] };
-          }
-          const inner = comparison();
-          if (isOp(")")) {
-            pos++;
-            return inner;
-          }
-          const items = [inner];
-          while (isOp(",")) {
-            pos++;
-            if (isOp(")")) break;
-            items.push(comparison());
-          }
-          expect(")");
-          return { k: "tuple", items };
+          // `(a)` is a, `()`, `(a,)` and `(a, b)` are tuples: the rule of subscripts too.
+          const { items, comma } = sequence(")", comparison);
+          return items.length === 1 && !comma ? items[0]! : { k: "tuple", items };
         }
         if (t.text === "[") {
           pos++;

@@ -6,6 +6,7 @@ import type { ModuleSpec, PyValue, TorchNode } from "../../../convert/torch-grap
 import { bindArgs, type Param } from "../expr/args.js";
 import { evaluate } from "../expr/eval.js";
 import { float, int, invalid, NONE, tuple, type Tensor, type Value } from "../value.js";
+import { sameShape } from "../../../numeric/tensor.js";
 
 /** A module's context for one call. */
 export interface ModuleContext {
@@ -46,7 +47,7 @@ export function constructorArgs(spec: ModuleSpec, signature: readonly Param[]): 
 
 /** Checks a state tensor's shape against the one the module allocates. */
 export function checkShape(key: string, t: Tensor, shape: readonly number[] | undefined): Tensor {
-  if (shape && (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i]))) {
+  if (shape && !sameShape(t.shape, shape)) {
     invalid("state-shape", { key, expected: [...shape], actual: [...t.shape] });
   }
   return t;

@@ -6,6 +6,7 @@
  */
 import { invalid, numel, stridesOf, tensor, type DType, type Tensor } from "../value.js";
 import { freshFloats } from "../../../numeric/float-pool.js";
+import { sameShape } from "../../../numeric/tensor.js";
 
 /** The broadcast shape of two shapes (aligned at the right), or an error naming both. */
 export function broadcastShape(a: readonly number[], b: readonly number[]): number[] {
@@ -20,14 +21,13 @@ export function broadcastShape(a: readonly number[], b: readonly number[]): numb
   return out;
 }
 
-const sameDims = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
 
 /** A stand-in index map for an operand the block path reads (never indexed). */
 const LAZY = new Int32Array(0);
 
 /** For each element of `shape`, the flat index into a tensor of `from` broadcast to it. */
 function broadcastIndex(from: readonly number[], shape: readonly number[]): Int32Array | null {
-  if (from.length === shape.length && from.every((d, i) => d === shape[i])) return null;
+  if (sameShape(from, shape)) return null;
   const n = numel(shape);
   const rank = shape.length;
   const fs = stridesOf(from);
@@ -84,8 +84,8 @@ export function binary(a: Tensor, b: Tensor, f: (x: number, y: number) => number
   const n = numel(shape);
   const out = freshFloats(n);
   // Index maps only where no faster path applies (an Int32Array per element is the slow part).
-  const sameA = sameDims(a.shape, shape);
-  const sameB = sameDims(b.shape, shape);
+  const sameA = sameShape(a.shape, shape);
+  const sameB = sameShape(b.shape, shape);
   const lazy = (t: Tensor): boolean => t.data.length === 1 || blockPattern(t.shape, shape) !== null;
   const ia = sameA ? null : sameB && lazy(a) ? LAZY : broadcastIndex(a.shape, shape);
   const ib = sameB ? null : sameA && lazy(b) ? LAZY : broadcastIndex(b.shape, shape);
