@@ -4,8 +4,7 @@
  * Caffe's column buffer has one row per (channel, kernel offset) — `k = (c·kh + i)·kw + j` in 2-D,
  * row-major over the kernel in N-D — and one column per output position; a position whose input
  * falls in the padding holds 0. {@link im2col} writes that buffer (the layout {@link gemmNN} takes, as
- * Caffe's forward_cpu_gemm does); {@link im2row} writes the same values transposed (one row per
- * output position, for {@link gemmNT}); the values and their k order are Caffe's.
+ * Caffe's forward_cpu_gemm does); the values and their k order are Caffe's.
  */
 
 /** The geometry of one convolution over `spatial.length` axes. */
@@ -111,78 +110,6 @@ function im2col2d(x: Float32Array, xOffset: number, c0: number, channels: number
             for (let ow = lo; ow < hi; ow++) out[q + ow] = x[line + ow * sw]!;
           }
           if (hi < outW) out.fill(0, q + hi, q + outW);
-        }
-      }
-    }
-  }
-}
-
-/**
- * Writes the transposed column buffer of channels [c0, c0 + channels) of one image:
- * `out[p·K + k]` for output position p and column row k (K = channels · kernel size).
- *
- * @param x the image, channel-major (C × image)
- * @param xOffset where the image starts in x
- */
-export function im2row(x: Float32Array, xOffset: number, c0: number, channels: number, g: ConvGeometry, out: Float32Array): void {
-  if (g.image.length === 2) {
-    im2row2d(x, xOffset, c0, channels, g, out);
-    return;
-  }
-  const axes = g.image.length;
-  const kSize = product(g.kernel);
-  const rowLen = channels * kSize;
-  const positions = product(g.columns);
-  const imageSize = product(g.image);
-  const kIdx = new Array<number>(axes).fill(0);
-  const pIdx = new Array<number>(axes).fill(0);
-  for (let c = 0; c < channels; c++) {
-    const plane = xOffset + (c0 + c) * imageSize;
-    for (let kk = 0; kk < kSize; kk++) {
-      // kernel offset of row kk (row-major over the kernel axes)
-      let rest = kk;
-      for (let a = axes - 1; a >= 0; a--) {
-        kIdx[a] = rest % g.kernel[a]!;
-        rest = Math.floor(rest / g.kernel[a]!);
-      }
-      const row = c * kSize + kk;
-      pIdx.fill(0);
-      for (let p = 0; p < positions; p++) {
-        const index = imageIndex(g, pIdx, kIdx);
-        out[p * rowLen + row] = index >= 0 ? x[plane + index]! : 0;
-        for (let a = axes - 1; a >= 0; a--) {
-          if (++pIdx[a]! < g.columns[a]!) break;
-          pIdx[a] = 0;
-        }
-      }
-    }
-  }
-}
-
-function im2row2d(x: Float32Array, xOffset: number, c0: number, channels: number, g: ConvGeometry, out: Float32Array): void {
-  const [height, width] = g.image as [number, number];
-  const [outH, outW] = g.columns as [number, number];
-  const [kh, kw] = g.kernel as [number, number];
-  const [sh, sw] = g.stride as [number, number];
-  const [ph, pw] = g.pad as [number, number];
-  const [dh, dw] = g.dilation as [number, number];
-  const rowLen = channels * kh * kw;
-  for (let c = 0; c < channels; c++) {
-    const plane = xOffset + (c0 + c) * height * width;
-    for (let i = 0; i < kh; i++) {
-      for (let j = 0; j < kw; j++) {
-        const row = (c * kh + i) * kw + j;
-        let p = row;
-        for (let oh = 0; oh < outH; oh++) {
-          const ih = oh * sh - ph + i * dh;
-          if (ih < 0 || ih >= height) {
-            for (let ow = 0; ow < outW; ow++, p += rowLen) out[p] = 0;
-            continue;
-          }
-          const line = plane + ih * width;
-          for (let ow = 0, iw = j * dw - pw; ow < outW; ow++, iw += sw, p += rowLen) {
-            out[p] = iw >= 0 && iw < width ? x[line + iw]! : 0;
-          }
         }
       }
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { convolutionForward, type ConvSpec } from "../../../src/numeric/kernels/conv.js";
 import { MEMORY_BUDGET, simdConvolutionGemm, simdDepthwiseConvolution, simdGemm } from "../../../src/numeric/kernels/gemm-simd.js";
-import { im2col, im2row, type ConvGeometry } from "../../../src/numeric/kernels/im2col.js";
+import { im2col, type ConvGeometry } from "../../../src/numeric/kernels/im2col.js";
 import { createRng } from "../../../src/numeric/rng.js";
 
 function values(count: number, seed: number): Float32Array {
@@ -118,19 +118,29 @@ describe("the convolution's column buffer built in WebAssembly", () => {
     expect(firstDifference(fromWasm, fromJs)).toBe(-1);
   });
 
-  it("im2col is im2row transposed, in 2-D and 3-D", () => {
+  it("im2col holds, at row (channel, kernel offset) and column (output position), the input the window reads there (0 in the padding), in 2-D and 3-D", () => {
     for (const g of [geometry([7, 9], [3, 2], [2, 1], [1, 2], [1, 2]), geometry([4, 5, 6], [2, 3, 3], [1, 2, 1], [1, 0, 2], [2, 1, 1])]) {
       const channels = 3;
-      const k = channels * product(g.kernel);
+      const kSize = product(g.kernel);
       const n = product(g.columns);
       const x = values(channels * product(g.image), 3);
-      const col = new Float32Array(k * n);
-      const rows = new Float32Array(k * n);
+      const col = new Float32Array(channels * kSize * n);
       im2col(x, 0, 0, channels, g, col);
-      im2row(x, 0, 0, channels, g, rows);
-      const transposed = new Float32Array(k * n);
-      for (let r = 0; r < k; r++) for (let p = 0; p < n; p++) transposed[r * n + p] = rows[p * k + r]!;
-      expect(firstDifference(col, transposed)).toBe(-1);
+      // The definition, element by element: input index p·stride − pad + k·dilation on each axis.
+      const unravel = (i: number, dims: readonly number[]): number[] => dims.map((_, a) => Math.floor(i / product(dims.slice(a + 1))) % dims[a]!);
+      const expected = new Float32Array(col.length);
+      for (let c = 0; c < channels; c++) {
+        for (let kk = 0; kk < kSize; kk++) {
+          const kIdx = unravel(kk, g.kernel);
+          for (let p = 0; p < n; p++) {
+            const at = unravel(p, g.columns).map((q, a) => q * g.stride[a]! - g.pad[a]! + kIdx[a]! * g.dilation[a]!);
+            const inside = at.every((v, a) => v >= 0 && v < g.image[a]!);
+            const flat = at.reduce((acc, v, a) => acc * g.image[a]! + v, 0);
+            expected[(c * kSize + kk) * n + p] = inside ? x[c * product(g.image) + flat]! : 0;
+          }
+        }
+      }
+      expect(firstDifference(col, expected)).toBe(-1);
     }
   });
 });
