@@ -7,7 +7,7 @@
 import { readMultiBoxLoss, readSmoothL1Loss, readSmoothL1LossOhem, type MultiBoxLossParams, type RfcnNormalization } from "../../caffe/layers/detection-losses.js";
 import { layerParams } from "../../caffe/layers/params.js";
 import { isForkRefusal } from "../../caffe/layers/ssd.js";
-import { softmaxLoss } from "../../numeric/kernels/loss.js";
+import { FLT_MIN, softmaxLoss } from "../../numeric/kernels/loss.js";
 import { softmax } from "../../numeric/kernels/softmax.js";
 import { blobOf, count, legacyDim, needBottoms, needTops, scalar } from "../blob.js";
 import { fail, type Blob, type LayerContext, type LayerExecutor } from "../types.js";
@@ -15,7 +15,6 @@ import { boxOf, overlap, type Box } from "./fork-detection-output.js";
 import { forkSource } from "./fork-source.js";
 
 const f = Math.fround;
-const FLT_MIN = 1.1754943508222875e-38;
 
 /** Every bottom holds as many values as bottom 0 (the forks' Reshape CHECKs channels, height and width). */
 function sameCounts(ctx: LayerContext): void {

@@ -138,9 +138,11 @@ export class LayerComparer {
 
 /** {@link LayerComparer} over whole lists: every reference layer against the candidate's of the same name. */
 export function compareLayers(reference: readonly ReferenceLayer[], candidate: SideRecords, tolerance: number): NetLayerCheck[] {
-  const byName = new Map(candidate.layers.map((l) => [l.name, l]));
+  // Layers of one name pair in order, as verify --net pairs them while both sides run.
+  const byName = new Map<string, LayerTops[]>();
+  for (const l of candidate.layers) byName.set(l.name, [...(byName.get(l.name) ?? []), l]);
   const comparer = new LayerComparer(tolerance);
-  for (const layer of reference) comparer.add(layer, byName.get(layer.name), candidate.error);
+  for (const layer of reference) comparer.add(layer, layer.tops.length === 0 ? undefined : byName.get(layer.name)?.shift(), candidate.error);
   return comparer.checks;
 }
 
