@@ -8,6 +8,7 @@ import type { SourceMap } from "../../schema/locations.js";
 import type { NetLayer } from "../net.js";
 import { forkParams, MULTIBOX_LOSS_PARAM, NMS_PARAM, RFCN_LOSS_PARAM, SMOOTH_L1_LOSS_PARAM } from "./fork-params.js";
 import type { ForkRefusal } from "./ssd.js";
+import { lossNormalization } from "./loss-param.js";
 
 /** SmoothL1LossLayer::LayerSetUp (smooth_L1_loss_layer.cpp:13-22): sigma and whether weights are given. */
 export interface SmoothL1LossParams {
@@ -42,7 +43,7 @@ export function readSmoothL1LossOhem(layer: NetLayer, sourceMap: SourceMap | und
   const bottoms = layer.bottoms.length;
   if (bottoms !== 2 && bottoms !== 3) return { refused: "smooth-l1-bottoms", data: { bottoms } };
   const p = forkParams(layer, "loss_param", RFCN_LOSS_PARAM, sourceMap);
-  const normalization = (!p.has("normalization") && p.has("normalize") ? (p.bool("normalize") ? "VALID" : "BATCH_SIZE") : p.enumName("normalization")) as RfcnNormalization;
+  const normalization = lossNormalization(p) as RfcnNormalization;
   return { normalization, preFixedNormalizer: p.num("pre_fixed_normalizer"), weights: bottoms === 3 };
 }
 

@@ -2,6 +2,7 @@ import { layerParams, type Params } from "../../caffe/layers/params.js";
 import { canonicalAxis } from "../../caffe/shape-util.js";
 import type { PyValue } from "../torch-graph.js";
 import type { LayerContext, LayerConversion, LayerConverter, LayerRefusal } from "./types.js";
+import { ignoreLabelOf, lossNormalization } from "../../caffe/layers/loss-param.js";
 
 /** Caffe's LossParameter.NormalizationMode names. */
 export type Normalization = "FULL" | "VALID" | "BATCH_SIZE" | "NONE";
@@ -12,8 +13,7 @@ export type Normalization = "FULL" | "VALID" | "BATCH_SIZE" | "NONE";
  * the field's default, VALID.
  */
 export function softmaxNormalization(loss: Params): Normalization {
-  if (!loss.has("normalization") && loss.has("normalize")) return loss.bool("normalize") ? "VALID" : "BATCH_SIZE";
-  return loss.enumName("normalization") as Normalization;
+  return lossNormalization(loss) as Normalization;
 }
 
 /**
@@ -21,13 +21,9 @@ export function softmaxNormalization(loss: Params): Normalization {
  * LayerSetUp): as SoftmaxWithLoss, except that with neither field written it is BATCH_SIZE.
  */
 export function sigmoidNormalization(loss: Params): Normalization {
-  if (loss.has("normalization")) return loss.enumName("normalization") as Normalization;
-  if (loss.has("normalize")) return loss.bool("normalize") ? "VALID" : "BATCH_SIZE";
-  return "BATCH_SIZE";
+  return lossNormalization(loss, "BATCH_SIZE") as Normalization;
 }
 
-/** `loss_param.ignore_label` when written (Caffe compares only then), else null. */
-const ignoreLabel = (p: Params): number | null => (p.has("ignore_label") ? p.num("ignore_label") : null);
 
 /** A helper module call of the layer's bottoms. */
 function helper(cls: string, kwargs: Record<string, PyValue>, notes: LayerConversion["notes"] = []): LayerConversion {
@@ -56,7 +52,7 @@ function softmaxWithLoss(ctx: LayerContext): LayerConversion | LayerRefusal {
   const loss = layerParams(ctx.layer, "loss_param");
   return helper("SoftmaxWithLoss", {
     axis,
-    ignore_label: ignoreLabel(loss),
+    ignore_label: ignoreLabelOf(loss),
     normalization: softmaxNormalization(loss),
     with_prob: ctx.layer.tops.length === 2,
   });
@@ -78,7 +74,7 @@ function infogainLoss(ctx: LayerContext): LayerConversion | LayerRefusal {
   const fromBottom = ctx.layer.bottoms.length >= 3;
   if (!fromBottom && !p.has("source")) return { refused: "infogain-no-matrix" };
   const source = fromBottom ? null : p.str("source");
-  const kwargs: Record<string, PyValue> = { axis, ignore_label: ignoreLabel(loss), normalization: loss.enumName("normalization") as Normalization, with_prob: ctx.layer.tops.length === 2 };
+  const kwargs: Record<string, PyValue> = { axis, ignore_label: ignoreLabelOf(loss), normalization: loss.enumName("normalization") as Normalization, with_prob: ctx.layer.tops.length === 2 };
   if (source !== null) kwargs["source"] = source;
   return helper("InfogainLoss", kwargs, source === null ? [] : [{ code: "infogain-source", data: { source } }]);
 }
@@ -90,7 +86,7 @@ function accuracy(ctx: LayerContext): LayerConversion | LayerRefusal {
   const p = layerParams(ctx.layer, "accuracy_param");
   const axis = classAxis(ctx, p.num("axis"));
   if (typeof axis !== "number") return axis;
-  return helper("Accuracy", { top_k: p.num("top_k"), axis, ignore_label: ignoreLabel(p), per_class: ctx.layer.tops.length === 2 });
+  return helper("Accuracy", { top_k: p.num("top_k"), axis, ignore_label: ignoreLabelOf(p), per_class: ctx.layer.tops.length === 2 });
 }
 
 /** Loss layers (and Accuracy): modules returning the value Caffe's top holds. */
@@ -114,7 +110,7 @@ export const lossConverter: LayerConverter = {
         return { module: null, call: { kind: "expr", expr: "torch.sum(({0} - {1}.reshape({0}.shape)) ** 2) / {0}.shape[0] / 2" } };
       case "SigmoidCrossEntropyLoss": {
         const loss = layerParams(ctx.layer, "loss_param");
-        return helper("SigmoidCrossEntropyLoss", { ignore_label: ignoreLabel(loss), normalization: sigmoidNormalization(loss) });
+        return helper("SigmoidCrossEntropyLoss", { ignore_label: ignoreLabelOf(loss), normalization: sigmoidNormalization(loss) });
       }
       case "HingeLoss":
         return helper("HingeLoss", { norm: layerParams(ctx.layer, "hinge_loss_param").enumName("norm") });

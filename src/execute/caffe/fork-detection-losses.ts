@@ -13,6 +13,7 @@ import { blobOf, count, legacyDim, needBottoms, needTops, scalar } from "../blob
 import { fail, type Blob, type LayerContext, type LayerExecutor } from "../types.js";
 import { boxOf, overlap, type Box } from "./fork-detection-output.js";
 import { forkSource } from "./fork-source.js";
+import { lossNormalization } from "../../caffe/layers/loss-param.js";
 
 const f = Math.fround;
 
@@ -230,9 +231,7 @@ function multiBoxNormalizer(mode: string, num: number, priors: number, matches: 
 
 /** The normalisation of loss_param as MultiBoxLossLayer::LayerSetUp reads it (:44-51): normalize only when normalization is not written. */
 function normalizationOf(ctx: LayerContext): string {
-  const loss = layerParams(ctx.layer, "loss_param");
-  if (!loss.has("normalization") && loss.has("normalize")) return loss.bool("normalize") ? "VALID" : "BATCH_SIZE";
-  return loss.enumName("normalization");
+  return lossNormalization(layerParams(ctx.layer, "loss_param"));
 }
 
 /**

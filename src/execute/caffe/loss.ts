@@ -10,6 +10,7 @@ import * as k from "../../numeric/kernels/loss.js";
 import { softmax as softmaxKernel } from "../../numeric/kernels/softmax.js";
 import { axisOf, blobOf, count, float, legacyDim, needBottoms, needTops, scalar } from "../blob.js";
 import { fail, type Blob, type LayerContext, type LayerExecutor } from "../types.js";
+import { ignoreLabelOf, lossNormalization } from "../../caffe/layers/loss-param.js";
 
 /** LossLayer::Reshape: prediction and label agree on their first dimension. */
 function sameBatch(ctx: LayerContext): void {
@@ -30,7 +31,7 @@ export function valueOf(ctx: LayerContext, result: number | k.LabelFault): numbe
 }
 
 /** loss_param / accuracy_param ignore_label, when written. */
-export const ignoreLabelOf = (p: Params): number | null => (p.has("ignore_label") ? p.num("ignore_label") : null);
+export { ignoreLabelOf };
 
 /**
  * The normalisation mode in force. SoftmaxWithLoss (and the default for the others): `normalization`
@@ -38,9 +39,7 @@ export const ignoreLabelOf = (p: Params): number | null => (p.has("ignore_label"
  * SigmoidCrossEntropyLoss treats "neither written" as BATCH_SIZE (its LayerSetUp).
  */
 function normalizationOf(loss: Params, unset: k.LossNormalization | null): k.LossNormalization {
-  if (!loss.has("normalization") && loss.has("normalize")) return loss.bool("normalize") ? "VALID" : "BATCH_SIZE";
-  if (!loss.has("normalization") && unset !== null) return unset;
-  return loss.enumName("normalization") as k.LossNormalization;
+  return lossNormalization(loss, unset) as k.LossNormalization;
 }
 
 /** The softmax over `axis` as the layer's inner SoftmaxLayer computes it, and the outer/inner sizes around it. */
