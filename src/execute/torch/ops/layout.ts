@@ -4,6 +4,7 @@
  * as they are; only their places change.
  */
 import { invalid, numel, stridesOf, tensor, wrapDim, type Tensor } from "../value.js";
+import { concat, slice } from "../../../numeric/kernels/layout.js";
 
 /** `x.reshape(shape)`: one −1 inferred from the count, as torch.reshape infers it. */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
@@ -101,12 +102,8 @@ export function cat(parts: readonly Tensor[], dim: number): Tensor {
   const inner = numel(first.shape.slice(d + 1));
   const total = parts.reduce((s, p) => s + p.shape[d]!, 0);
   const out = new Float32Array(outer * total * inner);
-  let offset = 0;
-  for (const p of parts) {
-    const run = p.shape[d]! * inner;
-    for (let o = 0; o < outer; o++) out.set(p.data.subarray(o * run, (o + 1) * run), o * total * inner + offset);
-    offset += run;
-  }
+  // A copy of runs: the same definition in both frameworks (numeric/kernels/layout.ts).
+  concat(parts.map((p) => p.data), parts.map((p) => p.shape[d]!), outer, inner, out);
   const shape = [...first.shape];
   shape[d] = total;
   const dtype = parts.some((p) => p.dtype === "float32") ? "float32" : first.dtype;
@@ -120,8 +117,7 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   if (start < 0 || length < 0 || start + length > size) invalid("narrow-range", { dim: d, start, length, size });
   const outer = numel(x.shape.slice(0, d));
   const inner = numel(x.shape.slice(d + 1));
-  const out = new Float32Array(outer * length * inner);
-  for (let o = 0; o < outer; o++) out.set(x.data.subarray((o * size + start) * inner, (o * size + start + length) * inner), o * length * inner);
+  const out = slice(x.data, size, start, length, outer, inner);
   const shape = [...x.shape];
   shape[d] = length;
   return tensor(shape, out, x.dtype);
